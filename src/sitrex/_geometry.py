@@ -1,8 +1,9 @@
 """Vectorised 3-D geometry kernels behind :mod:`sitrex.angles`.
 
-Every function works on arrays whose last axis holds x, y, z and broadcasts
-over all leading axes, so a whole batch of sequences is processed with a
-handful of numpy calls and no Python loop over frames.
+Vectors are stored *component-first*: an array of shape ``(3, ...)`` holds x,
+y and z as three contiguous blocks. Dot and cross products are then a few
+element-wise operations on large contiguous arrays, which is several times
+faster in numpy than reducing over a trailing axis of length 3.
 
 The small epsilons are those of the SiTrEx reference implementation; they are
 kept so that sitrex reproduces the paper's angles to about 1e-9 degrees.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "cross",
     "dot",
     "normalize",
     "project_onto_plane",
@@ -24,39 +26,43 @@ __all__ = [
 
 #: added to the product of the two norms in :func:`unsigned_angle`
 UNSIGNED_EPS = 1e-6
-#: added to each norm before :func:`signed_angle` normalises its inputs
-SIGNED_EPS = 1e-8
 
 
 def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Dot product over the last axis, broadcasting the others."""
-    return np.einsum("...i,...i->...", a, b)
+    """Dot product of component-first vectors: shape (3, ...) → (...)."""
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
-def _norm(v: np.ndarray) -> np.ndarray:
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product of component-first vectors: shape (3, ...) → (3, ...)."""
+    return np.stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
+def norm(v: np.ndarray) -> np.ndarray:
+    """Euclidean length of component-first vectors."""
     return np.sqrt(dot(v, v))
 
 
 def normalize(v: np.ndarray) -> np.ndarray:
-    """Unit vectors along the last axis; a zero vector is returned unchanged.
+    """Unit vectors; a zero vector is returned unchanged.
 
     Leaving zero vectors at zero (rather than producing NaN) is the reference
     behaviour: an angle measured against a zero vector then takes the
     documented degenerate value (90 degrees unsigned, 0 degrees signed).
     """
-    n = _norm(v)[..., None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n == 0.0, v, v / n)
+    n = norm(v)
+    return v / np.where(n == 0.0, 1.0, n)
 
 
 def unsigned_angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle in degrees, in [0, 180], between two vectors (last axis).
+    """Angle in degrees, in [0, 180], between two vectors.
 
     Computed as ``arccos(a.b / (|a||b| + 1e-6))``: a zero-length vector gives
     exactly 90 degrees, and NaN inputs give NaN.
     """
-    cosine = dot(a, b) / (_norm(a) * _norm(b) + UNSIGNED_EPS)
-    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    cosine = dot(a, b) / (norm(a) * norm(b) + UNSIGNED_EPS)
+    np.clip(cosine, -1.0, 1.0, out=cosine)
+    return np.degrees(np.arccos(cosine, out=cosine), out=cosine)
 
 
 def signed_angle(a: np.ndarray, b: np.ndarray, normal: np.ndarray) -> np.ndarray:
@@ -64,18 +70,26 @@ def signed_angle(a: np.ndarray, b: np.ndarray, normal: np.ndarray) -> np.ndarray
 
     The rotation is counter-clockwise when seen from the tip of ``normal``
     (right-hand rule). A zero-length input gives 0 degrees.
+
+    The reference first scales both vectors to unit length (adding 1e-8 to
+    each norm). ``atan2`` does not change when both of its arguments are
+    scaled by the same positive factor, so that step is skipped here: the
+    result is the same to rounding, at a fraction of the cost.
     """
-    ua = a / (_norm(a)[..., None] + SIGNED_EPS)
-    ub = b / (_norm(b)[..., None] + SIGNED_EPS)
-    sine = dot(np.cross(ua, ub), normal)
-    degrees = np.degrees(np.arctan2(sine, dot(ua, ub))) % 360.0
-    # a tiny negative angle wraps to 360.0 after rounding: keep the range half-open
-    return np.where(degrees >= 360.0, degrees - 360.0, degrees)
+    # "+ 0.0" turns -0.0 into +0.0, so that a zero-length input gives 0 degrees rather
+    # than the 180 degrees that atan2(-0.0, -0.0) would give
+    sine = dot(cross(a, b), normal) + 0.0
+    cosine = dot(a, b) + 0.0
+    degrees = np.degrees(np.arctan2(sine, cosine, out=sine), out=sine)
+    np.remainder(degrees, 360.0, out=degrees)
+    # a tiny negative angle wraps to exactly 360.0 after rounding: keep the range half-open
+    degrees[degrees >= 360.0] -= 360.0
+    return degrees
 
 
 def reject(v: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """Component of ``v`` orthogonal to the unit vector ``normal`` (not normalised)."""
-    return v - dot(v, normal)[..., None] * normal
+    return v - dot(v, normal) * normal
 
 
 def project_onto_plane(v: np.ndarray, normal: np.ndarray) -> np.ndarray:
@@ -88,8 +102,8 @@ def torso_frame(
     right_shoulder: np.ndarray,
     left_hip: np.ndarray,
     right_hip: np.ndarray,
-) -> np.ndarray:
-    """Orthonormal torso axes, stacked as ``(..., 3, 3)``: horizontal, upward, forward.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Orthonormal torso axes (horizontal, upward, forward), each component-first.
 
     - *horizontal* points from the left to the right shoulder;
     - *upward* points from the mid-hip to the mid-shoulder, then is
@@ -104,6 +118,6 @@ def torso_frame(
     mid_hip = (left_hip + right_hip) / 2
     horizontal = normalize(right_shoulder - left_shoulder)
     upward = normalize(mid_shoulder - mid_hip)
-    forward = normalize(np.cross(horizontal, upward))
-    upward = normalize(np.cross(forward, horizontal))
-    return np.stack([horizontal, upward, forward], axis=-2)
+    forward = normalize(cross(horizontal, upward))
+    upward = normalize(cross(forward, horizontal))
+    return horizontal, upward, forward

@@ -46,12 +46,24 @@ coordinates) always give NaN for exactly the angles that use them (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from . import _geometry as geo
+from .angle_table import (
+    _ALL_COLUMNS,
+    ANGLE_DEFINITIONS,
+    ANGLE_KINDS,
+    ANGLE_NAMES,
+    MULTI_PLANE_ANGLES,
+    PLANE_NORMAL_AXIS,
+    PLANES,
+    TORSO_AXES,
+    AngleDefinition,
+    angle_definition,
+    check_kind,
+)
 from .landmarks import N_LANDMARKS, landmark_index
 
 __all__ = [
@@ -66,152 +78,6 @@ __all__ = [
     "compute_angles",
 ]
 
-ANGLE_KINDS: tuple[str, ...] = ("unsigned", "sagittal", "coronal", "transverse", "max-energy", "all")
-PLANES: tuple[str, ...] = ("sagittal", "coronal", "transverse")
-
-# torso axes, in the order of geo.torso_frame; each plane is orthogonal to one axis
-_AXES = ("horizontal", "upward", "forward")
-_PLANE_NORMAL_AXIS = {"sagittal": 0, "transverse": 1, "coronal": 2}
-_TORSO_LANDMARKS = frozenset({"left_shoulder", "right_shoulder", "left_hip", "right_hip"})
-# a vector shorter than this (in coordinate units) is degenerate for degenerate="nan"
-_DEGENERATE_LENGTH = 1e-9
-
-
-@dataclass(frozen=True)
-class AngleDefinition:
-    """One row of the angle table.
-
-    Attributes
-    ----------
-    name : str
-        The paper's name, e.g. ``"left knee"``.
-    measure : {"joint", "segment", "valgus"}
-        ``"joint"``: the angle at ``points[1]`` between the segments to
-        ``points[0]`` and ``points[2]``. ``"segment"``: the segment from
-        ``points[0]`` to ``points[1]`` is projected onto ``plane`` and measured
-        against the torso axis ``reference``. ``"valgus"``: the paper's knee
-        valgus indicator (hip, knee and ankle *positions* projected onto the
-        coronal plane before the angle at the knee is taken; it depends on
-        where the coordinate origin is).
-    points : tuple of tuple of str
-        Landmark names; a point given by several landmarks is their midpoint.
-    plane : {"sagittal", "coronal", "transverse"} or None
-        The plane the signed kinds measure this angle in; ``None`` for the
-        ten multi-plane angles, whose plane is chosen by the angle kind.
-    reference : {"horizontal", "upward", "forward"} or None
-        For ``"segment"`` angles, the torso axis the segment is measured from.
-    description : str
-        One line in plain words.
-    """
-
-    name: str
-    measure: Literal["joint", "segment", "valgus"]
-    points: tuple[tuple[str, ...], ...]
-    plane: str | None
-    reference: str | None
-    description: str
-
-    @property
-    def multi_plane(self) -> bool:
-        """Whether the plane kinds give this angle a different value per plane."""
-        return self.plane is None
-
-    def landmarks(self, kind: str = "unsigned") -> frozenset[str]:
-        """Names of the landmarks this angle needs for ``kind``.
-
-        Signed kinds, segment angles and the valgus indicator also need the
-        torso frame (both shoulders and both hips).
-
-        Examples
-        --------
-        >>> sorted(angle_definition("left elbow").landmarks())
-        ['left_elbow', 'left_shoulder', 'left_wrist']
-        >>> len(angle_definition("left elbow").landmarks("sagittal"))
-        6
-        """
-        kind = _check_kind(kind)
-        names = {landmark for point in self.points for landmark in point}
-        if kind != "unsigned" or self.measure != "joint":
-            names |= _TORSO_LANDMARKS
-        return frozenset(names)
-
-
-def _sided(side: str) -> list[AngleDefinition]:
-    other = "right" if side == "left" else "left"
-
-    def lm(part: str, which: str = side) -> tuple[str]:
-        return (f"{which}_{part}",)
-
-    return [
-        AngleDefinition(f"{side} elbow", "joint", (lm("shoulder"), lm("elbow"), lm("wrist")), None, None,
-                        "elbow flexion: upper arm against forearm"),
-        AngleDefinition(f"{side} shoulder", "joint", (lm("hip"), lm("shoulder"), lm("elbow")), None, None,
-                        "arm elevation: trunk side against upper arm"),
-        AngleDefinition(f"{side} wrist", "joint",
-                        ((f"{side}_pinky", f"{side}_index"), lm("wrist"), lm("elbow")), None, None,
-                        "wrist: hand (mid pinky-index) against forearm"),
-        AngleDefinition(f"{side} frontal shoulder abduction", "segment", (lm("shoulder"), lm("elbow")),
-                        "coronal", "upward", "upper arm in the coronal plane against the torso's up axis"),
-        AngleDefinition(f"{side} scapular upward rotation", "joint",
-                        (lm("shoulder"), lm("hip"), lm("hip", other)), "coronal", None,
-                        "at the hip: flank (hip to shoulder) against the pelvis line"),
-        # ankle first: the reference signs the knee from the shin to the thigh
-        AngleDefinition(f"{side} knee", "joint", (lm("ankle"), lm("knee"), lm("hip")), None, None,
-                        "knee flexion: thigh against shin"),
-        AngleDefinition(f"{side} hip", "joint", (lm("shoulder"), lm("hip"), lm("knee")), None, None,
-                        "hip flexion: trunk side against thigh"),
-        AngleDefinition(f"{side} ankle dorsiflexion", "segment", (lm("knee"), lm("ankle")),
-                        "sagittal", "upward", "shin in the sagittal plane against the torso's up axis"),
-        AngleDefinition(f"{side} knee valgus indicator", "valgus", (lm("hip"), lm("knee"), lm("ankle")),
-                        "coronal", None,
-                        "the paper's valgus indicator: hip, knee, ankle positions projected on the "
-                        "coronal plane (origin-dependent)"),
-        AngleDefinition(f"{side} horizontal shoulder adduction", "segment", (lm("shoulder"), lm("elbow")),
-                        "transverse", "forward", "upper arm in the transverse plane against the forward axis"),
-        AngleDefinition(f"{side} shoulder extension", "segment", (lm("shoulder"), lm("elbow")),
-                        "sagittal", "upward", "upper arm in the sagittal plane against the torso's up axis"),
-    ]
-
-
-#: The angle table, in alphabetical order of names (the models' column order).
-ANGLE_DEFINITIONS: tuple[AngleDefinition, ...] = tuple(sorted(
-    [
-        AngleDefinition("torso flexion", "joint",
-                        (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
-                         ("left_ankle", "right_ankle")),
-                        "sagittal", None, "at the mid-hip: trunk against the line to the mid-ankle"),
-        *_sided("left"),
-        *_sided("right"),
-    ],
-    key=lambda d: d.name,
-))
-
-#: The 23 angle names in column order (alphabetical).
-ANGLE_NAMES: tuple[str, ...] = tuple(d.name for d in ANGLE_DEFINITIONS)
-#: The ten angles whose signed value depends on the plane.
-MULTI_PLANE_ANGLES: tuple[str, ...] = tuple(d.name for d in ANGLE_DEFINITIONS if d.multi_plane)
-_BY_NAME = {d.name: d for d in ANGLE_DEFINITIONS}
-_ALL_COLUMNS: tuple[str, ...] = tuple(
-    f"{d.name} ({plane})" if d.multi_plane else d.name
-    for d in ANGLE_DEFINITIONS
-    for plane in (PLANES if d.multi_plane else (None,))
-)
-
-
-def angle_definition(name: str) -> AngleDefinition:
-    """Look up one row of the angle table by name.
-
-    Examples
-    --------
-    >>> angle_definition("left knee").measure
-    'joint'
-    """
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise KeyError(f"{name!r} is not a SiTrEx angle; known angles: {', '.join(ANGLE_NAMES)}") from None
-
-
 def angle_names(kind: str = "unsigned") -> tuple[str, ...]:
     """Column names of :func:`compute_angles` for ``kind``, in column order.
 
@@ -222,19 +88,17 @@ def angle_names(kind: str = "unsigned") -> tuple[str, ...]:
     >>> len(angle_names("all")), angle_names("all")[1]
     (43, 'left elbow (sagittal)')
     """
-    return _ALL_COLUMNS if _check_kind(kind) == "all" else ANGLE_NAMES
-
-
-def _check_kind(kind: str) -> str:
-    if kind not in ANGLE_KINDS:
-        hint = " The reference's 'signed' kind is degenerate (always 0/180/360) and not offered." \
-            if kind == "signed" else ""
-        raise ValueError(f"unknown angle kind {kind!r}; choose one of {', '.join(ANGLE_KINDS)}.{hint}")
-    return kind
+    return _ALL_COLUMNS if check_kind(kind) == "all" else ANGLE_NAMES
 
 
 class _Plan:
-    """The angle table compiled into index arrays (built once at import)."""
+    """The angle table compiled into index arrays (built once at import).
+
+    Angles are computed in three groups, each a single vectorised pass:
+    ``joint`` angles (13, the only ones whose plane can follow the kind),
+    ``segment`` angles (8) and ``valgus`` indicators (2). ``order`` maps the
+    concatenation ``[joints, segments, valgus]`` back to table order.
+    """
 
     def __init__(self, definitions: tuple[AngleDefinition, ...]):
         points: dict[tuple[str, ...], int] = {}
@@ -243,25 +107,31 @@ class _Plan:
                 points.setdefault(p, len(points))
         pairs = [(landmark_index(p[0]), landmark_index(p[-1])) for p in points]
         self.first, self.second = (np.array(c, dtype=np.intp) for c in zip(*pairs))
+        self.midpoints = np.flatnonzero(self.first != self.second)
 
         def group(measure: str) -> dict[str, np.ndarray]:
             rows = [(i, d) for i, d in enumerate(definitions) if d.measure == measure]
-            plane = [_PLANE_NORMAL_AXIS.get(d.plane, -1) for _, d in rows]
             return {
                 "column": np.array([i for i, _ in rows], dtype=np.intp),
                 "point": np.array([[points[p] for p in d.points] for _, d in rows], dtype=np.intp),
-                "plane": np.array(plane, dtype=np.intp),
-                "reference": np.array([_AXES.index(d.reference) if d.reference else -1 for _, d in rows],
+                "plane": np.array([PLANE_NORMAL_AXIS.get(d.plane, -1) for _, d in rows], dtype=np.intp),
+                "reference": np.array([TORSO_AXES.index(d.reference) if d.reference else -1 for _, d in rows],
                                       dtype=np.intp),
             }
 
         self.joint, self.segment, self.valgus = group("joint"), group("segment"), group("valgus")
-        self.multi_plane = np.array([d.multi_plane for d in definitions])
+        grouped = np.concatenate([self.joint["column"], self.segment["column"], self.valgus["column"]])
+        self.order = np.argsort(grouped)  # grouped position of each table column
+        self.n_joint = len(self.joint["column"])
+        self.joint_multi_plane = self.joint["plane"] < 0
         frame = [landmark_index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
         self.frame_landmarks = np.array(frame, dtype=np.intp)
 
 
 _PLAN = _Plan(ANGLE_DEFINITIONS)
+# a vector shorter than this (in coordinate units) is degenerate for degenerate="nan"
+_DEGENERATE_LENGTH = 1e-9
+_CHUNK_FRAMES = 2048  # frames per block: keeps the temporaries in cache
 
 
 def _as_landmarks(landmarks) -> np.ndarray:
@@ -281,61 +151,73 @@ def _as_landmarks(landmarks) -> np.ndarray:
         raise ValueError(
             f"landmarks must have shape (..., 33, 3) (MediaPipe's 33 landmarks, x y z); got {coords.shape}.{fix}"
         )
-    if np.isinf(coords).any():
-        raise ValueError("landmarks contain infinite values; mark unknown landmarks with NaN instead.")
     return coords
-
-
-def _plane_values(points, frame, plane_axis, degenerate_nan, kind, out):
-    """Fill ``out`` (..., 23) with one kind's values; ``plane_axis`` picks the multi-plane plane."""
-    unsigned = kind == "unsigned"
-    bad = np.zeros(out.shape, dtype=bool) if degenerate_nan else None
-
-    j = _PLAN.joint
-    vertex = points[..., j["point"][:, 1], :]
-    a = points[..., j["point"][:, 0], :] - vertex
-    c = points[..., j["point"][:, 2], :] - vertex
-    if unsigned:
-        out[..., j["column"]] = geo.unsigned_angle(a, c)
-        vectors = (a, c)
-    else:
-        normal = frame[..., np.where(j["plane"] < 0, plane_axis, j["plane"]), :]
-        a, c = geo.reject(a, normal), geo.reject(c, normal)
-        out[..., j["column"]] = geo.signed_angle(geo.normalize(a), geo.normalize(c), normal)
-        vectors = (a, c)
-    if degenerate_nan:
-        bad[..., j["column"]] = _short(*vectors)
-
-    s = _PLAN.segment
-    segment = points[..., s["point"][:, 1], :] - points[..., s["point"][:, 0], :]
-    normal = frame[..., s["plane"], :]
-    in_plane = geo.reject(segment, normal)
-    projected = geo.normalize(in_plane)
-    reference = frame[..., s["reference"], :]
-    out[..., s["column"]] = (geo.unsigned_angle(projected, reference) if unsigned
-                             else geo.signed_angle(projected, reference, normal))
-    if degenerate_nan:
-        bad[..., s["column"]] = _short(segment, in_plane)
-
-    v = _PLAN.valgus
-    normal = frame[..., v["plane"], :]
-    hip, knee, ankle = (geo.project_onto_plane(points[..., v["point"][:, k], :], normal) for k in range(3))
-    a, c = hip - knee, ankle - knee
-    out[..., v["column"]] = geo.unsigned_angle(a, c) if unsigned else geo.signed_angle(a, c, normal)
-    if degenerate_nan:
-        bad[..., v["column"]] = _short(a, c)
-    return bad
 
 
 def _short(*vectors: np.ndarray) -> np.ndarray:
     return np.logical_or.reduce([geo.dot(v, v) < _DEGENERATE_LENGTH ** 2 for v in vectors])
 
 
-def _frame_is_degenerate(landmarks: np.ndarray) -> np.ndarray:
-    ls, rs, lh, rh = (landmarks[..., i, :] for i in _PLAN.frame_landmarks)
-    across = rs - ls
-    up = (ls + rs) / 2 - (lh + rh) / 2
-    return _short(across, up, np.cross(across, up))
+class _Block:
+    """Angles of one block of frames; vectors are component-first arrays (3, n, k)."""
+
+    def __init__(self, coords: np.ndarray, flag_degenerate: bool):
+        c = np.ascontiguousarray(coords.transpose(2, 0, 1))  # (3, n, 33): x, y, z blocks
+        if np.isinf(c).any():
+            raise ValueError("landmarks contain infinite values; mark unknown landmarks with NaN instead.")
+        points = c[..., _PLAN.first]  # (3, n, n_points)
+        mid = _PLAN.midpoints
+        points[..., mid] = (points[..., mid] + c[..., _PLAN.second[mid]]) / 2
+        self.points = points
+        ls, rs, lh, rh = (c[..., i] for i in _PLAN.frame_landmarks)
+        self.frame = np.stack(geo.torso_frame(ls, rs, lh, rh), axis=-1)  # (3, n, 3 axes)
+        self.flag = flag_degenerate
+        if flag_degenerate:
+            across, up = rs - ls, (ls + rs) / 2 - (lh + rh) / 2
+            self.frame_bad = _short(across, up, geo.cross(across, up))[:, None]  # (n, 1)
+        j = _PLAN.joint
+        vertex = self._point(j, 1)
+        self.joint_a, self.joint_c = self._point(j, 0) - vertex, self._point(j, 2) - vertex
+
+    def _point(self, group: dict, k: int) -> np.ndarray:
+        return self.points[..., group["point"][:, k]]
+
+    def joints(self, kind: str, plane_axis: int = -1) -> np.ndarray:
+        """Joint angles (n, 13) of ``kind``; ``plane_axis`` is the plane of the multi-plane ones."""
+        a, c = self.joint_a, self.joint_c
+        if kind == "unsigned":
+            return self._checked(geo.unsigned_angle(a, c), (a, c), frame_used=False)
+        plane = _PLAN.joint["plane"]
+        normal = self.frame[..., np.where(plane < 0, plane_axis, plane)]
+        a, c = geo.reject(a, normal), geo.reject(c, normal)
+        return self._checked(geo.signed_angle(a, c, normal), (a, c), frame_used=True)  # atan2: no unit vectors
+
+    def plane_fixed(self, kind: str) -> np.ndarray:
+        """Segment angles then valgus indicators (n, 10): their plane never depends on the kind."""
+        unsigned = kind == "unsigned"
+        s = _PLAN.segment
+        segment = self._point(s, 1) - self._point(s, 0)
+        normal = self.frame[..., s["plane"]]
+        in_plane = geo.reject(segment, normal)
+        reference = self.frame[..., s["reference"]]
+        values = (geo.unsigned_angle(geo.normalize(in_plane), reference) if unsigned
+                  else geo.signed_angle(in_plane, reference, normal))
+        segments = self._checked(values, (segment, in_plane), frame_used=True)
+
+        v = _PLAN.valgus
+        normal = self.frame[..., v["plane"]]
+        hip, knee, ankle = (geo.project_onto_plane(self._point(v, k), normal) for k in range(3))
+        a, c = hip - knee, ankle - knee
+        values = geo.unsigned_angle(a, c) if unsigned else geo.signed_angle(a, c, normal)
+        return np.concatenate([segments, self._checked(values, (a, c), frame_used=True)], axis=1)
+
+    def _checked(self, values: np.ndarray, vectors, frame_used: bool) -> np.ndarray:
+        if self.flag:
+            bad = _short(*vectors)
+            if frame_used:
+                bad |= self.frame_bad
+            values[bad] = np.nan
+        return values
 
 
 def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
@@ -373,7 +255,7 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
     >>> compute_angles(np.zeros((2, 50, 33, 3))).shape
     (2, 50, 23)
     """
-    kind = _check_kind(kind)
+    kind = check_kind(kind)
     if degenerate not in ("paper", "nan"):
         raise ValueError(f"degenerate must be 'paper' or 'nan', got {degenerate!r}")
     coords = _as_landmarks(landmarks)
@@ -381,53 +263,78 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
         raise ValueError("the 'max-energy' kind picks a plane per sequence and needs a time axis: "
                          f"landmarks of shape (..., T, 33, 3); got {coords.shape}.")
     columns = _select(kind, names)
+    lead = coords.shape[:-2]
+    flat = coords.reshape(-1, N_LANDMARKS, 3)
+    n = flat.shape[0]
+    planes = [kind] if kind in ("unsigned", *PLANES) else list(PLANES)
+    joints = np.empty((len(planes), n, _PLAN.n_joint))
+    fixed = np.empty((n, len(ANGLE_NAMES) - _PLAN.n_joint))
+    for start in range(0, n, _CHUNK_FRAMES):
+        stop = min(start + _CHUNK_FRAMES, n)
+        block = _Block(flat[start:stop], degenerate == "nan")
+        fixed[start:stop] = block.plane_fixed(planes[0])
+        for p, plane in enumerate(planes):
+            joints[p, start:stop] = block.joints(plane, PLANE_NORMAL_AXIS.get(plane, -1))
 
-    points = (coords[..., _PLAN.first, :] + coords[..., _PLAN.second, :]) / 2
-    # segment and valgus angles use the torso frame in every kind
-    frame = geo.torso_frame(*(coords[..., i, :] for i in _PLAN.frame_landmarks))
-    degenerate_nan = degenerate == "nan"
-    frame_bad = _frame_is_degenerate(coords) if degenerate_nan else None
-
-    def one(kind_: str, plane_axis: int = -1) -> np.ndarray:
-        out = np.empty(coords.shape[:-2] + (len(ANGLE_NAMES),))
-        bad = _plane_values(points, frame, plane_axis, degenerate_nan, kind_, out)
-        if degenerate_nan:
-            uses_frame = np.array([kind_ != "unsigned" or d.measure != "joint" for d in ANGLE_DEFINITIONS])
-            bad |= frame_bad[..., None] & uses_frame
-            out[bad] = np.nan
-        return out
-
-    if kind == "unsigned":
-        result = one("unsigned")
-    elif kind in PLANES:
-        result = one(kind, _PLANE_NORMAL_AXIS[kind])
+    if kind == "all":
+        result = _interleave_all(joints, fixed)
     else:
-        per_plane = np.stack([one(p, _PLANE_NORMAL_AXIS[p]) for p in PLANES], axis=-1)  # (..., 23, 3)
-        if kind == "all":
-            result = _interleave_all(per_plane)
-        else:
-            result = _max_energy(per_plane)
+        chosen = joints[0] if len(planes) == 1 else _max_energy(joints.reshape(3, *lead, _PLAN.n_joint))
+        result = np.concatenate([chosen.reshape(n, -1), fixed], axis=1)[:, _PLAN.order]
+    result = result.reshape(*lead, result.shape[-1])
     return result if columns is None else result[..., columns]
 
 
-def _interleave_all(per_plane: np.ndarray) -> np.ndarray:
-    """(..., 23, 3) plane values → (..., 43) columns of the ``"all"`` kind."""
-    take = [(i, p) for i, d in enumerate(ANGLE_DEFINITIONS) for p in (range(3) if d.multi_plane else (0,))]
-    rows, planes = (np.array(c, dtype=np.intp) for c in zip(*take))
-    return per_plane[..., rows, planes]
+def _interleave_all(joints: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Joint values per plane (3, n, 13) and fixed values (n, 10) → the 43 ``"all"`` columns."""
+    stacked = np.concatenate([joints[0], joints[1], joints[2], fixed], axis=1)  # (n, 3*13 + 10)
+    return stacked[:, _ALL_SOURCE]
 
 
-def _max_energy(per_plane: np.ndarray) -> np.ndarray:
-    """Per sequence and multi-plane angle, keep the plane whose values vary most over time."""
-    # circular spread would be more principled; the reference uses the std of the raw
-    # [0, 360) values, which this reproduces
-    with np.errstate(invalid="ignore"), _quiet_nan_warnings():
-        spread = np.nanstd(per_plane, axis=-3)  # (..., 23, 3) over the time axis
+def _max_energy(joints: np.ndarray) -> np.ndarray:
+    """Per sequence and multi-plane joint, keep the plane whose values vary most over time.
+
+    ``joints`` is (3 planes, ..., T, 13). The reference measures the spread as
+    the standard deviation of the raw [0, 360) values; so does this.
+    """
+    spread = _nanstd(joints, axis=-2)  # (3, ..., 13)
     spread = np.where(np.isnan(spread), -np.inf, spread)
-    best = np.argmax(spread, axis=-1)  # (..., 23); first plane wins ties
-    best = np.where(_PLAN.multi_plane, best, 0)
-    chosen = np.take_along_axis(per_plane, best[..., None, :, None], axis=-1)[..., 0]
-    return chosen
+    best = np.argmax(spread, axis=0)  # first plane wins ties
+    best[..., ~_PLAN.joint_multi_plane] = 0
+    return np.take_along_axis(joints, best[None, ..., None, :], axis=0)[0]
+
+
+def _nanstd(x: np.ndarray, axis: int) -> np.ndarray:
+    """Standard deviation ignoring NaN (NaN where a slice has no value), without warnings."""
+    valid = ~np.isnan(x)
+    if valid.all():
+        return np.std(x, axis=axis)
+    count = valid.sum(axis=axis, keepdims=True)
+    filled = np.where(valid, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=axis, keepdims=True) / count
+        deviation = np.where(valid, x - mean, 0.0)
+        return np.sqrt((deviation * deviation).sum(axis=axis) / np.squeeze(count, axis=axis))
+
+
+def _all_source() -> np.ndarray:
+    """Column of ``_interleave_all``'s stacked array behind each ``"all"`` column."""
+    n_joint = _PLAN.n_joint
+    grouped = {int(c): g for g, c in enumerate(_PLAN.joint["column"])}
+    fixed = {int(c): n_joint * 3 + g for g, c in
+             enumerate(np.concatenate([_PLAN.segment["column"], _PLAN.valgus["column"]]))}
+    source = []
+    for i, d in enumerate(ANGLE_DEFINITIONS):
+        if d.multi_plane:
+            source.extend(p * n_joint + grouped[i] for p in range(3))
+        elif i in grouped:
+            source.append(grouped[i])
+        else:
+            source.append(fixed[i])
+    return np.array(source, dtype=np.intp)
+
+
+_ALL_SOURCE = _all_source()
 
 
 def _select(kind: str, names) -> np.ndarray | None:
@@ -442,18 +349,3 @@ def _select(kind: str, names) -> np.ndarray | None:
         raise ValueError(f"{', '.join(map(repr, missing))} not among the {kind!r} angle columns; "
                          f"see sitrex.angles.angle_names({kind!r}).")
     return np.array([index[n] for n in names], dtype=np.intp)
-
-
-class _quiet_nan_warnings:
-    """Silence numpy's 'degrees of freedom' warnings for all-NaN slices."""
-
-    def __enter__(self):
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
-

@@ -1,0 +1,53 @@
+"""Shared fixtures: where the ../shared test assets live, and what to do without them.
+
+Tests that need real data or model files take the ``shared_dir`` fixture (or
+call :func:`require_asset`). On a user's fresh clone, where ``../shared`` is
+absent, they skip with a reason that says how to provide it; in CI
+(``SITREX_REQUIRE_ASSETS=1``) a missing asset is a failure instead, so that a
+green run always means the real-data tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_root() -> Path:
+    """The assets folder: ``$SITREX_SHARED``, else ``../shared`` beside the repository."""
+    return Path(os.environ.get("SITREX_SHARED", REPO_ROOT.parent / "shared"))
+
+
+def assets_required() -> bool:
+    return os.environ.get("SITREX_REQUIRE_ASSETS", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_asset(relative: str = "") -> Path:
+    """Path to an asset under the shared folder; skip (or fail in CI) when it is missing."""
+    path = shared_root() / relative
+    if not path.exists():
+        reason = (f"test asset {path} is missing: put the sitrex test assets in ../shared "
+                  "beside the repository or point SITREX_SHARED at them")
+        if assets_required():
+            pytest.fail(f"{reason} (SITREX_REQUIRE_ASSETS=1 turns this skip into a failure)")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ../shared assets folder (skips, or fails under SITREX_REQUIRE_ASSETS=1, when absent)."""
+    return require_asset()
+
+
+@pytest.fixture(scope="session")
+def angles_golden():
+    """The reference implementation's golden angles (``reference/angles_golden.npz``)."""
+    import numpy as np
+
+    with np.load(require_asset("reference/angles_golden.npz")) as z:
+        return {k: z[k] for k in z.files}
