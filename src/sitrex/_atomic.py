@@ -1,0 +1,131 @@
+"""Atomic file writes: a file is either fully written or left untouched.
+
+Every file sitrex writes goes through :func:`atomic_write`. The data are
+written to a temporary file in the destination's directory, flushed to disk,
+and only then renamed over the destination with :func:`os.replace` (atomic on
+POSIX and Windows when both paths are on one file system). If anything raises
+while writing, the temporary file is removed and the destination keeps its
+previous content, or stays absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+__all__ = ["atomic_write"]
+
+
+def _current_umask() -> int:
+    # os.umask can only be read by setting it; do it once, at import time,
+    # rather than on every write (setting it is not thread-safe).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: str | os.PathLike[str], mode: str = "wb", *, encoding: str | None = None
+) -> Iterator[IO]:
+    """Open a temporary file that replaces `path` only if the block succeeds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file. Its directory must exist.
+    mode : {"wb", "w"}
+        Binary (default) or text mode.
+    encoding : str, optional
+        Text encoding for ``mode="w"``; defaults to UTF-8. Must be None in
+        binary mode.
+
+    Yields
+    ------
+    file object
+        Write to it inside the ``with`` block. Do not close it yourself.
+
+    Raises
+    ------
+    ValueError
+        If `mode` is not ``"wb"`` or ``"w"``.
+    FileNotFoundError
+        If the destination directory does not exist.
+
+    Notes
+    -----
+    The new file gets the permissions of the file it replaces, or the usual
+    ``0o666`` minus the process umask (read at import) for a new file, not the
+    ``0o600`` of :func:`tempfile.mkstemp`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "hello.txt"
+    >>> with atomic_write(target, "w") as f:
+    ...     _ = f.write("hi")
+    >>> target.read_text()
+    'hi'
+    >>> try:
+    ...     with atomic_write(target, "w") as f:
+    ...         _ = f.write("half-written")
+    ...         raise RuntimeError("boom")
+    ... except RuntimeError:
+    ...     pass
+    >>> target.read_text()
+    'hi'
+    >>> sorted(p.name for p in target.parent.iterdir())
+    ['hello.txt']
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(
+            f"atomic_write supports mode 'wb' (binary) or 'w' (text), got {mode!r}; "
+            "open the file in one of those modes."
+        )
+    if mode == "wb" and encoding is not None:
+        raise ValueError("encoding is only meaningful with mode='w'; drop it for 'wb'.")
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {str(path)!r}: directory {str(directory)!r} does not exist; "
+            "create it first (e.g. Path(...).mkdir(parents=True))."
+        )
+    try:
+        target_mode = path.stat().st_mode & 0o7777
+    except OSError:
+        target_mode = 0o666 & ~_UMASK
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": ""}
+    try:
+        with os.fdopen(fd, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp_name, target_mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Best effort: persist the rename itself (POSIX only)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
