@@ -17,14 +17,16 @@ _LAZY = {
     "SkeletonFileError": "sitrex.io",
     "load_skeleton": "sitrex.io",
     "save_skeleton": "sitrex.io",
+    "concatenate": "sitrex.skeleton",
     "compute_angles": "sitrex.angles",
     "angle_names": "sitrex.angles",
     "ANGLE_KINDS": "sitrex.angles",
+    "ANGLE_NAMES": "sitrex.angles",
     "LANDMARK_NAMES": "sitrex.landmarks",
     "landmark_index": "sitrex.landmarks",
 }
 
-_SUBMODULES = {"angles", "landmarks", "skeleton", "io", "layouts"}
+_SUBMODULES = {"angles", "angle_table", "landmarks", "skeleton", "io", "layouts"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -448,6 +448,28 @@ class Skeleton:
 
         return to_pixels(self)
 
+    def save(self, path) -> Any:
+        """Write to ``.npz`` or SiTrEx ``.json`` (by suffix), atomically; see :func:`sitrex.io.save_skeleton`."""
+        from sitrex.io import save_skeleton
+
+        return save_skeleton(self, path)
+
+    @classmethod
+    def load(cls, path) -> Skeleton:
+        """Read a ``.npz`` or SiTrEx ``.json`` landmark file; see :func:`sitrex.io.load_skeleton`.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = Skeleton(np.zeros((4, 33, 3)), fps=30).save(os.path.join(d, "pose.npz"))
+        ...     Skeleton.load(path).n_frames
+        4
+        """
+        from sitrex.io import load_skeleton
+
+        return load_skeleton(path)
+
 
 def concatenate(skeletons: Iterable[Skeleton]) -> Skeleton:
     """Join skeletons end to end in time; see :meth:`Skeleton.concatenate`.
