@@ -60,7 +60,7 @@ def unsigned_angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Computed as ``arccos(a.b / (|a||b| + 1e-6))``: a zero-length vector gives
     exactly 90 degrees, and NaN inputs give NaN.
     """
-    cosine = dot(a, b) / (norm(a) * norm(b) + UNSIGNED_EPS)
+    cosine = dot(a, b) / (np.sqrt(dot(a, a) * dot(b, b)) + UNSIGNED_EPS)
     np.clip(cosine, -1.0, 1.0, out=cosine)
     return np.degrees(np.arccos(cosine, out=cosine), out=cosine)
 

@@ -6,7 +6,7 @@ computation that reads it lives in :mod:`sitrex.angles`.
 
 The definitions follow the SiTrEx reference implementation (Sellam et al.,
 Neurocomputing 658, 2025; upstream ``sitrex/preprocessing.py``), checked
-against the golden outputs of that code to about 1e-13 degrees.
+against the golden outputs of that code to about 1e-11 degrees.
 """
 
 from __future__ import annotations
