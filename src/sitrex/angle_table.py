@@ -20,20 +20,28 @@ __all__ = [
     "ANGLE_NAMES",
     "MULTI_PLANE_ANGLES",
     "PLANES",
+    "PLANE_NORMAL_AXIS",
     "TORSO_AXES",
     "AngleDefinition",
     "angle_definition",
     "check_kind",
+    "column_landmarks",
 ]
 
 ANGLE_KINDS: tuple[str, ...] = ("unsigned", "sagittal", "coronal", "transverse", "max-energy", "all")
 PLANES: tuple[str, ...] = ("sagittal", "coronal", "transverse")
 
-# torso axes, in the order of sitrex._geometry.torso_frame; each plane is orthogonal to one axis
-#: The torso axes
+#: The torso axes, in the order of ``sitrex._geometry.torso_frame``.
 TORSO_AXES: tuple[str, ...] = ("horizontal", "upward", "forward")
+#: Each anatomical plane is orthogonal to one torso axis (an index into TORSO_AXES).
 PLANE_NORMAL_AXIS = {"sagittal": 0, "transverse": 1, "coronal": 2}
-_TORSO_LANDMARKS = frozenset({"left_shoulder", "right_shoulder", "left_hip", "right_hip"})
+# landmarks behind each torso axis: the horizontal axis is the shoulder line alone,
+# the other two also need the hips
+_AXIS_LANDMARKS = {
+    "horizontal": frozenset({"left_shoulder", "right_shoulder"}),
+    "upward": frozenset({"left_shoulder", "right_shoulder", "left_hip", "right_hip"}),
+    "forward": frozenset({"left_shoulder", "right_shoulder", "left_hip", "right_hip"}),
+}
 
 
 @dataclass(frozen=True)
@@ -78,21 +86,49 @@ class AngleDefinition:
     def landmarks(self, kind: str = "unsigned") -> frozenset[str]:
         """Names of the landmarks this angle needs for ``kind``.
 
-        Signed kinds, segment angles and the valgus indicator also need the
-        torso frame (both shoulders and both hips).
+        Besides the landmarks the angle is drawn between, an angle needs
+        those of the torso axes it uses: the sagittal plane's normal is the
+        shoulder line (both shoulders); the coronal and transverse normals and
+        the upward reference axis also need both hips. Unsigned joint angles
+        use no torso axis.
 
         Examples
         --------
         >>> sorted(angle_definition("left elbow").landmarks())
         ['left_elbow', 'left_shoulder', 'left_wrist']
-        >>> len(angle_definition("left elbow").landmarks("sagittal"))
+        >>> sorted(angle_definition("left elbow").landmarks("sagittal"))
+        ['left_elbow', 'left_shoulder', 'left_wrist', 'right_shoulder']
+        >>> len(angle_definition("left elbow").landmarks("coronal"))
         6
         """
-        kind = check_kind(kind)
         names = {landmark for point in self.points for landmark in point}
-        if kind != "unsigned" or self.measure != "joint":
-            names |= _TORSO_LANDMARKS
+        for axis in self.torso_axes(kind):
+            names |= _AXIS_LANDMARKS[axis]
         return frozenset(names)
+
+    def torso_axes(self, kind: str = "unsigned") -> frozenset[str]:
+        """Names of the torso axes (see :data:`TORSO_AXES`) this angle uses for ``kind``.
+
+        Examples
+        --------
+        >>> sorted(angle_definition("left ankle dorsiflexion").torso_axes())
+        ['horizontal', 'upward']
+        >>> sorted(angle_definition("left knee").torso_axes("max-energy"))
+        ['forward', 'horizontal', 'upward']
+        """
+        kind = check_kind(kind)
+        if self.measure == "joint" and kind == "unsigned":
+            return frozenset()
+        if self.plane is not None:
+            planes = {self.plane}
+        elif kind in PLANES:
+            planes = {kind}
+        else:  # max-energy and all use every plane
+            planes = set(PLANES)
+        axes = {TORSO_AXES[PLANE_NORMAL_AXIS[p]] for p in planes}
+        if self.reference is not None:
+            axes.add(self.reference)
+        return frozenset(axes)
 
 
 def _sided(side: str) -> list[AngleDefinition]:
@@ -171,6 +207,29 @@ def angle_definition(name: str) -> AngleDefinition:
         raise KeyError(f"{name!r} is not a SiTrEx angle; known angles: {', '.join(ANGLE_NAMES)}") from None
 
 
+
+
+def column_landmarks(kind: str = "unsigned") -> tuple[frozenset[str], ...]:
+    """The landmarks behind each output column of ``kind``, aligned with ``angle_names(kind)``.
+
+    A column is NaN exactly when one of its landmarks is missing (for
+    ``"max-energy"``, whose plane is chosen per sequence, this is the union
+    over the three planes and so an upper bound).
+
+    Examples
+    --------
+    >>> cols = column_landmarks("all")
+    >>> len(cols), sorted(cols[1])
+    (43, ['left_elbow', 'left_shoulder', 'left_wrist', 'right_shoulder'])
+    """
+    kind = check_kind(kind)
+    if kind != "all":
+        return tuple(d.landmarks(kind) for d in ANGLE_DEFINITIONS)
+    return tuple(
+        d.landmarks(plane)
+        for d in ANGLE_DEFINITIONS
+        for plane in (PLANES if d.multi_plane else (d.plane or "sagittal",))
+    )
 
 
 def check_kind(kind: str) -> str:

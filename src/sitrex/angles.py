@@ -63,6 +63,7 @@ from .angle_table import (
     AngleDefinition,
     angle_definition,
     check_kind,
+    column_landmarks,
 )
 from .landmarks import N_LANDMARKS, landmark_index
 
@@ -75,6 +76,7 @@ __all__ = [
     "AngleDefinition",
     "angle_definition",
     "angle_names",
+    "column_landmarks",
     "compute_angles",
 ]
 
@@ -174,7 +176,9 @@ class _Block:
         self.flag = flag_degenerate
         if flag_degenerate:
             across, up = rs - ls, (ls + rs) / 2 - (lh + rh) / 2
-            self.frame_bad = _short(across, up, geo.cross(across, up))[:, None]  # (n, 1)
+            # per torso axis: the horizontal axis needs only the shoulder line
+            upright_bad = _short(across, up, geo.cross(across, up))
+            self.axis_bad = np.stack([_short(across), upright_bad, upright_bad], axis=-1)  # (n, 3)
         j = _PLAN.joint
         vertex = self._point(j, 1)
         self.joint_a, self.joint_c = self._point(j, 0) - vertex, self._point(j, 2) - vertex
@@ -186,11 +190,12 @@ class _Block:
         """Joint angles (n, 13) of ``kind``; ``plane_axis`` is the plane of the multi-plane ones."""
         a, c = self.joint_a, self.joint_c
         if kind == "unsigned":
-            return self._checked(geo.unsigned_angle(a, c), (a, c), frame_used=False)
+            return self._checked(geo.unsigned_angle(a, c), (a, c), axes=())
         plane = _PLAN.joint["plane"]
-        normal = self.frame[..., np.where(plane < 0, plane_axis, plane)]
+        axis = np.where(plane < 0, plane_axis, plane)
+        normal = self.frame[..., axis]
         a, c = geo.reject(a, normal), geo.reject(c, normal)
-        return self._checked(geo.signed_angle(a, c, normal), (a, c), frame_used=True)  # atan2: no unit vectors
+        return self._checked(geo.signed_angle(a, c, normal), (a, c), axes=(axis,))  # atan2: no unit vectors
 
     def plane_fixed(self, kind: str) -> np.ndarray:
         """Segment angles then valgus indicators (n, 10): their plane never depends on the kind."""
@@ -202,20 +207,21 @@ class _Block:
         reference = self.frame[..., s["reference"]]
         values = (geo.unsigned_angle(geo.normalize(in_plane), reference) if unsigned
                   else geo.signed_angle(in_plane, reference, normal))
-        segments = self._checked(values, (segment, in_plane), frame_used=True)
+        segments = self._checked(values, (segment, in_plane), axes=(s["plane"], s["reference"]))
 
         v = _PLAN.valgus
         normal = self.frame[..., v["plane"]]
         hip, knee, ankle = (geo.project_onto_plane(self._point(v, k), normal) for k in range(3))
         a, c = hip - knee, ankle - knee
         values = geo.unsigned_angle(a, c) if unsigned else geo.signed_angle(a, c, normal)
-        return np.concatenate([segments, self._checked(values, (a, c), frame_used=True)], axis=1)
+        return np.concatenate([segments, self._checked(values, (a, c), axes=(v["plane"],))], axis=1)
 
-    def _checked(self, values: np.ndarray, vectors, frame_used: bool) -> np.ndarray:
+    def _checked(self, values: np.ndarray, vectors, axes) -> np.ndarray:
+        """With ``degenerate="nan"``, blank values whose vectors or torso ``axes`` (per column) collapse."""
         if self.flag:
             bad = _short(*vectors)
-            if frame_used:
-                bad |= self.frame_bad
+            for axis in axes:
+                bad |= self.axis_bad[:, axis]
             values[bad] = np.nan
         return values
 
