@@ -284,6 +284,23 @@ def _fail_landmarks(path: Path, landmark_lists: list, values_error: Exception) -
     raise SkeletonFileError(f"{path.name}: cannot read landmark values ({values_error})")
 
 
+def _parse_json(raw: bytes) -> Any:
+    """Parse JSON with orjson when it is installed (about 4x faster), else the standard library.
+
+    Text orjson refuses (for example the non-standard ``NaN`` token that
+    Python's own json module writes) is handed to the standard library, so
+    both give the same documents and the same error messages.
+    """
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency, but optional in spirit
+        return json.loads(raw.decode("utf-8"))
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+
+
 def read_sitrex_json(
     path: str | os.PathLike[str], *, fps: float | None = None, source: str | None = None
 ) -> Skeleton:
@@ -331,8 +348,7 @@ def read_sitrex_json(
     path = _existing(path)
     name = path.name
     try:
-        with open(path, encoding="utf-8") as f:
-            document = json.load(f)
+        document = _parse_json(path.read_bytes())
     except json.JSONDecodeError as exc:
         raise SkeletonFileError(
             f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
