@@ -26,7 +26,7 @@ _LAZY = {
     "landmark_index": "sitrex.landmarks",
 }
 
-_SUBMODULES = {"angles", "angle_table", "landmarks", "skeleton", "io", "layouts"}
+_SUBMODULES = {"angles", "angle_table", "datasets", "landmarks", "skeleton", "io", "layouts"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -1,0 +1,58 @@
+"""Exercise data sets as joint-angle sequences.
+
+* :func:`load_sitrex` / :func:`save_sitrex`: the SiTrEx paper's folder layout
+  (``<exercise>_json/*.json`` plus ``exercise_angles.json``).
+* :func:`load_penn_action`: Penn Action's eight exercise classes (2-D, 13
+  joints), with :data:`PENN_ACTION_EXERCISE_ANGLES`.
+* :func:`load_pushfit`: the PushFit push-up clips, correct vs wrong form.
+* :func:`make_exercise` and :data:`EXERCISES`: synthetic exercise sequences
+  (from :mod:`sitrex.datasets.synthetic`, imported on first use).
+
+Every loader returns an :class:`ExerciseDataset`. The real-data loaders read
+local ``.npz`` files and never download anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._dataset import ExerciseDataset
+from .penn_action import PENN_ACTION_EXERCISE_ANGLES, load_penn_action
+from .pushfit import PUSHFIT_EXERCISE_ANGLES, load_pushfit
+from .sitrex_layout import load_sitrex, save_sitrex
+
+# name -> submodule defining it, imported on first attribute access
+_LAZY = {"make_exercise": "synthetic", "EXERCISES": "synthetic"}
+
+__all__ = [
+    "EXERCISES",
+    "PENN_ACTION_EXERCISE_ANGLES",
+    "PUSHFIT_EXERCISE_ANGLES",
+    "ExerciseDataset",
+    "load_penn_action",
+    "load_pushfit",
+    "load_sitrex",
+    "make_exercise",
+    "save_sitrex",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        try:
+            module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{_LAZY[name]}":
+                raise  # a dependency of that module is missing: show the real error
+            raise AttributeError(
+                f"{__name__}.{name} lives in {__name__}.{_LAZY[name]}, which is not installed "
+                "in this copy of sitrex"
+            ) from exc
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
