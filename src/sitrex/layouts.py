@@ -170,6 +170,20 @@ def _to_image_height(
     return xy, "image_height"
 
 
+def _planar_skeleton(
+    xy: np.ndarray, confidence: np.ndarray, index: tuple[int, ...], units: str, image_size: Any,
+    who: str, *, fps, source, meta,
+) -> Skeleton:
+    """2-D keypoints of another layout → a Skeleton with z = 0 and isotropic units."""
+    xy, unit_label = _to_image_height(xy, units, image_size, who)
+    xyz = np.concatenate([xy, np.zeros(xy.shape[:2] + (1,))], axis=-1)
+    coords, conf33 = _place(xyz, confidence, index)
+    return _finish(
+        coords, conf33, dimensions=2, units=unit_label, image_size=image_size,
+        fps=fps, source=source, meta=meta,
+    )
+
+
 def from_coco17(
     keypoints: Any,
     scores: Any = None,
@@ -237,11 +251,8 @@ def from_coco17(
         low = ~(conf >= min_confidence)  # NaN scores count as low
         xy = xy.copy()
         xy[low] = np.nan
-    xy, unit_label = _to_image_height(np.ascontiguousarray(xy), units, image_size, who)
-    xyz = np.concatenate([xy, np.zeros(xy.shape[:2] + (1,))], axis=-1)
-    coords, conf33 = _place(xyz, conf, COCO17_TO_MEDIAPIPE)
-    return _finish(
-        coords, conf33, dimensions=2, units=unit_label, image_size=image_size,
+    return _planar_skeleton(
+        np.ascontiguousarray(xy), conf, COCO17_TO_MEDIAPIPE, units, image_size, who,
         fps=fps, source=source, meta=meta,
     )
 
@@ -304,11 +315,8 @@ def from_penn13(
     else:
         vis = _per_keypoint(visibility, pts.shape[:2], "visibility", who, dtype=bool)
     pts[~vis] = np.nan
-    pts, unit_label = _to_image_height(pts, "pixels", image_size, who)
-    xyz = np.concatenate([pts, np.zeros(pts.shape[:2] + (1,))], axis=-1)
-    coords, conf33 = _place(xyz, np.ones(pts.shape[:2]), PENN13_TO_MEDIAPIPE)
-    return _finish(
-        coords, conf33, dimensions=2, units=unit_label, image_size=image_size,
+    return _planar_skeleton(
+        pts, np.ones(pts.shape[:2]), PENN13_TO_MEDIAPIPE, "pixels", image_size, who,
         fps=fps, source=source, meta=meta,
     )
 
