@@ -1,0 +1,61 @@
+"""Pose backends: images and videos in, a :class:`~sitrex.skeleton.Skeleton` out.
+
+Every backend implements :class:`PoseBackend` (``estimate_image``,
+``estimate_video``) and is registered under the entry-point group
+``sitrex.backends``, the built-in ``mediapipe`` and ``yolo`` exactly like
+third-party ones. :func:`list_backends` tells which are usable;
+:func:`get_backend` creates one with its options.
+
+Importing this package is cheap: MediaPipe, ultralytics, torch and OpenCV are
+imported when a backend is *instantiated* (or a video is read).
+
+Examples
+--------
+>>> from sitrex.backends import get_backend, list_backends
+>>> "mediapipe" in list_backends(all=True)
+True
+
+With the dependencies and model files at hand::
+
+    backend = get_backend("yolo", model="n", weights="yolo11n-pose.pt")
+    skeleton = backend.estimate_video("squat.mp4", max_frames=300)
+"""
+
+from __future__ import annotations
+
+from sitrex.backends._registry import (
+    ENTRY_POINT_GROUP,
+    BackendStatus,
+    get_backend,
+    list_backends,
+    refresh_backends,
+)
+from sitrex.backends.base import (
+    BackendError,
+    BackendNotFoundError,
+    Detections,
+    ModelNotAvailableError,
+    PoseBackend,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "BackendError",
+    "BackendNotFoundError",
+    "BackendStatus",
+    "Detections",
+    "ModelNotAvailableError",
+    "PoseBackend",
+    "extract_folder",
+    "get_backend",
+    "list_backends",
+    "refresh_backends",
+]
+
+
+def __getattr__(name: str):
+    if name == "extract_folder":
+        from sitrex.backends.batch import extract_folder
+
+        return extract_folder
+    raise AttributeError(f"module 'sitrex.backends' has no attribute {name!r}")
