@@ -1,0 +1,102 @@
+"""The one place where sitrex imports Keras (private).
+
+sitrex runs on Keras 3 with any of its backends. When sitrex is the first to
+import Keras and the user has not chosen a backend, it picks JAX (the fastest
+on CPU in our benchmarks). To use another backend, set the environment
+variable before Python imports Keras, for example
+``KERAS_BACKEND=torch python train.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+__all__ = ["import_keras", "set_random_seed"]
+
+_EXTRAS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow", "numpy": None}
+
+
+def _missing_backend_error(backend: str, exc: BaseException) -> ImportError:
+    extra = _EXTRAS.get(backend)
+    hint = (f'install it with: pip install "sitrex[{extra}]"' if extra else
+            "choose another backend with the KERAS_BACKEND environment variable")
+    return ImportError(
+        f"sitrex needs a Keras backend, and the selected one ({backend!r}) cannot be imported "
+        f"({exc}); {hint}. The default backend is JAX: pip install \"sitrex[jax]\""
+    )
+
+
+def import_keras():
+    """Import and return :mod:`keras`, choosing the JAX backend by default.
+
+    If ``KERAS_BACKEND`` is unset, Keras is not imported yet and JAX is
+    importable, ``KERAS_BACKEND`` is set to ``"jax"`` first.
+
+    Raises
+    ------
+    ImportError
+        If Keras or its backend is missing; the message names the pip extra.
+
+    Examples
+    --------
+    >>> keras = import_keras()
+    >>> keras.__version__ >= "3"
+    True
+    """
+    if "keras" not in sys.modules and not os.environ.get("KERAS_BACKEND"):
+        if importlib.util.find_spec("jax") is not None:
+            os.environ["KERAS_BACKEND"] = "jax"
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    try:
+        import keras
+    except ModuleNotFoundError as exc:
+        if exc.name == "keras":
+            raise ImportError(
+                "sitrex's models need Keras 3: pip install \"sitrex[jax]\"") from exc
+        raise _missing_backend_error(backend, exc) from exc
+    except ImportError as exc:
+        raise _missing_backend_error(backend, exc) from exc
+    return keras
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Keras, Python and numpy like ``keras.utils.set_random_seed``, without importing TF.
+
+    ``keras.utils.set_random_seed`` imports TensorFlow whenever it is
+    installed, to seed it too; next to JAX that import is slow and, in some
+    environments, fatal. Here TensorFlow is seeded only when it is the
+    backend or already imported.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> set_random_seed(0); a = np.random.rand()
+    >>> set_random_seed(0); a == np.random.rand()
+    True
+    """
+    import random
+
+    import numpy as np
+
+    keras = import_keras()
+    seed = int(seed)
+    if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        keras.utils.set_random_seed(seed)
+        return
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:  # a Keras whose internals moved: fall back to the public call
+        keras.utils.set_random_seed(seed)
+        return
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.manual_seed(seed)

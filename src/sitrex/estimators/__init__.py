@@ -1,0 +1,16 @@
+"""scikit-learn estimators around the SiTrEx networks.
+
+* :class:`AngleUsefulnessClassifier`: one angle sequence -> which angles
+  matter (multi-label);
+* :class:`ExerciseComparator`: (reference, candidate) pairs -> per-angle
+  similarity, plus the usefulness of each angle for the reference.
+
+Importing this module does not import Keras: the networks are built, and
+Keras imported (JAX backend by default, see ``KERAS_BACKEND``), in ``fit``,
+``predict``, ``load`` or when a fitted estimator is unpickled.
+"""
+
+from .comparator import ExerciseComparator
+from .usefulness import AngleUsefulnessClassifier
+
+__all__ = ["AngleUsefulnessClassifier", "ExerciseComparator"]

@@ -1,0 +1,200 @@
+"""ExerciseComparator: per-angle similarity of a candidate execution to a reference one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets, pad_sequences
+
+__all__ = ["ExerciseComparator", "check_pairs"]
+
+
+def check_pairs(X: Any, *, n_angles: int | None = None, missing: str = "raise",
+                angle_names=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Split pairs into (references, candidates), each a validated list of 2-D arrays."""
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        if X.ndim != 4 or X.shape[1] != 2:
+            raise ValueError(
+                "X must be pairs: an array (n_pairs, 2, n_frames, n_angles) or a list of "
+                f"(reference, candidate) 2-D arrays; got an array of shape {X.shape}")
+        refs, cands = list(X[:, 0]), list(X[:, 1])
+    else:
+        if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+            raise ValueError(f"X must be a list of (reference, candidate) pairs; got "
+                             f"{type(X).__name__}")
+        refs, cands = [], []
+        for i, pair in enumerate(X):
+            if len(pair) != 2:
+                raise ValueError(f"X[{i}] must be a (reference, candidate) pair; it has "
+                                 f"{len(pair)} entries")
+            refs.append(pair[0])
+            cands.append(pair[1])
+    if not refs:
+        raise ValueError("X is empty: no pair given")
+    refs = check_sequences(refs, n_angles=n_angles, missing=missing, name="X[:, 0] (references)",
+                           angle_names=angle_names)
+    cands = check_sequences(cands, n_angles=refs[0].shape[1], missing=missing,
+                            name="X[:, 1] (candidates)", angle_names=angle_names)
+    return refs, cands
+
+
+class ExerciseComparator(SiTrExEstimatorBase):
+    """Per-angle comparison of a candidate execution with a reference: the SiTrEx model.
+
+    It learns both of the paper's networks: the Siamese similarity network
+    (reference and candidate through one shared encoder, a sigmoid per angle
+    on ``|e_ref - e_cand|``) and the usefulness network (which angles matter
+    for the reference's exercise). Both are built in :meth:`fit`; Keras is
+    imported there.
+
+    Parameters
+    ----------
+    {params}
+
+    Attributes
+    ----------
+    similarity_model_, usefulness_model_ : keras.Model
+    n_angles_ : int
+    angle_names_ : tuple of str
+    history_ : dict
+        ``{{"similarity": {{...}}, "usefulness": {{...}}}}`` per-epoch logs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sitrex.estimators import ExerciseComparator
+    >>> from sitrex.pairs import make_pairs
+    >>> rng = np.random.default_rng(0)
+    >>> seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
+    >>> X, y = make_pairs(seqs, ["a", "a", "a", "b", "b", "b"], {{"a": [0], "b": [1, 2]}},
+    ...                   n_pairs=16, max_len=8, random_state=0, pad=False)
+    >>> cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
+    ...                          epochs=1, random_state=0).fit(X, y)
+    >>> cmp.predict(X).shape
+    (16, 3)
+    >>> sorted(cmp.compare(seqs[0], seqs[1]))
+    ['similarity', 'usefulness']
+    """
+
+    _networks = ("similarity_model_", "usefulness_model_")
+
+    def fit(self, X: Any, y: Any, usefulness: Any = None):
+        """Train the similarity and the usefulness networks.
+
+        Parameters
+        ----------
+        X : array (n, 2, T, n_angles) or list of (reference, candidate)
+            Pairs of angle sequences (degrees). In a list the two sides may
+            have any lengths; a 4-D array's frames are all real (no padding).
+            :func:`sitrex.make_pairs` draws them by the paper's protocol.
+        y : array (n, n_angles) of 0/1
+            1 where the candidate matches the reference on that angle.
+        usefulness : array (n, n_angles) of 0/1, optional
+            Per pair, which angles matter for the reference's exercise
+            (sample-aligned, so ``cross_val_score(..., params={"usefulness":
+            u})`` splits it with the pairs). Default: `y`, which is what it
+            equals under the paper's pair protocol.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_options()
+        refs, cands = check_pairs(X, missing=self.missing)
+        n_angles = refs[0].shape[1]
+        targets = check_targets(y, len(refs), n_angles)
+        useful = targets if usefulness is None else check_targets(
+            usefulness, len(refs), n_angles, name="usefulness")
+        names = self._resolve_angle_names(n_angles)
+        seed = self._seed()
+        max_len = int(self.max_len)
+        ref_x, ref_m = pad_sequences(refs, max_len)
+        cand_x, cand_m = pad_sequences(cands, max_len)
+        similarity = self._build_network("similarity_model_", n_angles)
+        history = {"similarity": self._train(similarity, [ref_x, ref_m, cand_x, cand_m], targets,
+                                             "similarity", seed)}
+        usefulness_model = self._build_network("usefulness_model_", n_angles)
+        history["usefulness"] = self._train(usefulness_model, [ref_x, ref_m], useful,
+                                            "usefulness", seed)
+        self.similarity_model_ = similarity
+        self.usefulness_model_ = usefulness_model
+        self.n_angles_ = n_angles
+        self.angle_names_ = names
+        self.history_ = history
+        return self
+
+    def _pair_inputs(self, X):
+        check_is_fitted(self)
+        refs, cands = check_pairs(X, n_angles=self.n_angles_, missing=self.missing,
+                                  angle_names=self.angle_names_)
+        max_len = int(self.max_len)
+        return [*pad_sequences(refs, max_len), *pad_sequences(cands, max_len)]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """(n, n_angles) probability that the candidate matches the reference on each angle."""
+        inputs = self._pair_inputs(X)  # checks that the estimator is fitted
+        return self._run(self.similarity_model_, inputs)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """(n, n_angles) int 0/1 per-angle similarity: ``predict_proba(X) >= threshold``."""
+        return (self.predict_proba(X) >= float(self.threshold)).astype(np.int64)
+
+    def score(self, X: Any, y: Any, sample_weight=None) -> float:
+        """Mean per-angle accuracy of :meth:`predict` (the paper's "binary accuracy").
+
+        The fraction of correct (pair, angle) decisions. This is **not**
+        scikit-learn's multi-label subset accuracy, which would count a pair
+        as right only if all of its angles are.
+        """
+        pred = self.predict(X)
+        return self._per_angle_accuracy(check_targets(y, *pred.shape), pred, sample_weight)
+
+    def predict_usefulness_proba(self, references: Any) -> np.ndarray:
+        """(n, n_angles) probability that each angle matters for each reference's exercise."""
+        check_is_fitted(self)
+        seqs = check_sequences(references, n_angles=self.n_angles_, missing=self.missing,
+                               name="references", angle_names=self.angle_names_)
+        inputs = list(pad_sequences(seqs, int(self.max_len)))
+        return self._run(self.usefulness_model_, inputs)
+
+    def predict_usefulness(self, references: Any) -> np.ndarray:
+        """(n, n_angles) int 0/1: which angles matter for each reference's exercise.
+
+        Parameters
+        ----------
+        references : array (n, T, n_angles) or list of (T_i, n_angles) arrays
+        """
+        return (self.predict_usefulness_proba(references) >= float(self.threshold)).astype(
+            np.int64)
+
+    def compare(self, reference: Any, candidate: Any) -> dict[str, dict[str, float]]:
+        """Compare one candidate execution with one reference (any lengths).
+
+        Parameters
+        ----------
+        reference, candidate : array_like (T, n_angles)
+
+        Returns
+        -------
+        dict
+            ``{"similarity": {angle name: probability the candidate matches
+            the reference on it}, "usefulness": {angle name: probability it
+            matters for the reference's exercise}}``, angles in column order.
+            ``pandas.DataFrame(result)`` makes it a table.
+        """
+        check_is_fitted(self)
+        for name, seq in (("reference", reference), ("candidate", candidate)):
+            if np.ndim(seq) != 2:
+                raise ValueError(f"{name} must be one 2-D (n_frames, n_angles) sequence; got "
+                                 f"shape {np.shape(seq)}")
+        similarity = self.predict_proba([(reference, candidate)])[0]
+        usefulness = self.predict_usefulness_proba([reference])[0]
+        return {"similarity": dict(zip(self.angle_names_, similarity.tolist())),
+                "usefulness": dict(zip(self.angle_names_, usefulness.tolist()))}
+
+
+ExerciseComparator.__doc__ = ExerciseComparator.__doc__.replace(
+    "    {params}\n", _PARAMS_DOC.lstrip("\n")).replace("{{", "{").replace("}}", "}")

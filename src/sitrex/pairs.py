@@ -1,0 +1,298 @@
+"""Training data of the SiTrEx networks: the paper's pair protocol, vectorised and seeded.
+
+* :func:`make_pairs`: (reference, candidate) pairs with per-angle similarity
+  targets, for the Siamese model;
+* :func:`make_usefulness_samples`: single sequences with per-angle usefulness
+  targets and exercise data balancing, for the usefulness model;
+* :func:`fill_gaps`: fill NaN (unmeasured) angles deliberately before either.
+
+The protocol (paper, section on training)
+-----------------------------------------
+A pair starts from a reference execution of some exercise. For every angle
+that matters for that exercise, the candidate's channel comes from another
+execution of the **same** exercise (target 1); for every other angle it comes
+from an execution of a **different** exercise, drawn anew per angle (target
+0). Each side is a random crop of ``max_len // 2 .. max_len`` frames, gets
+Gaussian noise (training pairs) and is zero-padded to ``max_len``.
+
+Two deliberate differences from the paper's generator: the channels of one
+side share one crop length (each source channel still gets its own random
+offset), so that one padding mask describes the side; and crops may reach
+``max_len`` frames (the paper's never did).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = ["fill_gaps", "make_pairs", "make_usefulness_samples"]
+
+
+def _prepare(sequences, labels, exercise_angles):
+    seqs = [np.asarray(s, dtype=np.float64) for s in sequences]
+    if not seqs:
+        raise ValueError("no sequences given")
+    n_angles = seqs[0].shape[1] if seqs[0].ndim == 2 else None
+    for i, s in enumerate(seqs):
+        if s.ndim != 2 or s.shape[1] != n_angles:
+            raise ValueError(f"sequences[{i}] has shape {s.shape}; every sequence must be "
+                             f"(T, {n_angles})")
+        if len(s) == 0:
+            raise ValueError(f"sequences[{i}] is empty (0 frames)")
+    labels = np.asarray([str(x) for x in labels])
+    if labels.shape != (len(seqs),):
+        raise ValueError(f"labels has {labels.size} entries but there are {len(seqs)} sequences")
+    exercises = sorted(set(labels.tolist()))
+    missing = [e for e in exercises if e not in exercise_angles]
+    if missing:
+        raise ValueError(f"exercise_angles has no entry for {', '.join(map(repr, missing))}")
+    useful = np.zeros((len(exercises), n_angles), dtype=bool)
+    for k, ex in enumerate(exercises):
+        cols = np.asarray(list(exercise_angles[ex]), dtype=np.intp)
+        if cols.size and (cols.min() < 0 or cols.max() >= n_angles):
+            raise ValueError(f"exercise_angles[{ex!r}] has a column outside 0..{n_angles - 1}")
+        useful[k, cols] = True
+    codes = np.searchsorted(exercises, labels)
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    flat = np.concatenate(seqs)
+    members = [np.flatnonzero(codes == k) for k in range(len(exercises))]
+    return flat, starts, lengths, codes, useful, members, n_angles
+
+
+def _pick(members: list[np.ndarray], groups: np.ndarray, rng) -> np.ndarray:
+    """One random member of each requested group (vectorised)."""
+    sizes = np.array([len(m) for m in members])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pool = np.concatenate(members)
+    return pool[offsets[groups] + (rng.random(groups.shape) * sizes[groups]).astype(np.int64)]
+
+
+def _crop_lengths(n: int, max_len: int, rng) -> np.ndarray:
+    low = max(1, (max_len + 1) // 2)
+    return rng.integers(low, max_len + 1, size=n)
+
+
+def _gather(flat, starts, lengths, sources, length, max_len, noise_std, rng):
+    """Crops of `length` frames (per row) from source sequences (per row, per angle).
+
+    sources: (n, n_angles) sequence indices; returns (n, max_len, n_angles) zero-padded.
+    """
+    n, n_angles = sources.shape
+    offsets = (rng.random(sources.shape) * (lengths[sources] - length[:, None] + 1)).astype(np.int64)
+    t = np.arange(max_len)
+    valid = t[None, :] < length[:, None]                                     # (n, max_len)
+    frame = starts[sources][:, None, :] + offsets[:, None, :] + np.minimum(
+        t[None, :, None], length[:, None, None] - 1)                            # (n, max_len, A)
+    out = flat[frame, np.arange(n_angles)[None, None, :]]
+    if noise_std:
+        out = out + rng.normal(0.0, noise_std, size=out.shape)
+    out[~valid] = 0.0
+    return out.astype(np.float32)
+
+
+def _unpad(x: np.ndarray, length: np.ndarray) -> list[np.ndarray]:
+    return [x[i, :int(n)] for i, n in enumerate(length)]
+
+
+def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
+               exercise_angles: Mapping[str, Sequence[int]], n_pairs: int, max_len: int,
+               random_state: Any = None, *, noise_std: float = 5.0, pad: bool = True,
+               references: Any = None):
+    """Draw (reference, candidate) pairs with per-angle similarity targets.
+
+    Parameters
+    ----------
+    sequences : sequence of array_like, each (T_i, n_angles)
+        Angle sequences (degrees), e.g. ``dataset.sequences``. NaN passes
+        through; use :func:`fill_gaps` first.
+    labels : sequence of str
+        Exercise of each sequence. At least two exercises are needed.
+    exercise_angles : mapping
+        Exercise -> column indices of the angles that matter for it (e.g.
+        ``dataset.exercise_angles``).
+    n_pairs : int
+    max_len : int
+        Longest crop and padded length.
+    random_state : int, RandomState or None
+        Seed: the same seed gives the same pairs.
+    noise_std : float
+        Standard deviation (degrees) of the Gaussian noise added to every
+        real frame; 5 as in the paper for training pairs, 0 for test pairs.
+    pad : bool
+        True (the paper): `X` is one zero-padded array. False: `X` is a list
+        of ``(reference, candidate)`` arrays at their crop lengths, which the
+        sitrex estimators mask instead of averaging the padding in.
+    references : array_like of int or bool, optional
+        Sequences allowed as references (default: all). Candidates are drawn
+        from all sequences; used for one-shot evaluation.
+
+    Returns
+    -------
+    X : ndarray (n_pairs, 2, max_len, n_angles) float32, or list of pairs
+        ``X[:, 0]`` references, ``X[:, 1]`` candidates.
+    y : ndarray (n_pairs, n_angles) float32
+        1 where the candidate channel comes from the reference's exercise,
+        which is also the reference's usefulness.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seqs = [np.full((20, 3), float(i)) for i in range(4)]
+    >>> X, y = make_pairs(seqs, ["a", "a", "b", "b"], {"a": [0], "b": [1, 2]},
+    ...                   n_pairs=5, max_len=10, random_state=0, noise_std=0)
+    >>> X.shape, y.shape
+    ((5, 2, 10, 3), (5, 3))
+    >>> pairs, _ = make_pairs(seqs, ["a", "a", "b", "b"], {"a": [0], "b": [1, 2]},
+    ...                       n_pairs=2, max_len=10, random_state=0, pad=False)
+    >>> [p[0].shape[1] for p in pairs]
+    [3, 3]
+    """
+    flat, starts, lengths, codes, useful, members, n_angles = _prepare(
+        sequences, labels, exercise_angles)
+    n_pairs, max_len = int(n_pairs), int(max_len)
+    if n_pairs < 0 or max_len < 1:
+        raise ValueError(f"n_pairs must be >= 0 and max_len >= 1; got {n_pairs} and {max_len}")
+    n_ex = len(members)
+    if n_ex < 2:
+        raise ValueError("make_pairs needs sequences of at least two exercises (the negative "
+                         "channels come from a different exercise)")
+    rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
+
+    if references is None:
+        ref_members = members
+    else:
+        allowed = np.zeros(len(codes), dtype=bool)
+        allowed[np.asarray(references)] = True
+        ref_members = [m[allowed[m]] for m in members]
+    ref_ex_pool = np.array([k for k, m in enumerate(ref_members) if len(m)])
+    if ref_ex_pool.size == 0:
+        raise ValueError("no sequence is allowed as a reference")
+    ref_ex = ref_ex_pool[rng.integers(0, ref_ex_pool.size, n_pairs)]
+    ref = _pick([m if len(m) else members[0] for m in ref_members], ref_ex, rng)
+    y = useful[ref_ex]                                                        # (n, A)
+
+    # positive channels: another execution of the same exercise (when there is one)
+    sizes = np.array([len(m) for m in members])
+    same = _pick(members, np.repeat(ref_ex, n_angles), rng).reshape(n_pairs, n_angles)
+    clash = (same == ref[:, None]) & (sizes[ref_ex] > 1)[:, None]
+    while clash.any():
+        redraw = _pick(members, np.repeat(ref_ex, n_angles).reshape(n_pairs, n_angles)[clash], rng)
+        same[clash] = redraw
+        clash = (same == ref[:, None]) & (sizes[ref_ex] > 1)[:, None]
+    # negative channels: an execution of another exercise, drawn per angle
+    other_ex = (ref_ex[:, None] + rng.integers(1, n_ex, (n_pairs, n_angles))) % n_ex
+    other = _pick(members, other_ex.ravel(), rng).reshape(n_pairs, n_angles)
+    cand_src = np.where(y, same, other)
+
+    ref_len = np.minimum(_crop_lengths(n_pairs, max_len, rng), lengths[ref])
+    cand_len = np.minimum(_crop_lengths(n_pairs, max_len, rng),
+                          lengths[cand_src].min(axis=1) if n_pairs else 0)
+    ref_x = _gather(flat, starts, lengths, np.repeat(ref[:, None], n_angles, 1), ref_len,
+                    max_len, noise_std, rng)
+    cand_x = _gather(flat, starts, lengths, cand_src, cand_len, max_len, noise_std, rng)
+    y = y.astype(np.float32)
+    if pad:
+        return np.stack([ref_x, cand_x], axis=1), y
+    return list(zip(_unpad(ref_x, ref_len), _unpad(cand_x, cand_len))), y
+
+
+def make_usefulness_samples(sequences: Sequence[Any], labels: Sequence[str],
+                            exercise_angles: Mapping[str, Sequence[int]], max_len: int,
+                            random_state: Any = None, *, n_samples: int | None = None,
+                            balance: bool = True, noise_std: float = 5.0, pad: bool = True):
+    """Random crops of sequences with per-angle usefulness targets.
+
+    Parameters
+    ----------
+    sequences, labels, exercise_angles
+        As in :func:`make_pairs` (one exercise is enough).
+    max_len : int
+    random_state : int, RandomState or None
+    n_samples : int, optional
+        Default: one epoch of the paper's exercise data balancing, i.e. the
+        largest exercise's count times the number of exercises.
+    balance : bool
+        Exercise data balancing (the paper's EDB): every exercise is drawn
+        equally often (smaller ones are oversampled). False: sequences are
+        drawn uniformly.
+    noise_std : float
+        Gaussian noise (degrees) on real frames.
+    pad : bool
+        As in :func:`make_pairs`.
+
+    Returns
+    -------
+    X : ndarray (n_samples, max_len, n_angles) float32, or list of arrays
+    y : ndarray (n_samples, n_angles) float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seqs = [np.zeros((30, 2)), np.zeros((30, 2)), np.ones((9, 2))]
+    >>> X, y = make_usefulness_samples(seqs, ["a", "a", "b"], {"a": [0], "b": [1]}, 12,
+    ...                                random_state=0)
+    >>> X.shape, sorted(y[:, 1].tolist())
+    ((4, 12, 2), [0.0, 0.0, 1.0, 1.0])
+    """
+    flat, starts, lengths, codes, useful, members, n_angles = _prepare(
+        sequences, labels, exercise_angles)
+    max_len = int(max_len)
+    rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
+    if n_samples is None:
+        n_samples = max(len(m) for m in members) * len(members) if balance else len(codes)
+    n_samples = int(n_samples)
+    if balance:
+        ex = np.arange(n_samples) % len(members)
+        rng.shuffle(ex)
+        chosen = _pick(members, ex, rng)
+    else:
+        chosen = rng.integers(0, len(codes), n_samples)
+    length = np.minimum(_crop_lengths(n_samples, max_len, rng), lengths[chosen])
+    x = _gather(flat, starts, lengths, np.repeat(chosen[:, None], n_angles, 1), length, max_len,
+                noise_std, rng)
+    y = useful[codes[chosen]].astype(np.float32)
+    return (x, y) if pad else (_unpad(x, length), y)
+
+
+def fill_gaps(sequences: Sequence[Any], fill_value: float = 0.0) -> list[np.ndarray]:
+    """Fill NaN angles: linear interpolation in time, then a constant.
+
+    Per sequence and per angle, NaN frames between measured ones are
+    interpolated linearly, leading and trailing NaN take the nearest
+    measured value, and an angle never measured in the sequence becomes
+    `fill_value`.
+
+    Parameters
+    ----------
+    sequences : sequence of array_like, each (T_i, n_angles)
+    fill_value : float
+
+    Returns
+    -------
+    list of ndarray (float64), same shapes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seq = np.array([[np.nan, np.nan], [10.0, np.nan], [np.nan, np.nan], [30.0, np.nan]])
+    >>> fill_gaps([seq])[0].tolist()
+    [[10.0, 0.0], [10.0, 0.0], [20.0, 0.0], [30.0, 0.0]]
+    """
+    out = []
+    for seq in sequences:
+        arr = np.array(seq, dtype=np.float64, copy=True)
+        if arr.ndim != 2:
+            raise ValueError(f"fill_gaps: every sequence must be 2-D (T, n_angles), got {arr.shape}")
+        missing = np.isnan(arr)
+        if missing.any():
+            t = np.arange(len(arr))
+            for j in np.flatnonzero(missing.any(axis=0)):
+                seen = ~missing[:, j]
+                arr[:, j] = np.interp(t, t[seen], arr[seen, j]) if seen.any() else fill_value
+        out.append(arr)
+    return out

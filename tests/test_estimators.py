@@ -1,0 +1,181 @@
+"""AngleUsefulnessClassifier and ExerciseComparator: behaviour, validation, persistence."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+from sitrex.estimators import AngleUsefulnessClassifier, ExerciseComparator
+from sitrex.pairs import make_pairs
+
+TINY = dict(embed_dim=8, num_heads=2, key_dim=4, ff_dim=8, head_units=4, max_len=12, epochs=2,
+            random_state=0)
+EA = {"a": [0, 1], "b": [2], "c": [1, 3]}
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(["a", "b", "c"], 4)
+    base = {"a": 30.0, "b": 90.0, "c": 150.0}
+    seqs = [base[lab] + 20 * np.sin(np.linspace(0, 6, int(rng.integers(10, 30))))[:, None]
+            + rng.normal(0, 3, (1, 4)) for lab in labels]
+    X, y = make_pairs(seqs, labels, EA, 48, 12, random_state=0, pad=False)
+    return seqs, labels, X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(pairs):
+    _, _, X, y = pairs
+    return ExerciseComparator(**TINY).fit(X, y)
+
+
+def test_fit_predict_shapes_and_score(pairs, fitted):
+    _, _, X, y = pairs
+    proba = fitted.predict_proba(X)
+    pred = fitted.predict(X)
+    assert proba.shape == pred.shape == (48, 4)
+    assert set(np.unique(pred)) <= {0, 1} and ((proba >= 0) & (proba <= 1)).all()
+    assert fitted.score(X, y) == pytest.approx((pred == y).mean())
+    assert fitted.predict_usefulness([p[0] for p in X]).shape == (48, 4)
+    assert fitted.n_angles_ == 4 and fitted.angle_names_ == tuple(f"angle {i}" for i in range(4))
+    assert set(fitted.history_) == {"similarity", "usefulness"}
+
+
+def test_pairs_as_4d_array_and_list_agree(pairs, fitted):
+    seqs = pairs[0]
+    arr = np.stack([np.stack([seqs[0][:10], seqs[5][:10]])] * 2)     # (2, 2, 10, 4)
+    listed = [(seqs[0][:10], seqs[5][:10])] * 2
+    np.testing.assert_allclose(fitted.predict_proba(arr), fitted.predict_proba(listed))
+
+
+def test_compare_names_angles(pairs, fitted):
+    seqs = pairs[0]
+    out = fitted.compare(seqs[0], seqs[1][:5])
+    assert list(out) == ["similarity", "usefulness"]
+    assert list(out["similarity"]) == [f"angle {i}" for i in range(4)]
+    np.testing.assert_allclose(list(out["similarity"].values()),
+                               fitted.predict_proba([(seqs[0], seqs[1][:5])])[0])
+    with pytest.raises(ValueError, match="one 2-D"):
+        fitted.compare(np.stack([seqs[0][:5]] * 2), seqs[1])
+
+
+def test_long_sequences_keep_their_last_frames(pairs, fitted):
+    seqs = pairs[0]
+    long_ref = np.concatenate([np.full((50, 4), 7.0), seqs[0][-12:]])
+    np.testing.assert_allclose(fitted.predict_proba([(long_ref, seqs[1])]),
+                               fitted.predict_proba([(seqs[0][-12:], seqs[1])]), atol=1e-6)
+
+
+def test_same_seed_same_predictions(pairs, fitted):
+    _, _, X, y = pairs
+    again = ExerciseComparator(**TINY).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_pickle_and_save_load(pairs, fitted, tmp_path):
+    _, _, X, _ = pairs
+    expected = fitted.predict_proba(X)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(X), expected)
+    path = fitted.save(tmp_path / "cmp.sitrex")
+    assert [p.name for p in tmp_path.iterdir()] == ["cmp.sitrex"]
+    loaded = ExerciseComparator.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    assert loaded.get_params() == fitted.get_params()
+    with pytest.raises(ValueError, match="not a AngleUsefulnessClassifier"):
+        AngleUsefulnessClassifier.load(path)
+    (tmp_path / "junk").write_bytes(b"nope")
+    with pytest.raises(ValueError, match="not a sitrex estimator"):
+        ExerciseComparator.load(tmp_path / "junk")
+
+
+@pytest.mark.parametrize("make_X, match", [
+    (lambda s: np.zeros((5, 4)), "got an array of shape"),
+    (lambda s: [], "empty"),
+    (lambda s: [(s[0], np.zeros((0, 4)))], "empty sequence"),
+    (lambda s: [(s[0], s[1][:, :3])], "3 angle columns"),
+    (lambda s: [(s[0], np.where(np.arange(4) == 2, np.nan, s[1]))], "NaN .*angle 2"),
+    (lambda s: [(s[0],)], "pair"),
+])
+def test_input_validation_messages(pairs, fitted, make_X, match):
+    with pytest.raises(ValueError, match=match):
+        fitted.predict(make_X(pairs[0]))
+
+
+def test_fitted_angle_count_is_enforced(pairs, fitted):
+    seqs = pairs[0]
+    with pytest.raises(ValueError, match="fitted estimator has 4"):
+        fitted.predict([(seqs[0][:, :3], seqs[1][:, :3])])
+
+
+def test_target_validation(pairs):
+    _, _, X, y = pairs
+    est = ExerciseComparator(**TINY)
+    with pytest.raises(ValueError, match="binary"):
+        est.fit(X, y * 2)
+    with pytest.raises(ValueError, match="shape"):
+        est.fit(X, y[:, :3])
+    with pytest.raises(ValueError, match="2-D"):
+        est.fit(X, y[:, 0])
+    with pytest.raises(ValueError, match="usefulness"):
+        est.fit(X, y, usefulness=y[:-1])
+    with pytest.raises(ValueError, match="encoder must be one of"):
+        ExerciseComparator(encoder="cnn").fit(X, y)
+
+
+def test_nan_interpolation_early_stopping_and_progress_bar(pairs, capsys):
+    seqs, labels, X, y = pairs
+    holey = [(np.where(np.arange(len(r))[:, None] % 3 == 0, np.nan, r), c) for r, c in X]
+    with pytest.raises(ValueError, match="fill_gaps"):
+        ExerciseComparator(**TINY).fit(holey, y)
+    est = ExerciseComparator(**{**TINY, "epochs": 30}, missing="interpolate", early_stopping=True,
+                             n_iter_no_change=1, verbose=1).fit(holey, y)
+    assert np.isfinite(est.predict_proba(holey)).all()
+    assert len(est.history_["similarity"]["val_loss"]) < 30
+    assert "epoch" in capsys.readouterr().err
+
+
+def test_clone_and_cross_val_score_split_usefulness_with_the_pairs(pairs):
+    _, _, X, y = pairs
+    est = ExerciseComparator(**{**TINY, "epochs": 1})
+    assert clone(est).get_params() == est.get_params()
+    seen = []
+
+    class Spy(ExerciseComparator):
+        def fit(self, X, y, usefulness=None):
+            seen.append((len(X), None if usefulness is None else len(usefulness)))
+            return super().fit(X, y, usefulness=usefulness)
+
+    scores = cross_val_score(Spy(**est.get_params()), X, y, cv=KFold(2),
+                             params={"usefulness": y.copy()})
+    assert scores.shape == (2,) and ((0 <= scores) & (scores <= 1)).all()
+    assert seen == [(24, 24), (24, 24)]
+
+
+def test_gridsearch(pairs):
+    seqs, labels, _, _ = pairs
+    y = np.array([np.isin(np.arange(4), EA[lab]) for lab in labels]).astype(int)
+    search = GridSearchCV(AngleUsefulnessClassifier(**{**TINY, "epochs": 1}),
+                          {"learning_rate": [1e-3, 1e-2]}, cv=2, refit=False).fit(seqs, y)
+    assert search.best_params_["learning_rate"] in (1e-3, 1e-2)
+
+
+def test_usefulness_classifier(pairs):
+    seqs, labels, _, _ = pairs
+    y = np.array([np.isin(np.arange(4), EA[lab]) for lab in labels]).astype(int)
+    clf = AngleUsefulnessClassifier(**{**TINY, "epochs": 1}, encoder="gru").fit(seqs, y)
+    assert clf.predict(seqs).shape == (12, 4)
+    assert 0 <= clf.score(seqs, y) <= 1
+    with pytest.raises(ValueError, match=r"3-D array .*\(for one sequence"):
+        clf.predict(seqs[0])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(seqs),
+                                  clf.predict_proba(seqs))
+
+
+def test_unfitted_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        ExerciseComparator().predict([(np.zeros((3, 2)), np.zeros((3, 2)))])
