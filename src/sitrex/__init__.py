@@ -22,11 +22,21 @@ _LAZY = {
     "angle_names": "sitrex.angles",
     "ANGLE_KINDS": "sitrex.angles",
     "ANGLE_NAMES": "sitrex.angles",
+    "AngleUsefulnessClassifier": "sitrex.estimators",
+    "ExerciseComparator": "sitrex.estimators",
+    "make_pairs": "sitrex.pairs",
+    "make_usefulness_samples": "sitrex.pairs",
+    "fill_gaps": "sitrex.pairs",
+    "get_backend": "sitrex.backends",
+    "list_backends": "sitrex.backends",
     "LANDMARK_NAMES": "sitrex.landmarks",
     "landmark_index": "sitrex.landmarks",
 }
 
-_SUBMODULES = {"angles", "angle_table", "datasets", "landmarks", "skeleton", "io", "layouts"}
+_SUBMODULES = {
+    "angles", "angle_table", "backends", "datasets", "estimators", "io", "landmarks", "layouts",
+    "model_selection", "models", "pairs", "skeleton", "video",
+}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

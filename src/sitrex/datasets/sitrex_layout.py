@@ -35,6 +35,7 @@ call, instead of a Python loop over frames.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import sys
@@ -261,7 +262,10 @@ def load_sitrex(
     results: list[tuple] = []
     with _progress_bar(len(paths), progress) as bar:
         if jobs > 1 and len(paths) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+            # "spawn": forking a process that already runs threads (JAX, torch, MediaPipe)
+            # can deadlock the child, and did in the test suite
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
                 chunk = max(1, len(paths) // (jobs * 8))
                 for r in pool.map(_read_one, paths, [fps_arg] * len(paths), chunksize=chunk):
                     results.append(r)
