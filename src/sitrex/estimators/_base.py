@@ -374,7 +374,7 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
     # whenever it is installed (fatal next to JAX in some environments).
     def __getstate__(self):
         state = super().__getstate__() if hasattr(super(), "__getstate__") else dict(self.__dict__)
-        state = dict(state)
+        state = {k: v for k, v in state.items() if not k.endswith("_cache")}
         for name in self._networks:
             if name in state:
                 state[name] = _weights_to_bytes(state[name])

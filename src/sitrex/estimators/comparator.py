@@ -170,6 +170,83 @@ class ExerciseComparator(SiTrExEstimatorBase):
         return (self.predict_usefulness_proba(references) >= float(self.threshold)).astype(
             np.int64)
 
+    def _encoder_model(self):
+        """A Keras model of the shared encoder alone (built once, not pickled)."""
+        cached = self.__dict__.get("_encoder_cache")
+        if cached is not None and cached[0] is self.similarity_model_:
+            return cached[1]
+        from sitrex._keras import import_keras
+
+        keras = import_keras()
+        network = self.similarity_model_
+        encoder = network.get_layer("encoder")
+        angles = keras.Input(tuple(network.inputs[0].shape[1:]), name="angles")
+        mask = keras.Input(tuple(network.inputs[1].shape[1:]), name="mask")
+        model = keras.Model([angles, mask], encoder(angles, mask), name="encoder_only")
+        self.__dict__["_encoder_cache"] = (network, model)
+        return model
+
+    def embed(self, sequences: Any) -> np.ndarray:
+        """Embeddings of the shared Siamese encoder, one row per sequence.
+
+        With :meth:`similarity_from_embeddings` this splits
+        :meth:`predict_proba` in two, so that a reference compared with many
+        candidates (e.g. every sliding window of an athlete's clip) is
+        encoded once.
+
+        Parameters
+        ----------
+        sequences : array (n, T, n_angles) or list of (T_i, n_angles) arrays
+
+        Returns
+        -------
+        numpy.ndarray of shape (n, embedding size)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sitrex.pairs import make_pairs
+        >>> rng = np.random.default_rng(0)
+        >>> seqs = [rng.uniform(0, 180, (20, 2)) for _ in range(4)]
+        >>> X, y = make_pairs(seqs, ["a", "a", "b", "b"], {"a": [0], "b": [1]}, n_pairs=8,
+        ...                   max_len=8, random_state=0, pad=False)
+        >>> cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
+        ...                          epochs=1, random_state=0).fit(X, y)
+        >>> e = cmp.embed(seqs)
+        >>> direct = cmp.predict_proba([(seqs[0], s) for s in seqs])
+        >>> bool(np.allclose(cmp.similarity_from_embeddings(e[0], e), direct, atol=1e-5))
+        True
+        """
+        seqs = self._sequences(sequences, name="sequences")
+        return self._run(self._encoder_model(), list(pad_sequences(seqs, int(self.max_len))))
+
+    def similarity_from_embeddings(self, reference: Any, candidates: Any) -> np.ndarray:
+        """Per-angle similarity from :meth:`embed` outputs (no encoder run).
+
+        Parameters
+        ----------
+        reference : array (embedding size,) or (n, embedding size)
+            One reference embedding (compared with every candidate) or one
+            per candidate.
+        candidates : array (n, embedding size)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n, n_angles)
+            The probabilities :meth:`predict_proba` gives for those pairs.
+        """
+        check_is_fitted(self)
+        kernel, bias = (np.asarray(w, dtype=np.float64)
+                        for w in self.similarity_model_.get_layer("similarity").get_weights())
+        ref = np.asarray(reference, dtype=np.float64)
+        cand = np.atleast_2d(np.asarray(candidates, dtype=np.float64))
+        if cand.ndim != 2 or cand.shape[1] != kernel.shape[0] or ref.shape[-1] != kernel.shape[0]:
+            raise ValueError(
+                f"embeddings must have {kernel.shape[0]} columns (from embed()); got reference "
+                f"{ref.shape} and candidates {cand.shape}")
+        logits = np.abs(ref - cand) @ kernel + bias
+        return 1.0 / (1.0 + np.exp(-logits))
+
     def compare(self, reference: Any, candidate: Any) -> dict[str, dict[str, float]]:
         """Compare one candidate execution with one reference (any lengths).
 
