@@ -9,7 +9,7 @@ import urllib.error
 import pytest
 
 from sitrex.backends import BackendError, ModelNotAvailableError
-from sitrex.backends import _resolve
+from sitrex import _fetch
 from sitrex.backends._resolve import MODEL_FILES, ModelFile, cache_dir, resolve_model_file, sha256_of
 
 SPEC = MODEL_FILES["mediapipe", "lite"]
@@ -25,7 +25,7 @@ def isolated(tmp_path, monkeypatch):
     def no_network(url, timeout):
         raise urllib.error.URLError("network is unreachable (test)")
 
-    monkeypatch.setattr(_resolve, "_urlopen", no_network)
+    monkeypatch.setattr(_fetch, "_urlopen", no_network)
 
 
 def test_explicit_path_file_and_folder(tmp_path):
@@ -93,7 +93,7 @@ def test_download_switched_off_never_touches_the_network(monkeypatch):
     def boom(url, timeout):
         raise AssertionError("must not be called")
 
-    monkeypatch.setattr(_resolve, "_urlopen", boom)
+    monkeypatch.setattr(_fetch, "_urlopen", boom)
     with pytest.raises(ModelNotAvailableError, match="switched off"):
         resolve_model_file(SPEC, download=False)
     monkeypatch.setenv("SITREX_OFFLINE", "1")
@@ -108,7 +108,7 @@ def _fake_spec(payload: bytes, sha: str | None) -> ModelFile:
 
 def test_verified_download_lands_atomically_in_the_cache(monkeypatch):
     payload = b"model bytes" * 1000
-    monkeypatch.setattr(_resolve, "_urlopen", lambda url, timeout: io.BytesIO(payload))
+    monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(payload))
     spec = _fake_spec(payload, hashlib.sha256(payload).hexdigest())
     path = resolve_model_file(spec)
     assert path == cache_dir() / "fake.task" and path.read_bytes() == payload
@@ -116,7 +116,7 @@ def test_verified_download_lands_atomically_in_the_cache(monkeypatch):
 
 
 def test_download_with_wrong_checksum_leaves_nothing(monkeypatch):
-    monkeypatch.setattr(_resolve, "_urlopen", lambda url, timeout: io.BytesIO(b"tampered"))
+    monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(b"tampered"))
     spec = _fake_spec(b"", "0" * 64)
     with pytest.raises(BackendError, match="sha256"):
         resolve_model_file(spec)
@@ -124,7 +124,7 @@ def test_download_with_wrong_checksum_leaves_nothing(monkeypatch):
 
 
 def test_unpinned_download_warns(monkeypatch):
-    monkeypatch.setattr(_resolve, "_urlopen", lambda url, timeout: io.BytesIO(b"abc"))
+    monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(b"abc"))
     with pytest.warns(RuntimeWarning, match="unverified"):
         resolve_model_file(_fake_spec(b"abc", None))
 

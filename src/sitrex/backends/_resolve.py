@@ -17,49 +17,16 @@ Offline and uncached, the error names the file and the three ways to provide it.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
+from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
 from sitrex.backends.base import BackendError, ModelNotAvailableError
 
 __all__ = ["MODEL_FILES", "ModelFile", "cache_dir", "resolve_model_file", "sha256_of"]
 
-
-@dataclass(frozen=True)
-class ModelFile:
-    """An official model file: its name, where it is published, and its sha256.
-
-    Attributes
-    ----------
-    filename : str
-    url : str
-        Official download location.
-    sha256 : str or None
-        Pinned checksum of the official file; None when no checksum could be
-        pinned (the download then warns that it is unverified).
-    env_var : str
-        Environment variable that may point at the file or its folder.
-    description : str
-        Human-readable name used in messages.
-
-    Examples
-    --------
-    >>> MODEL_FILES["yolo", "n"].filename
-    'yolo11n-pose.pt'
-    """
-
-    filename: str
-    url: str
-    sha256: str | None
-    env_var: str
-    description: str
+#: An official model file (see :class:`sitrex._fetch.RemoteFile`).
+ModelFile = RemoteFile
 
 
 _MP_URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/"
@@ -92,8 +59,6 @@ for _size in ("n", "s", "m", "l", "x"):
     )
 del _size, _name
 
-_CHUNK = 1 << 20
-
 
 def cache_dir() -> Path:
     """The folder where downloaded model files are kept (not created here).
@@ -103,39 +68,7 @@ def cache_dir() -> Path:
     >>> cache_dir().name
     'models'
     """
-    root = os.environ.get("SITREX_CACHE")
-    if root:
-        return Path(root).expanduser() / "models"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "sitrex" / "models"
-
-
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.NamedTemporaryFile(delete=False) as f:
-    ...     _ = f.write(b"abc")
-    >>> sha256_of(f.name)[:16]
-    'ba7816bf8f01cfea'
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _urlopen(url: str, timeout: float):
-    """Open a URL (a seam for tests, which replace it so that nothing is downloaded)."""
-    return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - fixed https URLs
-
-
-def _offline() -> bool:
-    return os.environ.get("SITREX_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+    return cache_root() / "models"
 
 
 def _how_to_provide(spec: ModelFile, argument: str, reason: str) -> str:
@@ -147,39 +80,6 @@ def _how_to_provide(spec: ModelFile, argument: str, reason: str) -> str:
         f"holding it; (3) put it in the cache folder as {target} (set SITREX_CACHE to move "
         f"that folder). It is published at {spec.url}"
     )
-
-
-def _download(spec: ModelFile, target: Path, timeout: float) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(prefix=f".{spec.filename}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, _urlopen(spec.url, timeout) as response:
-            for chunk in iter(lambda: response.read(_CHUNK), b""):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        got = digest.hexdigest()
-        if spec.sha256 is not None and got != spec.sha256:
-            raise BackendError(
-                f"downloaded {spec.filename} from {spec.url} but its sha256 is {got}, not the "
-                f"pinned {spec.sha256}; the file was discarded. Download it yourself and "
-                f"check it, then pass its path or set {spec.env_var}"
-            )
-        if spec.sha256 is None:
-            warnings.warn(
-                f"downloaded {spec.filename} from its official location, but sitrex has no "
-                f"pinned sha256 for it, so it is unverified (sha256 {got})",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
 
 
 def resolve_model_file(
@@ -226,36 +126,8 @@ def resolve_model_file(
     >>> resolve_model_file(MODEL_FILES["yolo", "n"], folder).name
     'yolo11n-pose.pt'
     """
-    for given, where in ((path, f"{argument}="), (os.environ.get(spec.env_var) or None,
-                                                  f"${spec.env_var}")):
-        if given is None:
-            continue
-        candidate = Path(given).expanduser()
-        if candidate.is_dir():
-            candidate = candidate / spec.filename
-        if candidate.is_file():
-            return candidate
-        raise ModelNotAvailableError(
-            f"{where} points to {str(candidate)!r}, which is not a file; fix it or unset it. "
-            + _how_to_provide(spec, argument, "the given location does not hold it")
-        )
-
-    cached = cache_dir() / spec.filename
-    if cached.is_file():
-        if spec.sha256 is not None:
-            got = sha256_of(cached)
-            if got != spec.sha256:
-                raise BackendError(
-                    f"the cached {cached} has sha256 {got}, not the official {spec.sha256}; "
-                    "delete it (it will be downloaded again) or pass your own file explicitly"
-                )
-        return cached
-
-    if not download or _offline():
-        raise ModelNotAvailableError(_how_to_provide(
-            spec, argument, "downloads are switched off (download=False or SITREX_OFFLINE=1)"))
-    try:
-        return _download(spec, cached, timeout)
-    except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
-        raise ModelNotAvailableError(_how_to_provide(
-            spec, argument, f"it is not cached and downloading it failed ({exc})")) from exc
+    return resolve_file(
+        spec, path, cache_folder=cache_dir(),
+        how_to_provide=lambda reason: _how_to_provide(spec, argument, reason),
+        not_available=ModelNotAvailableError, corrupt=BackendError, argument=argument,
+        download=download, timeout=timeout)

@@ -1,0 +1,232 @@
+"""Finding published files: argument, environment variable, cache folder, verified download.
+
+Pose-model files (:mod:`sitrex.backends`) and pretrained weights
+(:mod:`sitrex.pretrained`) are resolved the same way, first match wins:
+
+1. an explicit path argument;
+2. an environment variable holding either the file itself or a folder that
+   contains it under its official name;
+3. the cache folder (see :func:`cache_root`);
+4. a download from the official location into the cache folder, written
+   atomically and checked against a pinned sha256.
+
+``SITREX_OFFLINE=1`` (or ``download=False``) skips step 4. Nothing here
+downloads unless step 4 is reached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RemoteFile", "cache_root", "resolve_file", "sha256_of"]
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A published file: its name, where it is published, and its sha256.
+
+    Attributes
+    ----------
+    filename : str
+    url : str
+        Official download location.
+    sha256 : str or None
+        Pinned checksum of the official file; None when no checksum could be
+        pinned (the download then warns that it is unverified).
+    env_var : str
+        Environment variable that may point at the file or its folder.
+    description : str
+        Human-readable name used in messages.
+
+    Examples
+    --------
+    >>> spec = RemoteFile("a.bin", "https://example.org/a.bin", None, "MY_VAR", "the A file")
+    >>> spec.filename
+    'a.bin'
+    """
+
+    filename: str
+    url: str
+    sha256: str | None
+    env_var: str
+    description: str
+
+
+def cache_root() -> Path:
+    """sitrex's cache folder (not created here).
+
+    ``$SITREX_CACHE`` if set, else ``$XDG_CACHE_HOME/sitrex`` (default
+    ``~/.cache/sitrex``). Pose models go to its ``models`` subfolder and
+    pretrained weights to ``weights/<name>``.
+
+    Examples
+    --------
+    >>> isinstance(cache_root(), Path)
+    True
+    """
+    root = os.environ.get("SITREX_CACHE")
+    if root:
+        return Path(root).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "sitrex"
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as f:
+    ...     _ = f.write(b"abc")
+    >>> sha256_of(f.name)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _urlopen(url: str, timeout: float):
+    """Open a URL (a seam for tests, which replace it so that nothing is downloaded)."""
+    return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - fixed https URLs
+
+
+def offline() -> bool:
+    """True when ``SITREX_OFFLINE`` forbids downloads."""
+    return os.environ.get("SITREX_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _download(spec: RemoteFile, target: Path, timeout: float,
+              corrupt: type[Exception]) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(prefix=f".{spec.filename}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, _urlopen(spec.url, timeout) as response:
+            for chunk in iter(lambda: response.read(_CHUNK), b""):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        got = digest.hexdigest()
+        if spec.sha256 is not None and got != spec.sha256:
+            raise corrupt(
+                f"downloaded {spec.filename} from {spec.url} but its sha256 is {got}, not the "
+                f"pinned {spec.sha256}; the file was discarded. Download it yourself and "
+                f"check it, then pass its path or set {spec.env_var}"
+            )
+        if spec.sha256 is None:
+            warnings.warn(
+                f"downloaded {spec.filename} from its official location, but sitrex has no "
+                f"pinned sha256 for it, so it is unverified (sha256 {got})",
+                RuntimeWarning,
+                stacklevel=5,
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def resolve_file(
+    spec: RemoteFile,
+    path: str | os.PathLike[str] | None,
+    *,
+    cache_folder: Path,
+    how_to_provide: Callable[[str], str],
+    not_available: type[Exception] = FileNotFoundError,
+    corrupt: type[Exception] = ValueError,
+    argument: str = "path",
+    download: bool = True,
+    timeout: float = 30.0,
+) -> Path:
+    """Find (or fetch) one published file: explicit path, env var, cache, then verified download.
+
+    Parameters
+    ----------
+    spec : RemoteFile
+        Which file.
+    path : str or os.PathLike or None
+        An explicit file, or a folder holding ``spec.filename``. It must exist.
+    cache_folder : pathlib.Path
+        Where the file is cached (and downloaded to).
+    how_to_provide : callable
+        ``how_to_provide(reason) -> str``: the message of `not_available`
+        errors, naming the file(s) and the ways to provide them.
+    not_available, corrupt : exception classes
+        Raised when the file cannot be found or fetched, and when a cached or
+        downloaded file fails its pinned sha256.
+    argument : str
+        The name of the caller's path argument, for messages.
+    download : bool, default True
+        Allow step 4. ``SITREX_OFFLINE=1`` also forbids it.
+    timeout : float
+        Network timeout in seconds.
+
+    Returns
+    -------
+    pathlib.Path
+        An existing file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.bin").write_bytes(b"data")
+    >>> spec = RemoteFile("a.bin", "https://example.org/a.bin", None, "MY_VAR", "the A file")
+    >>> resolve_file(spec, folder, cache_folder=folder / "cache",
+    ...              how_to_provide=lambda reason: reason).name
+    'a.bin'
+    """
+    for given, where in ((path, f"{argument}="), (os.environ.get(spec.env_var) or None,
+                                                  f"${spec.env_var}")):
+        if given is None:
+            continue
+        candidate = Path(given).expanduser()
+        if candidate.is_dir():
+            candidate = candidate / spec.filename
+        if candidate.is_file():
+            return candidate
+        raise not_available(
+            f"{where} points to {str(candidate)!r}, which is not a file; fix it or unset it. "
+            + how_to_provide("the given location does not hold it")
+        )
+
+    cached = cache_folder / spec.filename
+    if cached.is_file():
+        if spec.sha256 is not None:
+            got = sha256_of(cached)
+            if got != spec.sha256:
+                raise corrupt(
+                    f"the cached {cached} has sha256 {got}, not the official {spec.sha256}; "
+                    "delete it (it will be downloaded again) or pass your own file explicitly"
+                )
+        return cached
+
+    if not download or offline():
+        raise not_available(how_to_provide(
+            "downloads are switched off (download=False or SITREX_OFFLINE=1)"))
+    try:
+        return _download(spec, cached, timeout, corrupt)
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
+        if isinstance(exc, corrupt):
+            raise
+        raise not_available(how_to_provide(
+            f"it is not cached and downloading it failed ({exc})")) from exc
