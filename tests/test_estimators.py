@@ -79,8 +79,8 @@ def test_pickle_and_save_load(pairs, fitted, tmp_path):
     _, _, X, _ = pairs
     expected = fitted.predict_proba(X)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(X), expected)
-    path = fitted.save(tmp_path / "cmp.sitrex")
-    assert [p.name for p in tmp_path.iterdir()] == ["cmp.sitrex"]
+    path = fitted.save(tmp_path / "cmp.keras")
+    assert [p.name for p in tmp_path.iterdir()] == ["cmp.keras"]
     loaded = ExerciseComparator.load(path)
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
     assert loaded.get_params() == fitted.get_params()
@@ -89,6 +89,13 @@ def test_pickle_and_save_load(pairs, fitted, tmp_path):
     (tmp_path / "junk").write_bytes(b"nope")
     with pytest.raises(ValueError, match="not a sitrex estimator"):
         ExerciseComparator.load(tmp_path / "junk")
+    with pytest.raises(ValueError, match="ending in '.keras'"):
+        fitted.save(tmp_path / "cmp.sitrex")
+    # the archive is a plain Keras model too, which safe mode opens
+    import keras
+
+    bundle = keras.saving.load_model(path, safe_mode=True)
+    assert {layer.name for layer in bundle.layers} >= {"similarity", "usefulness"}
 
 
 @pytest.mark.parametrize("make_X, match", [

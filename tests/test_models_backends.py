@@ -28,8 +28,8 @@ SMOKE = textwrap.dedent("""
     p = est.predict_proba(X)
     assert p.shape == (16, 3) and np.isfinite(p).all()
     tmp = pathlib.Path(tempfile.mkdtemp())
-    est.save(tmp / "est.sitrex")
-    np.testing.assert_allclose(ExerciseComparator.load(tmp / "est.sitrex").predict_proba(X), p,
+    est.save(tmp / "est.keras")
+    np.testing.assert_allclose(ExerciseComparator.load(tmp / "est.keras").predict_proba(X), p,
                                atol=1e-6)
     np.testing.assert_allclose(pickle.loads(pickle.dumps(est)).predict_proba(X), p, atol=1e-6)
     # the custom layers round-trip through Keras's own .keras format

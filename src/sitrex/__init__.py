@@ -35,7 +35,7 @@ _LAZY = {
 
 _SUBMODULES = {
     "angles", "angle_table", "backends", "datasets", "estimators", "io", "landmarks", "layouts",
-    "model_selection", "models", "pairs", "skeleton", "video",
+    "model_selection", "models", "pairs", "pretrained", "skeleton", "video",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

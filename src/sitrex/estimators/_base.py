@@ -19,7 +19,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 _FORMAT = "sitrex-estimator"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
+_META_ENTRY = "sitrex.json"
 
 #: Architecture parameters, in the order of __init__ (see DEFAULT_CONFIG).
 _ARCH = ("encoder", "embed_dim", "num_heads", "key_dim", "ff_dim", "dropout", "head_units",
@@ -362,7 +363,11 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
         from sitrex.models import build_siamese_model, build_usefulness_model
 
         build = build_siamese_model if name == "similarity_model_" else build_usefulness_model
-        return build(n_angles, int(self.max_len), **self._architecture())
+        return build(n_angles, self._network_max_len(name), **self._architecture())
+
+    def _network_max_len(self, name: str) -> int:
+        """Frames the network `name` sees (``max_len``; a subclass may differ per network)."""
+        return int(self.max_len)
 
     def _restore_network(self, name: str, data: bytes):
         model = self._build_network(name, self.n_angles_)
@@ -392,16 +397,41 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
         return {"n_angles_": int(self.n_angles_), "angle_names_": list(self.angle_names_),
                 "history_": self.history_}
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Save the fitted estimator to one file.
+    def _keras_archive(self) -> bytes:
+        """The fitted networks as one Keras ``.keras`` archive (bytes)."""
+        import tempfile
 
-        The file is a zip archive of ``estimator.json`` (class, parameters,
-        fitted attributes) and one ``.npz`` of weights per network; it holds
-        no pickle, so loading it runs no code from the file.
+        from sitrex._keras import import_keras
+
+        keras = import_keras()
+        inputs, outputs = [], {}
+        for attr in self._networks:
+            network = getattr(self, attr)
+            own = [keras.Input(tuple(t.shape[1:]), name=f"{network.name}__{t.name}")
+                   for t in network.inputs]
+            inputs.extend(own)
+            outputs[network.name] = network(own)
+        bundle = keras.Model(inputs, outputs, name=f"sitrex_{type(self).__name__}")
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "model.keras"
+            bundle.save(target)
+            return target.read_bytes()
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the fitted estimator to one ``.keras`` file.
+
+        The file is a Keras 3 model archive (``keras.saving.load_model(path,
+        safe_mode=True)`` opens it: one model bundling the fitted networks,
+        positional tables included as weights) plus a ``sitrex.json`` entry
+        with the estimator's class, parameters and fitted attributes. It
+        holds no pickle and no Lambda layer, so loading it runs no code from
+        the file. Keras imports TensorFlow while saving and loading such
+        files when TensorFlow is installed.
 
         Parameters
         ----------
         path : str or os.PathLike
+            A file name ending in ``.keras``. Written atomically.
 
         Returns
         -------
@@ -409,6 +439,10 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
             The path written.
         """
         check_is_fitted(self)
+        path = Path(path)
+        if path.suffix != ".keras":
+            raise ValueError(f"save to a file name ending in '.keras' (a Keras model archive); "
+                             f"got {str(path)!r}")
         params = {}
         for key, value in self.get_params(deep=False).items():
             if isinstance(value, np.generic):
@@ -419,13 +453,12 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
                 value = list(value)
             params[key] = value
         meta = {"format": _FORMAT, "format_version": _FORMAT_VERSION,
-                "class": type(self).__name__, "params": params, "fitted": self._fitted_json()}
-        path = Path(path)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("estimator.json", json.dumps(meta))
-            for name in self._networks:
-                zf.writestr(f"{name}.npz", _weights_to_bytes(getattr(self, name)))
+                "class": type(self).__name__, "params": params, "fitted": self._fitted_json(),
+                "networks": {attr: getattr(self, attr).name for attr in self._networks},
+                "metadata": dict(getattr(self, "metadata_", {}) or {})}
+        buffer = io.BytesIO(self._keras_archive())
+        with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(_META_ENTRY, json.dumps(meta, indent=1))
         from sitrex._atomic import atomic_write
 
         with atomic_write(path, "wb") as f:
@@ -433,8 +466,42 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
         return path
 
     @classmethod
+    def read_metadata(cls, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """The ``sitrex.json`` entry of a file written by :meth:`save` (no Keras needed).
+
+        Returns
+        -------
+        dict
+            ``{"class", "params", "fitted", "networks", "metadata", ...}``.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a sitrex estimator file.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"estimator file not found: {path}")
+        try:
+            zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise ValueError(f"{path} is not a sitrex estimator file (not a .keras zip "
+                             "archive)") from exc
+        with zf:
+            try:
+                meta = json.loads(zf.read(_META_ENTRY))
+            except KeyError as exc:
+                raise ValueError(
+                    f"{path} has no {_META_ENTRY}: it is not a sitrex estimator file (a plain "
+                    "Keras model opens with keras.saving.load_model)") from exc
+        if meta.get("format") != _FORMAT or meta.get("format_version") != _FORMAT_VERSION:
+            raise ValueError(f"{path}: unsupported format {meta.get('format')!r} "
+                             f"version {meta.get('format_version')!r}")
+        return meta
+
+    @classmethod
     def load(cls, path: str | os.PathLike[str]):
-        """Load an estimator written by :meth:`save`.
+        """Load an estimator written by :meth:`save`, with Keras safe mode on.
 
         Parameters
         ----------
@@ -446,27 +513,23 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
             If the file is not a sitrex estimator of this class.
         """
         path = Path(path)
-        try:
-            zf = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
-            raise ValueError(f"{path} is not a sitrex estimator file (not a zip archive)") from exc
-        with zf:
-            try:
-                meta = json.loads(zf.read("estimator.json"))
-            except KeyError as exc:
-                raise ValueError(f"{path} is not a sitrex estimator file (no estimator.json)") \
-                    from exc
-            if meta.get("format") != _FORMAT or meta.get("format_version") != _FORMAT_VERSION:
-                raise ValueError(f"{path}: unsupported format {meta.get('format')!r} "
-                                 f"version {meta.get('format_version')!r}")
-            if meta["class"] != cls.__name__:
-                raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}; load it "
-                                 f"with {meta['class']}.load")
-            est = cls(**meta["params"])
-            fitted = meta["fitted"]
-            est.n_angles_ = int(fitted["n_angles_"])
-            est.angle_names_ = tuple(fitted["angle_names_"])
-            est.history_ = fitted.get("history_", {})
-            for name in cls._networks:
-                setattr(est, name, est._restore_network(name, zf.read(f"{name}.npz")))
+        meta = cls.read_metadata(path)
+        if meta["class"] != cls.__name__:
+            raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}; load it "
+                             f"with {meta['class']}.load")
+        from sitrex._keras import import_keras
+
+        keras = import_keras()
+        import sitrex.models  # noqa: F401 - registers the custom layers
+
+        bundle = keras.saving.load_model(path, compile=False, safe_mode=True)
+        est = cls(**meta["params"])
+        fitted = meta["fitted"]
+        est.n_angles_ = int(fitted["n_angles_"])
+        est.angle_names_ = tuple(fitted["angle_names_"])
+        est.history_ = fitted.get("history_", {})
+        if meta.get("metadata"):
+            est.metadata_ = dict(meta["metadata"])
+        for attr in cls._networks:
+            setattr(est, attr, bundle.get_layer(meta["networks"][attr]))
         return est

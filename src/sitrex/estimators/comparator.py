@@ -81,6 +81,89 @@ class ExerciseComparator(SiTrExEstimatorBase):
 
     _networks = ("similarity_model_", "usefulness_model_")
 
+    def __init__(self, *, encoder="transformer", embed_dim=64, num_heads=4, key_dim=16, ff_dim=64,
+                 dropout=0.1, head_units=32, angle_encoding="sincos", positional="learned",
+                 mask_padding=True, patch_size=4, max_len=100, usefulness_max_len=None, epochs=30,
+                 batch_size=32, learning_rate=1e-3, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, threshold=0.5, missing="raise", angle_names=None, verbose=0,
+                 random_state=None):
+        super().__init__(
+            encoder=encoder, embed_dim=embed_dim, num_heads=num_heads, key_dim=key_dim,
+            ff_dim=ff_dim, dropout=dropout, head_units=head_units, angle_encoding=angle_encoding,
+            positional=positional, mask_padding=mask_padding, patch_size=patch_size,
+            max_len=max_len, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, threshold=threshold, missing=missing,
+            angle_names=angle_names, verbose=verbose, random_state=random_state)
+        self.usefulness_max_len = usefulness_max_len
+
+    def _network_max_len(self, name: str) -> int:
+        if name == "usefulness_model_" and self.usefulness_max_len is not None:
+            return int(self.usefulness_max_len)
+        return int(self.max_len)
+
+    def _validate_options(self) -> None:
+        super()._validate_options()
+        value = self.usefulness_max_len
+        if value is not None and (not isinstance(value, (int, np.integer))
+                                  or isinstance(value, bool) or value < 1):
+            raise ValueError(f"usefulness_max_len must be None or a positive integer; got "
+                             f"{value!r}")
+
+    @classmethod
+    def from_pretrained(cls, name: str = "sitrex-paper", *, path=None, download: bool = True,
+                        positional_tables=None, **params):
+        """A ready comparator from named pretrained weights (no training).
+
+        Parameters
+        ----------
+        name : str, default="sitrex-paper"
+            A name from :func:`sitrex.pretrained.list_weights`: the paper's
+            published weights, or weights registered with
+            :func:`sitrex.pretrained.register_weights`.
+        path : str or os.PathLike, optional
+            A folder holding the weight files (or, for a single-file entry,
+            the file). Otherwise ``$SITREX_WEIGHTS``, then the cache folder,
+            then a download verified by sha256 (see
+            :func:`sitrex.pretrained.fetch_weights`).
+        download : bool, default=True
+            Allow the download step (``SITREX_OFFLINE=1`` also forbids it).
+        positional_tables : dict, optional
+            For the paper's weights only: ``{"usefulness": (800, 64) array,
+            "similarity": (300, 64) array}``. The paper never saved its
+            positional tables; by default a fixed, documented table is used
+            (:func:`sitrex.pretrained.paper_positional_table`).
+        **params
+            Estimator parameters to override, e.g. ``threshold=0.6`` or
+            ``missing="interpolate"``.
+
+        Returns
+        -------
+        ExerciseComparator
+            Fitted: :meth:`predict`, :meth:`compare` and
+            :meth:`predict_usefulness` work at once.
+
+        Raises
+        ------
+        sitrex.pretrained.WeightsNotAvailableError
+            If the files are not found and cannot be downloaded; the message
+            names them and the ways to provide them.
+
+        Examples
+        --------
+        >>> cmp = ExerciseComparator.from_pretrained("sitrex-paper")  # doctest: +SKIP
+        >>> cmp.max_len, cmp.usefulness_max_len  # doctest: +SKIP
+        (300, 800)
+        """
+        from sitrex.pretrained import load_pretrained
+
+        comparator = load_pretrained(name, path=path, download=download,
+                                     positional_tables=positional_tables, **params)
+        if not isinstance(comparator, cls):
+            raise TypeError(f"{name!r} holds a {type(comparator).__name__}, not a "
+                            f"{cls.__name__}")
+        return comparator
+
     def fit(self, X: Any, y: Any, usefulness: Any = None):
         """Train the similarity and the usefulness networks.
 
@@ -113,11 +196,12 @@ class ExerciseComparator(SiTrExEstimatorBase):
         max_len = int(self.max_len)
         ref_x, ref_m = pad_sequences(refs, max_len)
         cand_x, cand_m = pad_sequences(cands, max_len)
+        use_x, use_m = pad_sequences(refs, self._network_max_len("usefulness_model_"))
         similarity = self._build_network("similarity_model_", n_angles)
         history = {"similarity": self._train(similarity, [ref_x, ref_m, cand_x, cand_m], targets,
                                              "similarity", seed)}
         usefulness_model = self._build_network("usefulness_model_", n_angles)
-        history["usefulness"] = self._train(usefulness_model, [ref_x, ref_m], useful,
+        history["usefulness"] = self._train(usefulness_model, [use_x, use_m], useful,
                                             "usefulness", seed)
         self.similarity_model_ = similarity
         self.usefulness_model_ = usefulness_model
@@ -157,7 +241,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
         check_is_fitted(self)
         seqs = check_sequences(references, n_angles=self.n_angles_, missing=self.missing,
                                name="references", angle_names=self.angle_names_)
-        inputs = list(pad_sequences(seqs, int(self.max_len)))
+        inputs = list(pad_sequences(seqs, self._network_max_len("usefulness_model_")))
         return self._run(self.usefulness_model_, inputs)
 
     def predict_usefulness(self, references: Any) -> np.ndarray:
@@ -273,5 +357,11 @@ class ExerciseComparator(SiTrExEstimatorBase):
                 "usefulness": dict(zip(self.angle_names_, usefulness.tolist()))}
 
 
+_USEFULNESS_MAX_LEN_DOC = """    usefulness_max_len : int, optional
+        Frames the usefulness network sees; default `max_len`. The paper's
+        published networks differ (800 for usefulness, 300 for similarity).
+"""
 ExerciseComparator.__doc__ = ExerciseComparator.__doc__.replace(
-    "    {params}\n", _PARAMS_DOC.lstrip("\n")).replace("{{", "{").replace("}}", "}")
+    "    {params}\n", _PARAMS_DOC.lstrip("\n").replace(
+        "    epochs : int, default=30\n", _USEFULNESS_MAX_LEN_DOC + "    epochs : int, default=30\n")
+).replace("{{", "{").replace("}}", "}")

@@ -64,7 +64,12 @@ def read_paper_weights(path: str | os.PathLike[str]) -> tuple[str, list[np.ndarr
     def text(v):
         return v.decode() if isinstance(v, bytes) else str(v)
 
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise ValueError(f"{path.name} is not a readable HDF5 weights file ({exc}); "
+                         "download it again or check its sha256") from exc
+    with f:
         if "layer_names" not in f.attrs:
             raise ValueError(
                 f"{path.name} is not a legacy Keras HDF5 weights file (no 'layer_names' "

@@ -1,0 +1,425 @@
+"""Named pretrained weights: the paper's published models, and your own.
+
+A registry maps a name to weight files and everything needed to use them (angle
+kind and order, sequence lengths, licence, what they were trained on).
+:meth:`sitrex.ExerciseComparator.from_pretrained` turns a name into a ready
+comparator.
+
+``sitrex-paper``
+    The two files released with the SiTrEx paper (Sellam et al., Neurocomputing
+    658, 2025, doi:10.1016/j.neucom.2025.131703) in github.com/asellam/sitrex,
+    MIT licence, pinned by commit and sha256. They take the 23 **unsigned**
+    angles in alphabetical name order (:data:`sitrex.ANGLE_NAMES`), in raw
+    degrees, through the paper's architecture
+    (:data:`sitrex.models.PAPER_CONFIG`), padded to 800 frames (usefulness)
+    and 300 (similarity).
+
+    The paper's positional table was a random constant, drawn when the model
+    was built and never saved, so the trained models cannot be recovered
+    exactly. sitrex uses a fixed table, :func:`paper_positional_table`
+    (uniform in [-0.05, 0.05] like the paper's, from a documented seed).
+    Measured with ``python benchmarks/pretrained_table.py`` on the reference
+    inputs of the paper's own code, against the stored tables that reproduce
+    its recorded outputs: the fixed table moves the usefulness probabilities
+    by at most 0.10 (mean 0.002) and the similarity probabilities by at most
+    0.027 (mean 0.003); a second random table drawn by the paper's code
+    moves them by 0.056 and 0.045, a zero table by 0.13 and 0.30. The table
+    is a small but real source of uncertainty in every use of these weights.
+    Pass ``positional_tables=`` for exact reproduction.
+
+Where the files come from, first match wins: an explicit ``path=`` (a folder
+holding them), ``$SITREX_WEIGHTS`` (a folder holding them, directly or in a
+``<name>/`` subfolder), the cache folder ``<cache>/weights/<name>/`` (see
+:func:`sitrex._fetch.cache_root`), then a download checked against the pinned
+sha256. Offline and uncached, :class:`WeightsNotAvailableError` names the files
+and the ways to provide them.
+
+Examples
+--------
+>>> from sitrex import pretrained
+>>> "sitrex-paper" in pretrained.list_weights()
+True
+>>> info = pretrained.weights_info("sitrex-paper")
+>>> info.angle_kind, info.max_len["similarity"], info.max_len["usefulness"]
+('unsigned', 300, 800)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
+
+__all__ = [
+    "PAPER_COMMIT",
+    "PretrainedWeights",
+    "WeightsNotAvailableError",
+    "fetch_weights",
+    "list_weights",
+    "load_pretrained",
+    "paper_positional_table",
+    "register_weights",
+    "unregister_weights",
+    "weights_info",
+]
+
+#: Commit of github.com/asellam/sitrex the paper's weight files are pinned to.
+PAPER_COMMIT = "1eb3d7d431a6b52ba07afca0cde55d9f33822d43"
+_PAPER_URL = "https://raw.githubusercontent.com/asellam/sitrex/{commit}/weights/{file}"
+_ENV_VAR = "SITREX_WEIGHTS"
+#: Seed of the fixed positional tables used with the paper's weights.
+PAPER_TABLE_SEED = 20250819
+
+
+class WeightsNotAvailableError(FileNotFoundError):
+    """Weight files are needed but not found, and could not be downloaded.
+
+    Examples
+    --------
+    >>> issubclass(WeightsNotAvailableError, FileNotFoundError)
+    True
+    """
+
+
+class WeightsIntegrityError(ValueError):
+    """A cached or downloaded weight file does not match its pinned sha256."""
+
+
+@dataclass(frozen=True)
+class PretrainedWeights:
+    """A registry entry: weight files and how to use them.
+
+    Attributes
+    ----------
+    name : str
+    description : str
+    format : {"paper-h5", "sitrex"}
+        ``"paper-h5"``: the paper's two legacy Keras-2 HDF5 files;
+        ``"sitrex"``: one ``.keras`` file from
+        :meth:`sitrex.ExerciseComparator.save`.
+    files : dict
+        Role (``"usefulness"``, ``"similarity"``, or ``"estimator"``) to a
+        :class:`~sitrex._fetch.RemoteFile`.
+    angle_kind : str
+        The :func:`sitrex.compute_angles` kind the weights expect.
+    angle_names : tuple of str
+        Angle columns, in order.
+    max_len : dict
+        Frames each network sees.
+    trained_on : str
+    license : str
+    citation : str
+    local_file : pathlib.Path or None
+        For entries registered from a local file.
+    """
+
+    name: str
+    description: str
+    format: str
+    files: dict[str, RemoteFile]
+    angle_kind: str
+    angle_names: tuple[str, ...]
+    max_len: dict[str, int]
+    trained_on: str = ""
+    license: str = ""
+    citation: str = ""
+    local_file: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _paper_entry() -> PretrainedWeights:
+    from sitrex.angle_table import ANGLE_NAMES
+
+    files = {
+        "usefulness": ("angle_usefulness_model_L800.h5",
+                       "7b9600d7c6493b0b66998358e339eff9b2e6733564c68bf709ffaa59da93d197"),
+        "similarity": ("angle_similarity_model_L300.h5",
+                       "1d95faa19a04ebdd82d1401a8924a175bff41ced6f1a2b9d64671c35088b0c29"),
+    }
+    return PretrainedWeights(
+        name="sitrex-paper",
+        description="The SiTrEx paper's published usefulness and Siamese similarity models",
+        format="paper-h5",
+        files={role: RemoteFile(filename, _PAPER_URL.format(commit=PAPER_COMMIT, file=filename),
+                                sha, _ENV_VAR, f"SiTrEx paper {role} weights")
+               for role, (filename, sha) in files.items()},
+        angle_kind="unsigned",
+        angle_names=tuple(ANGLE_NAMES),
+        max_len={"usefulness": 800, "similarity": 300},
+        trained_on="the authors' exercise data set (not published)",
+        license="MIT, Copyright (c) 2025 Abdellah SELLAM",
+        citation=("Sellam, Kassimi, Djebana, Mokhtari. SiTrEx: Siamese transformer for feedback "
+                  "and posture correction on workout exercises. Neurocomputing 658 (2025) "
+                  "131703. doi:10.1016/j.neucom.2025.131703"),
+        extra={"source": f"https://github.com/asellam/sitrex/tree/{PAPER_COMMIT}/weights"},
+    )
+
+
+_REGISTRY: dict[str, PretrainedWeights] = {"sitrex-paper": _paper_entry()}
+
+
+def list_weights() -> list[str]:
+    """Names of the registered weights.
+
+    Examples
+    --------
+    >>> list_weights()[0]
+    'sitrex-paper'
+    """
+    return list(_REGISTRY)
+
+
+def weights_info(name: str) -> PretrainedWeights:
+    """The registry entry `name` (a clear error lists the registered names).
+
+    Examples
+    --------
+    >>> weights_info("sitrex-paper").format
+    'paper-h5'
+    >>> weights_info("nope")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no pretrained weights named 'nope'; registered: sitrex-paper (register your own with sitrex.pretrained.register_weights)"
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"no pretrained weights named {name!r}; registered: "
+                       f"{', '.join(_REGISTRY)} (register your own with "
+                       "sitrex.pretrained.register_weights)") from None
+
+
+def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
+                     url: str | None = None, sha256: str | None = None,
+                     angle_kind: str = "unsigned", description: str = "",
+                     trained_on: str = "", license: str = "", citation: str = "",
+                     overwrite: bool = False) -> PretrainedWeights:
+    """Register your own named weights: a file written by :meth:`ExerciseComparator.save`.
+
+    Parameters
+    ----------
+    name : str
+        The name :meth:`ExerciseComparator.from_pretrained` will take.
+    file : str or os.PathLike, optional
+        A local ``.keras`` file. Its angle names and lengths are read from it.
+    url, sha256 : str, optional
+        Instead of (or besides) `file`: where the file is published and its
+        checksum (both required for downloads).
+    angle_kind : str, default="unsigned"
+        The :func:`sitrex.compute_angles` kind the model was trained on (a
+        model file does not know how its angles were computed).
+    description, trained_on, license, citation : str
+        Metadata shown by :func:`weights_info`; say what data the weights
+        were trained on.
+    overwrite : bool, default=False
+        Replace an existing entry of that name.
+
+    Returns
+    -------
+    PretrainedWeights
+
+    Examples
+    --------
+    >>> register_weights("sitrex-paper", "model.keras")
+    Traceback (most recent call last):
+    ...
+    ValueError: weights named 'sitrex-paper' are already registered; pass overwrite=True to replace them
+    """
+    from sitrex.angle_table import check_kind
+    from sitrex.estimators import ExerciseComparator
+
+    if name in _REGISTRY and not overwrite:
+        raise ValueError(f"weights named {name!r} are already registered; pass overwrite=True "
+                         "to replace them")
+    if file is None and (url is None or sha256 is None):
+        raise ValueError("give the weights' local file, or their url and sha256")
+    check_kind(angle_kind)
+    angle_names: tuple[str, ...] = ()
+    max_len: dict[str, int] = {}
+    local = None
+    filename = f"{name}.keras"
+    if file is not None:
+        local = Path(file).expanduser().resolve()
+        meta = ExerciseComparator.read_metadata(local)
+        if meta["class"] != "ExerciseComparator":
+            raise ValueError(f"{local} holds a {meta['class']}; pretrained weights must be an "
+                             "ExerciseComparator file")
+        angle_names = tuple(meta["fitted"]["angle_names_"])
+        params = meta["params"]
+        max_len = {"similarity": int(params["max_len"]),
+                   "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
+        filename = local.name
+        if sha256 is not None and sha256_of(local) != sha256:
+            raise ValueError(f"{local} does not match the sha256 given ({sha256})")
+    spec = RemoteFile(filename, url or "", sha256, _ENV_VAR, f"{name!r} weights")
+    entry = PretrainedWeights(
+        name=name, description=description, format="sitrex", files={"estimator": spec},
+        angle_kind=angle_kind, angle_names=angle_names, max_len=max_len, trained_on=trained_on,
+        license=license, citation=citation, local_file=local)
+    _REGISTRY[name] = entry
+    return entry
+
+
+def unregister_weights(name: str) -> None:
+    """Remove a registered entry (the built-in ``sitrex-paper`` cannot be removed)."""
+    if name == "sitrex-paper":
+        raise ValueError("the built-in 'sitrex-paper' entry cannot be removed")
+    weights_info(name)
+    del _REGISTRY[name]
+
+
+def _how_to_provide(entry: PretrainedWeights, reason: str) -> str:
+    listing = "; ".join(
+        f"{spec.filename} (sha256 {spec.sha256 or 'not pinned'}"
+        + (f", published at {spec.url}" if spec.url else "") + ")"
+        for spec in entry.files.values())
+    cache = cache_root() / "weights" / entry.name
+    return (f"the {entry.name!r} weights need {len(entry.files)} file(s): {listing}. They were "
+            f"not found: {reason}. Provide them in one of three ways: (1) pass path='/folder' "
+            f"holding them; (2) set the environment variable {_ENV_VAR} to that folder (or to a "
+            f"folder with a {entry.name}/ subfolder holding them); (3) put them in the cache "
+            f"folder {cache} (set SITREX_CACHE to move it)")
+
+
+def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
+                  download: bool = True, timeout: float = 30.0) -> dict[str, Path]:
+    """Local paths of the weight files of `name`, downloading them if needed.
+
+    Parameters
+    ----------
+    name : str
+    path : str or os.PathLike, optional
+        A folder holding the files (or, for a one-file entry, the file).
+    download : bool, default=True
+        Allow downloading into the cache (``SITREX_OFFLINE=1`` forbids it).
+    timeout : float
+        Network timeout in seconds.
+
+    Returns
+    -------
+    dict
+        Role to an existing file.
+
+    Raises
+    ------
+    WeightsNotAvailableError
+        The files are not found and cannot be downloaded.
+    WeightsIntegrityError
+        A cached or downloaded file does not match its pinned sha256.
+
+    Examples
+    --------
+    >>> fetch_weights("sitrex-paper", download=False)  # doctest: +SKIP
+    {'usefulness': PosixPath('.../angle_usefulness_model_L800.h5'), 'similarity': ...}
+    """
+    entry = weights_info(name)
+    if path is None and entry.local_file is not None:
+        path = entry.local_file
+    if path is None:
+        env = os.environ.get(_ENV_VAR)
+        if env and (Path(env).expanduser() / name).is_dir():
+            path = Path(env).expanduser() / name
+    found = {}
+    for role, spec in entry.files.items():
+        found[role] = resolve_file(
+            spec, path, cache_folder=cache_root() / "weights" / name,
+            how_to_provide=lambda reason: _how_to_provide(entry, reason),
+            not_available=WeightsNotAvailableError, corrupt=WeightsIntegrityError,
+            download=download and bool(spec.url), timeout=timeout)
+    return found
+
+
+def paper_positional_table(kind: str, *, seed: int = PAPER_TABLE_SEED) -> np.ndarray:
+    """The fixed positional table sitrex uses with the paper's weights.
+
+    Uniform in [-0.05, 0.05] (the distribution of the paper's lost tables),
+    drawn with ``numpy.random.default_rng(seed)``: (800, 64) for
+    ``"usefulness"`` and (300, 64) for ``"similarity"``.
+
+    Examples
+    --------
+    >>> t = paper_positional_table("similarity")
+    >>> t.shape, t.dtype, bool(abs(t).max() <= 0.05)
+    ((300, 64), dtype('float32'), True)
+    """
+    rows = weights_info("sitrex-paper").max_len.get(kind)
+    if rows is None:
+        raise ValueError(f"kind must be 'usefulness' or 'similarity'; got {kind!r}")
+    offset = 0 if kind == "usefulness" else 1
+    rng = np.random.default_rng(seed + offset)
+    return rng.uniform(-0.05, 0.05, (rows, 64)).astype(np.float32)
+
+
+def _load_paper(entry: PretrainedWeights, files: dict[str, Path], positional_tables,
+                params: dict[str, Any]):
+    from sitrex.estimators import ExerciseComparator
+    from sitrex.models import PAPER_CONFIG, build_paper_model, load_paper_weights
+
+    tables = dict(positional_tables or {})
+    unknown = set(tables) - {"usefulness", "similarity"}
+    if unknown:
+        raise ValueError(f"positional_tables takes the keys 'usefulness' and 'similarity'; got "
+                         f"{sorted(unknown)}")
+    settings = dict(PAPER_CONFIG, max_len=entry.max_len["similarity"],
+                    usefulness_max_len=entry.max_len["usefulness"],
+                    angle_names=list(entry.angle_names))
+    settings.update(params)
+    comparator = ExerciseComparator(**settings)
+    comparator._validate_options()
+    for role, attr in (("similarity", "similarity_model_"), ("usefulness", "usefulness_model_")):
+        table = tables.get(role)
+        table = paper_positional_table(role) if table is None else np.asarray(table, np.float32)
+        rows = entry.max_len[role]
+        if table.shape != (rows, 64):
+            raise ValueError(f"the {role} positional table must have shape ({rows}, 64); got "
+                             f"{table.shape}")
+        model = build_paper_model(role, max_len=rows, positional_table=table,
+                                  n_angles=len(entry.angle_names))
+        setattr(comparator, attr, load_paper_weights(model, files[role]))
+    comparator.n_angles_ = len(entry.angle_names)
+    comparator.angle_names_ = tuple(entry.angle_names)
+    comparator.history_ = {}
+    return comparator
+
+
+def load_pretrained(name: str = "sitrex-paper", *, path=None, download: bool = True,
+                    positional_tables=None, **params):
+    """A fitted :class:`~sitrex.ExerciseComparator` from named weights.
+
+    The same as :meth:`sitrex.ExerciseComparator.from_pretrained`, which
+    documents the parameters. The comparator's ``metadata_`` attribute says
+    which weights it holds and what input they expect.
+
+    Examples
+    --------
+    >>> cmp = load_pretrained("sitrex-paper")  # doctest: +SKIP
+    >>> cmp.metadata_["angle_kind"]  # doctest: +SKIP
+    'unsigned'
+    """
+    entry = weights_info(name)
+    files = fetch_weights(name, path, download=download)
+    if entry.format == "paper-h5":
+        comparator = _load_paper(entry, files, positional_tables, params)
+    else:
+        if positional_tables is not None:
+            raise ValueError("positional_tables only applies to the paper's weights; a sitrex "
+                             "file stores its table")
+        from sitrex.estimators import ExerciseComparator
+
+        comparator = ExerciseComparator.load(files["estimator"])
+        if params:
+            comparator.set_params(**params)
+    comparator.metadata_ = {
+        **dict(getattr(comparator, "metadata_", {}) or {}),
+        "weights": entry.name, "angle_kind": entry.angle_kind,
+        "angle_names": list(comparator.angle_names_),
+        "max_len": {"similarity": comparator._network_max_len("similarity_model_"),
+                    "usefulness": comparator._network_max_len("usefulness_model_")},
+        "trained_on": entry.trained_on, "license": entry.license, "citation": entry.citation,
+    }
+    return comparator

@@ -1,0 +1,195 @@
+"""sitrex.pretrained: the paper's published weights through the registry, and user weights."""
+
+import io
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import require_asset
+
+pytest.importorskip("keras")
+from sitrex import _fetch, pretrained  # noqa: E402
+from sitrex.estimators import ExerciseComparator  # noqa: E402
+from sitrex.pretrained import WeightsNotAvailableError  # noqa: E402
+
+USEFULNESS = "angle_usefulness_model_L800.h5"
+SIMILARITY = "angle_similarity_model_L300.h5"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No real cache, no environment, and no network for any test here."""
+    monkeypatch.setenv("SITREX_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("SITREX_WEIGHTS", raising=False)
+    monkeypatch.delenv("SITREX_OFFLINE", raising=False)
+
+    def no_network(url, timeout):
+        raise AssertionError(f"a test tried to download {url}")
+
+    monkeypatch.setattr(_fetch, "_urlopen", no_network)
+
+
+@pytest.fixture(scope="module")
+def paper_dir():
+    return require_asset("weights/sitrex-paper")
+
+
+@pytest.fixture(scope="module")
+def golden():
+    with np.load(require_asset("reference/models_golden.npz")) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _trim(batch):
+    """The recorded inputs are zero-padded: give the comparator the real frames."""
+    out = []
+    for seq in batch:
+        real = np.flatnonzero(np.abs(seq).sum(axis=1) > 0)
+        out.append(seq[: real[-1] + 1] if real.size else seq[:1])  # all-zero edge case
+    return out
+
+
+@pytest.fixture(scope="module")
+def exact(paper_dir, golden):
+    """The paper's weights with the stored positional tables of the reference run."""
+    tables = {"usefulness": golden["pe_usefulness"], "similarity": golden["pe_similarity"]}
+    return ExerciseComparator.from_pretrained(path=paper_dir, positional_tables=tables)
+
+
+def test_registry_describes_the_paper_weights():
+    info = pretrained.weights_info("sitrex-paper")
+    assert info.angle_kind == "unsigned"
+    assert list(info.angle_names) == sorted(info.angle_names) and len(info.angle_names) == 23
+    assert info.max_len == {"usefulness": 800, "similarity": 300}
+    assert {s.filename for s in info.files.values()} == {USEFULNESS, SIMILARITY}
+    assert all(pretrained.PAPER_COMMIT in s.url and len(s.sha256) == 64
+               for s in info.files.values())
+    assert "MIT" in info.license and "10.1016/j.neucom.2025.131703" in info.citation
+    with pytest.raises(KeyError, match="registered: sitrex-paper"):
+        pretrained.weights_info("nope")
+
+
+def test_pinned_checksums_match_the_shared_copies(paper_dir):
+    for spec in pretrained.weights_info("sitrex-paper").files.values():
+        assert _fetch.sha256_of(paper_dir / spec.filename) == spec.sha256
+
+
+def test_parity_with_the_reference_outputs(exact, golden):
+    """Both models reproduce the paper code's recorded probabilities within 1e-4."""
+    use = exact.predict_usefulness_proba(_trim(golden["usefulness_input"]))
+    np.testing.assert_allclose(use, golden["usefulness_prob"], atol=1e-4)
+    pairs = list(zip(_trim(golden["similarity_left"]), _trim(golden["similarity_right"])))
+    np.testing.assert_allclose(exact.predict_proba(pairs), golden["similarity_prob"], atol=1e-4)
+
+
+def test_default_table_is_fixed_and_close(paper_dir, golden, exact):
+    a = ExerciseComparator.from_pretrained(path=paper_dir)
+    b = ExerciseComparator.from_pretrained(path=paper_dir)
+    refs = _trim(golden["usefulness_input"][:4])
+    np.testing.assert_array_equal(a.predict_usefulness_proba(refs),
+                                  b.predict_usefulness_proba(refs))
+    # the documented effect of the unknown table: small (see benchmarks/pretrained_table.py)
+    assert np.abs(a.predict_usefulness_proba(refs)
+                  - exact.predict_usefulness_proba(refs)).max() < 0.15
+    assert a.metadata_["weights"] == "sitrex-paper" and a.metadata_["angle_kind"] == "unsigned"
+    assert (a.max_len, a.usefulness_max_len) == (300, 800)
+
+
+def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
+    """The upstream notebook's swap loads silently in plain Keras; sitrex refuses it."""
+    shutil.copy(paper_dir / USEFULNESS, tmp_path / SIMILARITY)
+    shutil.copy(paper_dir / SIMILARITY, tmp_path / USEFULNESS)
+    with pytest.raises(ValueError, match="swaps the two files"):
+        ExerciseComparator.from_pretrained(path=tmp_path)
+    (tmp_path / SIMILARITY).write_bytes(b"not hdf5")
+    with pytest.raises(Exception, match=SIMILARITY.replace(".", r"\.")):
+        ExerciseComparator.from_pretrained(path=tmp_path)
+
+
+def test_offline_and_uncached_names_the_files_and_the_ways(monkeypatch):
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    with pytest.raises(WeightsNotAvailableError) as err:
+        ExerciseComparator.from_pretrained("sitrex-paper")
+    message = str(err.value)
+    for needle in (USEFULNESS, SIMILARITY, "path=", "SITREX_WEIGHTS", "cache", "sha256"):
+        assert needle in message
+
+
+def test_environment_variable_with_a_named_subfolder(paper_dir, tmp_path, monkeypatch):
+    shutil.copytree(paper_dir, tmp_path / "weights" / "sitrex-paper")
+    monkeypatch.setenv("SITREX_WEIGHTS", str(tmp_path / "weights"))
+    files = pretrained.fetch_weights("sitrex-paper", download=False)
+    assert files["similarity"] == tmp_path / "weights" / "sitrex-paper" / SIMILARITY
+
+
+def test_verified_download_into_the_cache(paper_dir, tmp_path, monkeypatch):
+    served = []
+
+    def serve(url, timeout):
+        served.append(url)
+        return io.BytesIO((paper_dir / url.rsplit("/", 1)[1]).read_bytes())
+
+    monkeypatch.setattr(_fetch, "_urlopen", serve)
+    files = pretrained.fetch_weights("sitrex-paper")
+    assert len(served) == 2 and all(pretrained.PAPER_COMMIT in u for u in served)
+    assert files["usefulness"] == tmp_path / "cache" / "weights" / "sitrex-paper" / USEFULNESS
+    assert pretrained.fetch_weights("sitrex-paper", download=False) == files  # now cached
+
+    monkeypatch.setenv("SITREX_CACHE", str(tmp_path / "other"))
+    monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(b"tampered"))
+    with pytest.raises(pretrained.WeightsIntegrityError, match="sha256"):
+        pretrained.fetch_weights("sitrex-paper")
+    folder = tmp_path / "other" / "weights" / "sitrex-paper"
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_convert_to_a_keras_file_and_back(exact, golden, tmp_path):
+    """sitrex's own format: one .keras file, positional tables stored as weights, safe mode."""
+    import keras
+
+    path = exact.save(tmp_path / "sitrex-paper.keras")
+    bundle = keras.saving.load_model(path, safe_mode=True)
+    tables = [w for w in bundle.get_layer("similarity").weights if w.path.endswith("table")]
+    np.testing.assert_array_equal(np.asarray(tables[0]), golden["pe_similarity"])
+    loaded = ExerciseComparator.load(path)
+    assert loaded.metadata_["weights"] == "sitrex-paper"
+    refs = _trim(golden["usefulness_input"][:3])
+    pairs = list(zip(_trim(golden["similarity_left"][:3]), _trim(golden["similarity_right"][:3])))
+    np.testing.assert_allclose(loaded.predict_usefulness_proba(refs),
+                               golden["usefulness_prob"][:3], atol=1e-4)
+    np.testing.assert_allclose(loaded.predict_proba(pairs), golden["similarity_prob"][:3],
+                               atol=1e-4)
+    again = pickle.loads(pickle.dumps(exact))
+    np.testing.assert_allclose(again.predict_proba(pairs), golden["similarity_prob"][:3],
+                               atol=1e-4)
+
+
+def test_register_your_own_weights(tmp_path):
+    from sitrex.pairs import make_pairs
+
+    rng = np.random.default_rng(0)
+    seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
+    X, y = make_pairs(seqs, ["a"] * 3 + ["b"] * 3, {"a": [0], "b": [1, 2]}, n_pairs=16,
+                      max_len=8, random_state=0, pad=False)
+    mine = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
+                              epochs=1, random_state=0).fit(X, y)
+    path = mine.save(tmp_path / "mine.keras")
+    entry = pretrained.register_weights("mine", path, angle_kind="sagittal",
+                                        trained_on="random numbers")
+    try:
+        assert entry.max_len == {"similarity": 8, "usefulness": 8}
+        assert entry.angle_names == ("angle 0", "angle 1", "angle 2")
+        assert "mine" in pretrained.list_weights()
+        with pytest.raises(ValueError, match="already registered"):
+            pretrained.register_weights("mine", path)
+        back = ExerciseComparator.from_pretrained("mine", threshold=0.4)
+        assert back.threshold == 0.4 and back.metadata_["trained_on"] == "random numbers"
+        assert back.metadata_["angle_kind"] == "sagittal"
+        np.testing.assert_array_equal(back.predict_proba(X), mine.predict_proba(X))
+    finally:
+        pretrained.unregister_weights("mine")
+    assert "mine" not in pretrained.list_weights()
+    with pytest.raises(ValueError, match="cannot be removed"):
+        pretrained.unregister_weights("sitrex-paper")
