@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sitrex.backends import BackendNotFoundError, extract_folder
+from sitrex.backends import BackendNotFoundError, extract_folder, extract_videos
 from sitrex.skeleton import Skeleton
 from sitrex.video import VideoReader
 
@@ -61,3 +61,19 @@ def test_extract_folder_errors(tmp_path):
         extract_folder(tmp_path, tmp_path / "out", "openpose")
     with pytest.raises(ValueError, match="suffix"):
         extract_folder(tmp_path, tmp_path / "out", suffix=".csv")
+
+
+def test_extract_videos_list(shared_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SITREX_MEDIAPIPE_MODEL", str(shared_dir / "models"))
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    (tmp_path / "x").mkdir()
+    _small_clip(shared_dir / "videos" / "pose2sim_single_cam01.mp4", tmp_path / "x" / "a.avi")
+    result = extract_videos([tmp_path / "x" / "a.avi"], tmp_path / "out", "mediapipe",
+                            backend_options={"model": "lite"}, n_jobs=1)
+    assert result.ok and [p.name for p in result.written] == ["a.npz"]
+    with pytest.raises(FileNotFoundError, match="nope.mp4"):
+        extract_videos([tmp_path / "nope.mp4"], tmp_path / "out")
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / "a.avi").write_bytes(b"")
+    with pytest.raises(ValueError, match="same file"):
+        extract_videos([tmp_path / "x" / "a.avi", tmp_path / "y" / "a.avi"], tmp_path / "out")

@@ -47,6 +47,7 @@ __all__ = [
     "ModelNotAvailableError",
     "PoseBackend",
     "extract_folder",
+    "extract_videos",
     "get_backend",
     "list_backends",
     "refresh_backends",
@@ -54,8 +55,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "extract_folder":
-        from sitrex.backends.batch import extract_folder
+    if name in ("extract_folder", "extract_videos"):
+        from sitrex.backends import batch
 
-        return extract_folder
+        return getattr(batch, name)
     raise AttributeError(f"module 'sitrex.backends' has no attribute {name!r}")

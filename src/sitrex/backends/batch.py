@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["BatchResult", "VIDEO_SUFFIXES", "extract_folder"]
+__all__ = ["BatchResult", "VIDEO_SUFFIXES", "extract_folder", "extract_videos"]
 
 #: File suffixes treated as videos (case-insensitive).
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
@@ -144,25 +145,80 @@ def extract_folder(
     >>> extract_folder(empty, tempfile.mkdtemp(), "mediapipe", n_jobs=1)
     BatchResult(written=0, skipped=0, failed=0)
     """
-    from sitrex.backends._registry import _not_found, list_backends
-    from sitrex.io import SUPPORTED_SUFFIXES
-    from sitrex.video import progress_enabled
-
     source = Path(input_dir)
     if not source.is_dir():
         raise FileNotFoundError(f"no folder at {str(source)!r}; pass the folder of videos")
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ValueError(f"suffix must be one of {SUPPORTED_SUFFIXES}, got {suffix!r}")
-    if backend not in list_backends():
-        raise _not_found(backend, "not installed or not usable")
+    _check_request(backend, suffix)
     target = Path(output_dir)
     pattern = "**/*" if recursive else "*"
     videos = sorted(p for p in source.glob(pattern)
                     if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+    plan = [(video, target / video.relative_to(source).with_suffix(suffix)) for video in videos]
+    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, estimate_options)
+
+
+def extract_videos(
+    videos: Iterable[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    backend: str = "mediapipe",
+    *,
+    backend_options: dict[str, Any] | None = None,
+    suffix: str = ".npz",
+    n_jobs: int = 2,
+    overwrite: bool = False,
+    progress: bool | None = None,
+    **estimate_options: Any,
+) -> BatchResult:
+    """Like :func:`extract_folder`, for a list of video files.
+
+    Each video ``dir/name.mp4`` is written to ``output_dir/name<suffix>``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a video does not exist (checked before any work starts).
+    ValueError
+        If two videos share a file name, so their outputs would collide.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> extract_videos([], tempfile.mkdtemp(), "mediapipe", n_jobs=1)
+    BatchResult(written=0, skipped=0, failed=0)
+    """
+    _check_request(backend, suffix)
+    paths = [Path(v) for v in videos]
+    missing = [str(v) for v in paths if not v.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no video file at {', '.join(map(repr, missing))}")
+    target = Path(output_dir)
+    plan = [(video, target / (video.stem + suffix)) for video in paths]
+    outputs = [out for _, out in plan]
+    clashes = sorted({o.name for o in outputs if outputs.count(o) > 1})
+    if clashes:
+        raise ValueError(f"several videos would be written to the same file ({', '.join(clashes)}); "
+                         "rename them or extract them into different folders")
+    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, estimate_options)
+
+
+def _check_request(backend: str, suffix: str) -> None:
+    from sitrex.backends._registry import _not_found, list_backends
+    from sitrex.io import SUPPORTED_SUFFIXES
+
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"suffix must be one of {SUPPORTED_SUFFIXES}, got {suffix!r}")
+    if backend not in list_backends():
+        raise _not_found(backend, "not installed or not usable")
+
+
+def _run(plan: list[tuple[Path, Path]], backend: str, backend_options, overwrite: bool,
+         n_jobs: int, progress, estimate_options: dict[str, Any]) -> BatchResult:
+    """Extract every (video, output) of `plan`, skipping finished outputs."""
+    from sitrex.video import progress_enabled
+
     result = BatchResult()
     todo: list[tuple[Path, Path]] = []
-    for video in videos:
-        out = target / video.relative_to(source).with_suffix(suffix)
+    for video, out in plan:
         if out.exists() and not overwrite:
             result.skipped.append(out)
         else:
