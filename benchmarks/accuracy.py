@@ -30,32 +30,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def penn_for_models(path=None, max_nan_fraction: float = 0.99):  # also used by train/inference
-    """Penn Action with only its measurable angles, gaps filled.
+    """Penn Action with only its measurable angles, gaps filled (ExerciseDataset.for_models).
 
-    * Angle columns that are NaN in more than `max_nan_fraction` of all frames
-      are dropped: on Penn (2-D, 13 joints) that is the two wrist angles,
-      which need hand landmarks Penn lacks. 21 angles remain.
-    * In every clip, each remaining angle's NaN frames are interpolated
-      linearly in time (nearest value at the ends); an angle never measured
-      in a clip is set to 0 degrees for that clip (sitrex.fill_gaps).
+    On Penn (2-D, 13 joints) the two wrist angles, which need hand landmarks
+    Penn lacks, are dropped: 21 angles remain. In every clip, each remaining
+    angle's NaN frames are interpolated linearly in time; an angle never
+    measured in a clip is 0 degrees there.
     """
     from sitrex.datasets import load_penn_action
-    from sitrex.pairs import fill_gaps
 
-    ds = load_penn_action(path, keep_skeletons=False)
-    frames = np.concatenate(ds.sequences)
-    keep = np.flatnonzero(np.isnan(frames).mean(axis=0) <= max_nan_fraction)
-    names = [ds.angle_names[i] for i in keep]
-    seqs = fill_gaps([s[:, keep] for s in ds.sequences])
-    remap = {int(old): new for new, old in enumerate(keep)}
-    exercise_angles = {ex: [remap[c] for c in cols if c in remap]
-                       for ex, cols in ds.exercise_angles.items()}
-    from sitrex.datasets import ExerciseDataset
-
-    return ExerciseDataset(seqs, ds.labels, names, ds.angle_kind,
-                           exercise_angles=exercise_angles, groups=ds.groups,
-                           meta={**ds.meta, "dropped_angles": [ds.angle_names[i] for i in
-                                                               range(ds.n_angles) if i not in keep]})
+    return load_penn_action(path, keep_skeletons=False).for_models(max_nan_fraction)
 
 
 def main() -> None:

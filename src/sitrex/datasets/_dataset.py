@@ -290,6 +290,53 @@ class ExerciseDataset:
             meta=self.meta,
         )
 
+    def for_models(self, max_nan_fraction: float = 0.99) -> ExerciseDataset:
+        """The data set ready for the models: unmeasurable angles dropped, gaps filled.
+
+        * Angle columns NaN in more than `max_nan_fraction` of all frames are
+          dropped (e.g. the wrist angles of a source without hand landmarks,
+          such as Penn Action's 13 joints), and `exercise_angles` is
+          re-indexed; ``meta["dropped_angles"]`` names them.
+        * In each sequence, the remaining NaN frames of an angle are filled by
+          linear interpolation in time (:func:`sitrex.fill_gaps`; an angle
+          never measured in a sequence becomes 0 there).
+
+        Parameters
+        ----------
+        max_nan_fraction : float in [0, 1], default 0.99
+
+        Examples
+        --------
+        >>> ds = ExerciseDataset([np.array([[10.0, np.nan], [np.nan, np.nan], [30.0, np.nan]])],
+        ...                      ["a"], ("x", "y"), exercise_angles={"a": ["x", "y"]})
+        >>> ready = ds.for_models()
+        >>> ready.angle_names, ready.sequences[0][:, 0].tolist(), ready.exercise_angles
+        (('x',), [10.0, 20.0, 30.0], {'a': [0]})
+        >>> ready.meta["dropped_angles"]
+        ['y']
+        """
+        from sitrex.pairs import fill_gaps
+
+        if not 0.0 <= float(max_nan_fraction) <= 1.0:
+            raise ValueError(f"max_nan_fraction must be in [0, 1]; got {max_nan_fraction!r}")
+        if not len(self):
+            raise ValueError("the data set is empty")
+        frames = np.concatenate(self.sequences)
+        keep = np.flatnonzero(np.isnan(frames).mean(axis=0) <= float(max_nan_fraction))
+        if keep.size == 0:
+            raise ValueError("every angle is NaN in more than max_nan_fraction of the frames: "
+                             "nothing is measurable")
+        remap = {int(old): new for new, old in enumerate(keep)}
+        return ExerciseDataset(
+            fill_gaps([s[:, keep] for s in self.sequences]), self.labels,
+            [self.angle_names[i] for i in keep], self.angle_kind,
+            exercise_angles={ex: [remap[c] for c in cols if c in remap]
+                             for ex, cols in self.exercise_angles.items()},
+            skeletons=self.skeletons, groups=self.groups, sources=self.sources,
+            extra=self.extra,
+            meta={**self.meta, "dropped_angles": [n for i, n in enumerate(self.angle_names)
+                                                  if i not in remap]})
+
     def __repr__(self) -> str:
         names, counts = np.unique(self.labels, return_counts=True) if len(self) else ([], [])
         per = ", ".join(f"{name}: {count}" for name, count in zip(names, counts))
