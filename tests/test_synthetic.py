@@ -207,3 +207,18 @@ def test_bad_arguments_raise_clear_errors(kwargs, match):
 def test_every_exercise_is_available():
     assert set(EXERCISES) >= {"squat", "lunge", "deadlift", "arm curl", "shoulder press", "lateral raise",
                               "push-up"}
+
+
+def test_useful_angles_of_each_exercise_move():
+    """Every listed useful angle moves (over 5 degrees of range on clean data)."""
+    from sitrex.angles import ANGLE_NAMES
+    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES
+
+    assert set(SYNTHETIC_EXERCISE_ANGLES) == set(EXERCISES)
+    skeletons, labels = make_exercise(len(EXERCISES) * 3, noise=0.0, random_state=3)
+    for exercise, names in SYNTHETIC_EXERCISE_ANGLES.items():
+        assert set(names) <= set(ANGLE_NAMES)
+        columns = [ANGLE_NAMES.index(n) for n in names]
+        rom = np.array([np.ptp(s.angles()[:, columns], axis=0)
+                        for s, lab in zip(skeletons, labels) if lab == exercise])
+        assert rom.mean(axis=0).min() > 5.0, exercise

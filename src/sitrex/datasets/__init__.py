@@ -22,12 +22,14 @@ from .pushfit import PUSHFIT_EXERCISE_ANGLES, load_pushfit
 from .sitrex_layout import load_sitrex, save_sitrex
 
 # name -> submodule defining it, imported on first attribute access
-_LAZY = {"make_exercise": "synthetic", "EXERCISES": "synthetic"}
+_LAZY = {"make_exercise": "synthetic", "EXERCISES": "synthetic",
+         "SYNTHETIC_EXERCISE_ANGLES": "synthetic"}
 
 __all__ = [
     "EXERCISES",
     "PENN_ACTION_EXERCISE_ANGLES",
     "PUSHFIT_EXERCISE_ANGLES",
+    "SYNTHETIC_EXERCISE_ANGLES",
     "ExerciseDataset",
     "load_penn_action",
     "load_pushfit",

@@ -33,7 +33,7 @@ from sitrex.datasets import _body
 from sitrex.landmarks import landmark_index
 from sitrex.skeleton import Skeleton
 
-__all__ = ["EXERCISES", "EXERCISE_TABLE", "FAULTS", "FAULT_TABLE", "check_random_state", "make_exercise"]
+__all__ = ["EXERCISES", "EXERCISE_TABLE", "FAULTS", "FAULT_TABLE", "SYNTHETIC_EXERCISE_ANGLES", "check_random_state", "make_exercise"]
 
 # Unlisted joint angles keep these values (degrees). (start, end) pairs are the start
 # pose and the end-of-rep pose; a pair of pairs is ((left start, end), (right start, end)).
@@ -98,6 +98,23 @@ EXERCISES: tuple[str, ...] = tuple(EXERCISE_TABLE)
 
 def _both(*parts: str) -> tuple[str, ...]:
     return tuple(f"{side} {part}" for part in parts for side in ("left", "right"))
+
+
+#: The unsigned angles (:data:`sitrex.angles.ANGLE_NAMES`) that matter for each synthetic
+#: exercise: those its moving joints drive (see :data:`EXERCISE_TABLE`), as an
+#: ``exercise_angles`` mapping for :func:`sitrex.make_pairs`. Angles that are ill-defined
+#: in a pose (horizontal shoulder adduction with the arm hanging, for instance) may swing
+#: without meaning and are not listed.
+SYNTHETIC_EXERCISE_ANGLES: dict[str, tuple[str, ...]] = {
+    "squat": _both("ankle dorsiflexion", "knee", "hip") + ("torso flexion",),
+    "lunge": _both("ankle dorsiflexion", "knee", "hip"),
+    "deadlift": _both("knee", "hip", "shoulder", "shoulder extension") + ("torso flexion",),
+    "arm curl": _both("elbow"),
+    "shoulder press": _both("elbow", "frontal shoulder abduction", "shoulder",
+                            "shoulder extension"),
+    "lateral raise": _both("frontal shoulder abduction", "shoulder"),
+    "push-up": _both("elbow", "shoulder", "shoulder extension"),
+}
 
 
 _LEGS = _both("knee", "hip")
