@@ -1,0 +1,220 @@
+"""What each ``sitrex`` sub-command does.
+
+Every command takes the parsed arguments and returns ``(payload, text,
+status)``: a JSON-safe dict for ``--json``, the text printed otherwise, and a
+key of :data:`sitrex.cli.EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sitrex.cli import CommandError
+
+_POSE_MODEL_PATH_OPTION = {"yolo": "weights"}
+
+
+def _backend_options(args) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if getattr(args, "model_size", None):
+        options["model"] = args.model_size
+    if getattr(args, "model_path", None):
+        options[_POSE_MODEL_PATH_OPTION.get(args.backend, "model_path")] = args.model_path
+    return options
+
+
+def _progress(args) -> bool | None:
+    return False if args.quiet else None
+
+
+def _say(args, message: str) -> None:
+    """A progress message on stderr (stdout stays clean for --json)."""
+    if not args.quiet:
+        import sys
+
+        print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------- demo
+def demo(args):
+    from sitrex.demo import run_demo
+
+    result = run_demo(Path(args.output), random_state=args.seed, progress=not args.quiet)
+    return result.to_payload(), result.to_text(), "ok"
+
+
+# ---------------------------------------------------------------------------- compare
+def _execution(value: str):
+    """A .npy file is an angle array; anything else goes to sitrex.compare as a path."""
+    path = Path(value)
+    if path.suffix.lower() == ".npy":
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {value}")
+        return np.load(path, allow_pickle=False)
+    return value
+
+
+def _comparator(args):
+    from sitrex.estimators import ExerciseComparator
+
+    if args.comparator:
+        return ExerciseComparator.load(args.comparator)
+    return ExerciseComparator.from_pretrained(args.weights, path=args.weights_path)
+
+
+def compare(args):
+    from sitrex.backends import get_backend
+    from sitrex.feedback import compare as run_compare
+
+    for value in (args.coach, args.athlete):
+        if not Path(value).exists():
+            raise FileNotFoundError(f"no such file: {value}")
+    comparator = _comparator(args)
+    kind = args.kind or (getattr(comparator, "metadata_", None) or {}).get("angle_kind",
+                                                                            "unsigned")
+    coach, athlete = _execution(args.coach), _execution(args.athlete)
+    needs_pose = any(isinstance(v, str) and Path(v).suffix.lower() not in (".npz", ".json")
+                     for v in (coach, athlete))
+    backend = (get_backend(args.backend, progress=_progress(args), **_backend_options(args))
+               if needs_pose else args.backend)
+    _say(args, "comparing the athlete with the coach ...")
+    report = run_compare(coach, athlete, comparator, backend, kind=kind, window=args.window,
+                         stride=args.stride, threshold=args.threshold, align=args.align)
+    written = {}
+    if args.output:
+        written["report"] = str(report.to_json(args.output))
+    if args.csv:
+        written["csv"] = str(report.to_csv(args.csv))
+    if args.plot:
+        from sitrex.plots import save_report_figure
+
+        written["plot"] = str(save_report_figure(report, args.plot))
+    if args.video:
+        from sitrex.overlay import render_overlay
+
+        written["video"] = str(render_overlay(report, args.video, side_by_side=args.side_by_side,
+                                              progress=_progress(args)))
+    payload = {"report": report.to_dict(), "written": written}
+    lines = list(report.messages) or ["no difference from the coach on the angles that matter"]
+    lines += [f"wrote {what}: {where}" for what, where in written.items()]
+    return payload, "\n".join(lines), "ok"
+
+
+# ---------------------------------------------------------------------------- extract
+def extract(args):
+    from sitrex.backends import extract_videos
+
+    started = time.perf_counter()
+    result = extract_videos(args.videos, args.output, args.backend,
+                            backend_options=_backend_options(args), suffix=f".{args.format}",
+                            n_jobs=args.jobs, overwrite=args.overwrite,
+                            progress=_progress(args))
+    payload = {"written": [str(p) for p in result.written],
+               "skipped": [str(p) for p in result.skipped],
+               "failed": {str(k): v for k, v in result.failed.items()},
+               "seconds": round(time.perf_counter() - started, 3)}
+    lines = [f"wrote {len(result.written)}, skipped {len(result.skipped)} (already done), "
+             f"failed {len(result.failed)}"]
+    lines += [f"failed: {video}: {why}" for video, why in result.failed.items()]
+    if result.failed and not result.written and not result.skipped:
+        raise CommandError(f"no video could be processed; first failure: "
+                           f"{next(iter(result.failed))}: {next(iter(result.failed.values()))}")
+    return payload, "\n".join(lines), "ok" if result.ok else "partial"
+
+
+# ---------------------------------------------------------------------------- datasets
+def _dataset(spec: str, kind: str, seed: int):
+    """A data set ready for the models: a SiTrEx folder, 'penn-action' or 'synthetic'."""
+    from sitrex.datasets import load_penn_action, load_sitrex
+
+    if spec == "penn-action":
+        return load_penn_action(kind=kind, keep_skeletons=False).for_models()
+    if spec == "synthetic":
+        from sitrex.datasets import ExerciseDataset, SYNTHETIC_EXERCISE_ANGLES, make_exercise
+
+        from sitrex.angles import angle_names
+
+        skeletons, labels = make_exercise(140, random_state=seed)
+        sequences = [s.angles(kind) for s in skeletons]
+        return ExerciseDataset(sequences, labels, angle_names(kind), kind,
+                               exercise_angles={ex: [n for n in names if n in angle_names(kind)]
+                                                for ex, names in
+                                                SYNTHETIC_EXERCISE_ANGLES.items()},
+                               meta={"source": "synthetic (sitrex.datasets.make_exercise)"}
+                               ).for_models()
+    path = Path(spec)
+    if not path.exists():
+        raise FileNotFoundError(f"no data set at {spec!r}: give a folder in the SiTrEx layout, "
+                                "'penn-action' or 'synthetic'")
+    return load_sitrex(path, kind).for_models()
+
+
+def _estimator(args, dataset):
+    from sitrex.estimators import ExerciseComparator
+
+    return ExerciseComparator(max_len=args.max_len, epochs=args.epochs, random_state=args.seed,
+                              angle_names=dataset.angle_names, verbose=0 if args.quiet else 1)
+
+
+def train(args):
+    from sitrex.pairs import make_pairs
+
+    output = Path(args.output)
+    if output.suffix != ".keras":
+        raise CommandError(f"the model file must end in .keras; got {args.output!r}", "usage")
+    dataset = _dataset(args.dataset, args.kind, args.seed)
+    _say(args, f"training on {dataset}")
+    X, y = make_pairs(dataset.sequences, dataset.labels, dataset.exercise_angles, args.pairs,
+                      args.max_len, random_state=args.seed)
+    started = time.perf_counter()
+    comparator = _estimator(args, dataset).fit(X, y)
+    seconds = time.perf_counter() - started
+    comparator.metadata_ = {"angle_kind": args.kind, "trained_on": f"{args.dataset}: {dataset}",
+                            "n_pairs": args.pairs}
+    comparator.save(output)
+    history = comparator.history_["similarity"]
+    accuracy = history.get("binary_accuracy", [float("nan")])[-1]
+    payload = {"model": str(output), "dataset": str(dataset), "angles": list(dataset.angle_names),
+               "dropped_angles": dataset.meta.get("dropped_angles", []),
+               "seconds": round(seconds, 2), "final_training_accuracy": accuracy}
+    text = (f"trained on {len(X)} pairs in {seconds:.1f} s (final training per-angle accuracy "
+            f"{100 * accuracy:.1f}%)\nwrote {output}")
+    return payload, text, "ok"
+
+
+def evaluate(args):
+    from sitrex.model_selection import kfold_score, one_shot_score
+
+    dataset = _dataset(args.dataset, args.kind, args.seed)
+    _say(args, f"evaluating on {dataset} ({args.protocol})")
+    common = dict(n_train_pairs=args.pairs, n_test_pairs=args.test_pairs,
+                  random_state=args.seed, verbose=0 if args.quiet else 1)
+    estimator = _estimator(args, dataset).set_params(verbose=0)
+    if args.protocol == "kfold":
+        scores = kfold_score(estimator, dataset, n_splits=args.splits or 5, **common)
+    else:
+        scores = one_shot_score(estimator, dataset, n_splits=args.splits, **common)
+    payload = {"protocol": args.protocol, "dataset": str(dataset),
+               "scores": [float(s) for s in scores], "mean": float(np.mean(scores)),
+               "std": float(np.std(scores))}
+    text = (f"{args.protocol}: per-angle accuracy {100 * np.mean(scores):.1f}% "
+            f"+- {100 * np.std(scores):.1f} over {len(scores)} folds "
+            f"({', '.join(f'{100 * s:.1f}' for s in scores)})")
+    return payload, text, "ok"
+
+
+# ---------------------------------------------------------------------------- backends
+def backends(args):
+    from sitrex.backends import list_backends
+
+    statuses = list_backends(all=True)
+    payload = {name: {"available": s.available, "entry_point": s.entry_point,
+                      "reason": s.reason} for name, s in statuses.items()}
+    width = max((len(n) for n in statuses), default=4)
+    lines = [f"{name:<{width}}  {'available' if s.available else 'unavailable: ' + s.reason}"
+             for name, s in statuses.items()]
+    return payload, "\n".join(lines) or "no pose backend is registered", "ok"
