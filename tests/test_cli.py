@@ -1,0 +1,82 @@
+"""The sitrex command line: exit codes, one-line errors, JSON output, and each command."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sitrex.cli import EXIT_CODES, main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_backends_text_and_json(capsys):
+    status, out, _ = run(capsys, "backends")
+    assert status == 0 and "mediapipe" in out
+    status, out, _ = run(capsys, "backends", "--json")
+    assert json.loads(out)["yolo"]["entry_point"].endswith(":YoloBackend")
+
+
+@pytest.mark.parametrize("argv, code, needle", [
+    (["compare", "no-coach.mp4", "no-athlete.mp4"], "input", "no such file: no-coach.mp4"),
+    (["extract", "nope.mp4", "-o", "out"], "input", "no video file"),
+    (["extract", "nope.mp4", "-o", "out", "--backend", "openpose"], "dependency", "openpose"),
+    (["train", "no-such-folder", "-o", "m.keras"], "input", "no data set"),
+    (["train", "synthetic", "-o", "m.h5"], "usage", "must end in .keras"),
+])
+def test_errors_are_one_line_with_meaningful_codes(capsys, tmp_path, monkeypatch, argv, code,
+                                                   needle):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, *argv)
+    assert status == EXIT_CODES[code]
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+
+
+def test_missing_weights_say_how_to_provide_them(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SITREX_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    monkeypatch.delenv("SITREX_WEIGHTS", raising=False)
+    coach = tmp_path / "coach.npy"
+    import numpy as np
+
+    np.save(coach, np.zeros((10, 23)))
+    status, _, err = run(capsys, "compare", str(coach), str(coach))
+    assert status == EXIT_CODES["model"]
+    assert "angle_similarity_model_L300.h5" in err and "SITREX_WEIGHTS" in err
+
+
+def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        main(["compare", "a.mp4", "b.mp4", "--debug"])
+
+
+def test_usage_error_exit_code():
+    result = subprocess.run([sys.executable, "-m", "sitrex", "compare"], capture_output=True,
+                            text=True)
+    assert result.returncode == EXIT_CODES["usage"] and "usage:" in result.stderr
+
+
+def test_train_then_evaluate_on_synthetic_data(capsys, tmp_path):
+    model = tmp_path / "model.keras"
+    common = ["--epochs", "1", "--pairs", "64", "--max-len", "32", "--quiet"]
+    status, out, _ = run(capsys, "train", "synthetic", "-o", str(model), *common, "--json")
+    assert status == 0 and model.is_file()
+    payload = json.loads(out)
+    assert payload["model"] == str(model) and len(payload["angles"]) >= 19
+    from sitrex.estimators import ExerciseComparator
+
+    loaded = ExerciseComparator.load(model)
+    assert loaded.metadata_["angle_kind"] == "unsigned"
+    assert "synthetic" in loaded.metadata_["trained_on"]
+    status, out, _ = run(capsys, "evaluate", "synthetic", "--protocol", "kfold", "--splits", "2",
+                         "--test-pairs", "32", *common, "--json")
+    assert status == 0
+    scores = json.loads(out)["scores"]
+    assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
