@@ -186,3 +186,14 @@ def test_unfitted_raises():
 
     with pytest.raises(NotFittedError):
         ExerciseComparator().predict([(np.zeros((3, 2)), np.zeros((3, 2)))])
+
+
+def test_every_scorer_works(pairs, fitted):
+    """classes_ follows scikit-learn's multi-label convention, so scorers beyond score() work."""
+    from sklearn.metrics import get_scorer
+
+    _, _, X, y = pairs
+    np.testing.assert_array_equal(fitted.classes_, np.arange(y.shape[1]))
+    for name in ("f1_micro", "roc_auc", "average_precision"):
+        assert 0.0 <= get_scorer(name)(fitted, X, y) <= 1.0
+    assert not hasattr(ExerciseComparator(), "classes_")

@@ -257,6 +257,17 @@ class SiTrExEstimatorBase(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
+    @property
+    def classes_(self) -> np.ndarray:
+        """The label indices ``0 .. n_angles - 1``, one label per angle.
+
+        scikit-learn's convention for multi-label classifiers; with it every
+        scorer (``"f1_micro"``, ``"roc_auc"``, ...) works, not only
+        :meth:`score`.
+        """
+        check_is_fitted(self, "n_angles_")
+        return np.arange(self.n_angles_)
+
     # ------------------------------------------------------------------ helpers
     def _validate_options(self) -> None:
         for name in ("embed_dim", "num_heads", "key_dim", "ff_dim", "head_units", "max_len",
