@@ -30,12 +30,17 @@ _LAZY = {
     "get_backend": "sitrex.backends",
     "list_backends": "sitrex.backends",
     "LANDMARK_NAMES": "sitrex.landmarks",
+    "compare": "sitrex.feedback",
+    "FeedbackReport": "sitrex.feedback",
+    "render_overlay": "sitrex.overlay",
+    "save_report_figure": "sitrex.plots",
     "landmark_index": "sitrex.landmarks",
 }
 
 _SUBMODULES = {
-    "angles", "angle_table", "backends", "datasets", "estimators", "io", "landmarks", "layouts",
-    "model_selection", "models", "pairs", "pretrained", "skeleton", "video",
+    "alignment", "angles", "angle_table", "backends", "cli", "datasets", "estimators", "feedback",
+    "io", "landmarks", "layouts", "model_selection", "models", "overlay", "pairs", "plots",
+    "pretrained", "repetitions", "skeleton", "video",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

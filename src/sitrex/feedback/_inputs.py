@@ -1,0 +1,160 @@
+"""Turn what the user passes (video, landmark file, Skeleton, angle array) into angles."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
+from sitrex.skeleton import Skeleton
+
+#: Frame rate assumed when neither the input nor ``fps=`` gives one.
+DEFAULT_FPS = 30.0
+
+
+@dataclass
+class Execution:
+    """One side of a comparison: its angles and where they came from."""
+
+    angles: np.ndarray                 # (T, A) float64, NaN where not measured
+    present: np.ndarray                # (T,) bool: a person in the frame
+    fps: float
+    skeleton: Skeleton | None
+    source: str | None
+
+
+def _video_suffixes() -> tuple[str, ...]:
+    from sitrex.backends.batch import VIDEO_SUFFIXES
+
+    return VIDEO_SUFFIXES
+
+
+def _estimate_video(path: Path, backend: Any) -> Skeleton:
+    from sitrex.backends import PoseBackend, get_backend
+
+    if isinstance(backend, PoseBackend):
+        return backend.estimate_video(path)
+    if backend is not None and not isinstance(backend, str):
+        raise ValueError(f"backend must be a backend name such as 'mediapipe' or 'yolo', or a "
+                         f"sitrex.backends.PoseBackend; got {type(backend).__name__}")
+    with get_backend(backend or "mediapipe") as pose:
+        return pose.estimate_video(path)
+
+
+def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
+    path = Path(value)
+    suffix = path.suffix.lower()
+    videos = _video_suffixes()
+    if suffix not in videos and suffix not in LANDMARK_SUFFIXES:
+        raise ValueError(
+            f"{role} {str(path)!r}: unknown file type {path.suffix or '(no suffix)'!r}; pass a "
+            f"video ({', '.join(videos)}), a landmark file ({', '.join(LANDMARK_SUFFIXES)}), a "
+            "sitrex.Skeleton or an angle array")
+    if not path.is_file():
+        raise FileNotFoundError(f"{role} file {str(path)!r} does not exist; check the path")
+    if suffix in videos:
+        return _estimate_video(path, backend), str(path)
+    from sitrex.io import load_skeleton
+
+    return load_skeleton(path), str(path)
+
+
+def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np.ndarray:
+    from sitrex.angle_table import check_kind
+    from sitrex.angles import angle_names, compute_angles
+
+    kind = check_kind(kind)
+    names = tuple(comparator.angle_names_)
+    available = angle_names(kind)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(
+            f"the comparator's angle columns {unknown[:3]} are not {kind!r} joint angles, so a "
+            f"{role} skeleton cannot be turned into its inputs; pass the {role}'s angles as a "
+            f"(T, {len(names)}) array in the comparator's column order, or use a comparator "
+            f"trained on sitrex angles (kind={kind!r})")
+    return compute_angles(skeleton, kind, names=list(names))
+
+
+def _array_angles(value, role: str, n_angles: int) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
+                         f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
+    if arr.ndim == 3 and arr.shape[1:] == (33, 3):
+        raise ValueError(f"{role} looks like raw landmarks of shape {arr.shape}; wrap them as "
+                         f"sitrex.Skeleton(landmarks, fps=...) so that angles are computed")
+    if arr.ndim != 2:
+        raise ValueError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
+    if arr.shape[1] != n_angles:
+        raise ValueError(f"{role} angles have {arr.shape[1]} columns but the comparator expects "
+                         f"{n_angles}; pass angles in the comparator's column order "
+                         "(comparator.angle_names_)")
+    if np.isinf(arr).any():
+        raise ValueError(f"{role} angles contain inf; use NaN for angles that were not measured")
+    return arr
+
+
+def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any,
+                   fps: float | None) -> Execution:
+    """Angles, person flags, frame rate, skeleton and source of one input."""
+    skeleton, source = None, None
+    if isinstance(value, (str, os.PathLike)):
+        skeleton, source = _read_path(value, role, backend)
+    elif isinstance(value, Skeleton):
+        skeleton = value
+    if skeleton is not None:
+        if skeleton.n_frames == 0:
+            raise ValueError(f"{role} has no frames")
+        angles = _skeleton_angles(skeleton, role, comparator, kind)
+        present = skeleton.has_person
+        rate = skeleton.fps
+    else:
+        angles = _array_angles(value, role, int(comparator.n_angles_))
+        present = ~np.isnan(angles).all(axis=1)
+        rate = None
+    if len(angles) == 0:
+        raise ValueError(f"{role} has no frames")
+    rate = rate if rate is not None else fps
+    if rate is None:
+        warnings.warn(f"the {role}'s frame rate is unknown; assuming {DEFAULT_FPS:g} fps (pass "
+                      "fps=... to compare())", UserWarning, stacklevel=3)
+        rate = DEFAULT_FPS
+    rate = float(rate)
+    if not np.isfinite(rate) or rate <= 0:
+        raise ValueError(f"fps must be a positive number; got {rate!r}")
+    where = f" ({source})" if source else ""
+    if not present.any():
+        raise ValueError(f"{role}{where}: no frame has a person in it ({len(angles)} frames, all "
+                         "empty); check the clip, or try another pose backend")
+    if np.isnan(angles[present]).all():
+        raise ValueError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
+                         "missing in all frames")
+    return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
+                     skeleton=skeleton, source=source)
+
+
+def resample(angles: np.ndarray, from_fps: float, to_fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Angles re-timed to another frame rate by linear interpolation (no NaN allowed).
+
+    Returns the resampled (T', A) angles and, for each new frame, the nearest
+    original frame.
+    """
+    if abs(from_fps - to_fps) <= 1e-6 * to_fps:
+        return angles, np.arange(len(angles))
+    duration = (len(angles) - 1) / from_fps
+    n_new = int(np.floor(duration * to_fps + 1e-9)) + 1
+    t_new = np.arange(n_new) / to_fps
+    position = t_new * from_fps
+    lo = np.minimum(np.floor(position).astype(np.int64), len(angles) - 1)
+    hi = np.minimum(lo + 1, len(angles) - 1)
+    frac = (position - lo)[:, None]
+    out = angles[lo] * (1 - frac) + angles[hi] * frac
+    nearest = np.minimum(np.rint(position).astype(np.int64), len(angles) - 1)
+    return out, nearest

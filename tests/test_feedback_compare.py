@@ -1,0 +1,210 @@
+"""sitrex.feedback.compare end to end with a tiny comparator: inputs, windows, gaps, errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sitrex
+from sitrex.backends import Detections, PoseBackend
+from sitrex.datasets import make_exercise
+from sitrex.feedback import FeedbackReport, compare
+from sitrex.feedback._inputs import resample
+
+MAX_LEN = 16
+
+
+@pytest.fixture(scope="module")
+def data():
+    skeletons, labels = make_exercise(4, ["squat", "arm curl"], n_reps=2, tempo=1.5,
+                                      random_state=0)
+    return skeletons, labels
+
+
+@pytest.fixture(scope="module")
+def comparator(data):
+    skeletons, labels = data
+    seqs = [s.angles() for s in skeletons]
+    useful = {"squat": [5, 16, 3, 14, 22], "arm curl": [1, 12]}
+    X, y = sitrex.make_pairs(seqs, labels, useful, n_pairs=16, max_len=MAX_LEN, random_state=0,
+                             pad=False)
+    return sitrex.ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4,
+                                     max_len=MAX_LEN, epochs=1, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def squats(data):
+    skeletons, labels = data
+    coach, athlete = [s for s, lab in zip(skeletons, labels) if lab == "squat"][:2]
+    return coach, athlete
+
+
+def test_report_shapes_and_sources(comparator, squats, tmp_path):
+    coach, athlete = squats
+    path = coach.save(tmp_path / "coach.npz")
+    report = compare(path, athlete, comparator, repetitions=False)
+    assert isinstance(report, FeedbackReport)
+    n, a = athlete.n_frames, len(sitrex.ANGLE_NAMES)
+    assert report.similarity.shape == (n, a) and report.present.shape == (n,)
+    assert report.coach_angles.shape == (coach.n_frames, a)
+    assert report.angle_names == tuple(sitrex.ANGLE_NAMES) and report.fps == athlete.fps
+    np.testing.assert_allclose(report.times, np.arange(n) / athlete.fps)
+    assert report.coach_source == str(path) and report.athlete_source is None
+    assert report.athlete_skeleton is athlete and report.coach_skeleton.n_frames == coach.n_frames
+    assert report.window == MAX_LEN and report.alignment is None
+    np.testing.assert_allclose(report.athlete_angles, athlete.angles())
+
+
+def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
+    coach, athlete = squats
+    report = compare(coach, athlete, comparator, window=12, repetitions=False)
+    ref, cand = coach.angles(), athlete.angles()
+    frames = [0, 5, 11, 12, 40, athlete.n_frames - 1]
+    direct = comparator.predict_proba([(ref, cand[max(0, t - 11):t + 1]) for t in frames])
+    np.testing.assert_allclose(report.similarity[frames], direct, atol=1e-5)
+    usefulness = comparator.predict_usefulness_proba([ref])[0]
+    np.testing.assert_allclose(report.usefulness, usefulness, atol=1e-6)
+    np.testing.assert_array_equal(report.useful, usefulness >= comparator.threshold)
+
+
+def test_stride_holds_past_values_and_ignores_the_future(comparator, squats):
+    coach, athlete = squats
+    cand = athlete.angles()
+    full = compare(coach, cand, comparator, stride=1, fps=30, repetitions=False)
+    strided = compare(coach, cand, comparator, stride=4, fps=30, repetitions=False)
+    t = np.arange(len(cand))
+    np.testing.assert_allclose(strided.similarity, full.similarity[t - t % 4], atol=1e-6)
+    changed = cand.copy()
+    changed[50:] = 90.0
+    later = compare(coach, changed, comparator, stride=4, fps=30, repetitions=False)
+    np.testing.assert_array_equal(later.similarity[:50], strided.similarity[:50])
+
+
+def test_frames_without_a_person_are_flagged_and_not_scored(comparator, squats):
+    coach, athlete = squats
+    coords = athlete.coords.copy()
+    coords[10:20] = np.nan
+    report = compare(coach, athlete.replace(coords=coords), comparator, repetitions=False)
+    assert (~report.present).sum() == 10 and not report.present[10:20].any()
+    assert np.isnan(report.similarity[10:20]).all()
+    assert np.isfinite(report.similarity[report.present][:, report.useful]).all()
+    assert np.isnan(report.athlete_angles[10:20]).all()          # not filled in the report
+    assert report.coverage[19] == pytest.approx(6 / 16)
+    assert any(line.startswith("no person in frames 10-19") for line in report.messages)
+
+
+def test_a_coach_at_another_frame_rate_is_resampled(comparator, squats):
+    coach, athlete = squats
+    ref = coach.angles()
+    doubled = np.empty((2 * len(ref) - 1, ref.shape[1]))
+    doubled[0::2] = ref
+    doubled[1::2] = (ref[:-1] + ref[1:]) / 2
+    assert resample(doubled, 60.0, 30.0)[0] == pytest.approx(ref)
+    a = compare(ref, athlete, comparator, fps=30.0, repetitions=False)
+    # the athlete Skeleton has 30 fps; fps=60 applies to the coach array, which has none
+    report = compare(doubled, athlete, comparator, fps=60.0, repetitions=False)
+    np.testing.assert_allclose(report.similarity, a.similarity, atol=1e-5)
+
+
+def test_alignment_matches_each_athlete_frame_to_a_coach_frame(comparator, squats):
+    coach, _ = squats
+    ref = coach.angles()
+    slow = np.repeat(ref, 2, axis=0)                       # the coach at half speed
+    report = compare(ref, slow, comparator, align=True, fps=30, repetitions=False)
+    al = report.alignment
+    assert al.shape == (len(slow),) and (np.diff(al) >= 0).all()
+    assert al[0] == 0 and al[-1] == len(ref) - 1
+    assert np.abs(al - np.arange(len(slow)) // 2).max() <= 2
+    t = 40
+    window = slow[t - MAX_LEN + 1:t + 1]
+    warped = ref[al[t - MAX_LEN + 1:t + 1]]
+    direct = comparator.predict_proba([(warped, window)])[0]
+    np.testing.assert_allclose(report.similarity[t], direct, atol=1e-5)
+
+
+def test_repetitions_are_reported_or_explained(comparator, squats):
+    coach, athlete = squats
+    report = compare(coach, athlete, comparator, useful_angles=["left knee", "right knee"])
+    assert report.useful.sum() == 2
+    assert len(report.repetitions) >= 1 and report.repetition_note is None
+    assert len(report.repetition_feedback) == len(report.repetitions)
+    assert all(fb.message in report.messages for fb in report.repetition_feedback)
+    still = np.full((60, len(sitrex.ANGLE_NAMES)), 90.0)
+    flat = compare(still, still, comparator, fps=30)
+    assert flat.repetitions == [] and "repetition" in flat.repetition_note
+
+
+def test_landmark_json_and_video_inputs(comparator, squats, tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    coach, athlete = squats
+    json_path = athlete[:40].save(tmp_path / "athlete.json")
+    video = tmp_path / "coach.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (32, 24))
+    for _ in range(12):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.release()
+    pose = coach.coords[0]
+
+    class FixedPose(PoseBackend):
+        name = "fixed-test"
+
+        def _detect_image(self, rgb):
+            return Detections(pose[None], np.ones((1, 33)), np.array([[0, 0, 32, 24]]),
+                              np.ones(1))
+
+    report = compare(video, json_path, comparator, backend=FixedPose(), repetitions=False)
+    assert report.coach_source == str(video) and report.athlete_source == str(json_path)
+    assert report.coach_angles.shape == (12, len(sitrex.ANGLE_NAMES)) and report.n_frames == 40
+    with pytest.raises(ValueError, match="backend must be"):
+        compare(video, json_path, comparator, backend=3, repetitions=False)
+
+
+def _errors(comparator, coach):
+    angles = coach.angles()
+    empty = sitrex.Skeleton(np.full((5, 33, 3), np.nan), fps=30.0)
+    return [
+        (("missing.npz", angles), FileNotFoundError, "does not exist"),
+        (("notes.txt", angles), ValueError, "unknown file type"),
+        ((angles, angles[:, :5]), ValueError, "5 columns but the comparator expects 23"),
+        ((angles, angles[:, 0]), ValueError, "must be 2-D"),
+        ((angles, coach.coords), ValueError, r"sitrex.Skeleton\(landmarks"),
+        ((empty, angles), ValueError, "coach: no frame has a person"),
+        ((angles, np.full_like(angles, np.nan)), ValueError, "athlete: no frame has a person"),
+        ((angles, angles[:0]), ValueError, "athlete has no frames"),
+    ]
+
+
+def test_input_errors_name_the_problem(comparator, squats):
+    coach, _ = squats
+    for args, error, match in _errors(comparator, coach):
+        with pytest.raises(error, match=match):
+            compare(*args, comparator, fps=30.0, repetitions=False)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"window": MAX_LEN + 1}, "max_len"), ({"stride": 0}, "stride"),
+    ({"threshold": 1.5}, "threshold must be a probability"),
+    ({"useful_angles": ["elbow of doom"]}, "not angles of the comparator"),
+    ({"kind": "sideways"}, "kind")])
+def test_option_errors(comparator, squats, kwargs, match):
+    coach, athlete = squats
+    with pytest.raises(ValueError, match=match):
+        compare(coach, athlete, comparator, repetitions=False, **kwargs)
+
+
+def test_comparator_errors(comparator, squats):
+    coach, athlete = squats
+    with pytest.raises(ValueError, match="not fitted"):
+        compare(coach, athlete, sitrex.ExerciseComparator(), repetitions=False)
+    with pytest.raises(ValueError, match="must be a fitted sitrex.ExerciseComparator"):
+        compare(coach, athlete, object(), repetitions=False)
+
+
+def test_unknown_frame_rate_warns_and_assumes_30(comparator, squats):
+    coach, athlete = squats
+    with pytest.warns(UserWarning, match="assuming 30 fps"):
+        report = compare(coach.angles(), athlete.angles(), comparator, repetitions=False)
+    assert report.fps == 30.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        compare(coach.angles(), athlete, comparator, fps=30.0, repetitions=False)
