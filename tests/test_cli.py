@@ -80,3 +80,36 @@ def test_train_then_evaluate_on_synthetic_data(capsys, tmp_path):
     assert status == 0
     scores = json.loads(out)["scores"]
     assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_compare_landmark_files_writes_every_output(capsys, tmp_path):
+    """Coach and athlete landmark files (synthetic) with a small trained comparator."""
+    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES, make_exercise
+    from sitrex.estimators import ExerciseComparator
+    from sitrex.pairs import make_pairs
+
+    skeletons, labels = make_exercise(8, ["squat", "arm curl"], random_state=0)
+    from sitrex.angles import ANGLE_NAMES
+
+    useful = {ex: [ANGLE_NAMES.index(n) for n in SYNTHETIC_EXERCISE_ANGLES[ex]]
+              for ex in ("squat", "arm curl")}
+    X, y = make_pairs([s.angles() for s in skeletons], labels, useful, n_pairs=32, max_len=16,
+                      random_state=0)
+    cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=16,
+                             epochs=1, random_state=0).fit(X, y)
+    model = cmp.save(tmp_path / "cmp.keras")
+    coach, athlete = (skeletons[i].save(tmp_path / f"{name}.npz")
+                      for i, name in ((0, "coach"), (2, "athlete")))
+    out = tmp_path / "results"
+    status, stdout, _ = run(capsys, "compare", str(coach), str(athlete), "--comparator",
+                            str(model), "-o", str(out / "r.json"), "--csv", str(out / "r.csv"),
+                            "--plot", str(out / "r.png"), "--stride", "2", "--json", "--quiet")
+    assert status == 0
+    payload = json.loads(stdout)
+    assert sorted(payload["written"]) == ["csv", "plot", "report"]
+    assert all((out / f"r.{ext}").is_file() for ext in ("json", "csv", "png"))
+    from sitrex import Skeleton
+
+    report = json.loads((out / "r.json").read_text())
+    assert report["angle_names"] == list(ANGLE_NAMES)
+    assert len(report["present"]) == Skeleton.load(athlete).n_frames

@@ -84,6 +84,9 @@ def compare(args):
     _say(args, "comparing the athlete with the coach ...")
     report = run_compare(coach, athlete, comparator, backend, kind=kind, window=args.window,
                          stride=args.stride, threshold=args.threshold, align=args.align)
+    for target in (args.output, args.csv, args.plot, args.video):
+        if target:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
     written = {}
     if args.output:
         written["report"] = str(report.to_json(args.output))
