@@ -189,3 +189,14 @@ def test_compare_refuses_a_coach_without_repetitions():
         compare_repetitions(still, still, angle_names=["knee"], columns=[0], fps=30.0)
     with pytest.raises(ValueError, match="angle_names has 2 names"):
         compare_repetitions(still, still, angle_names=["a", "b"], columns=[0], fps=30.0)
+
+
+def test_message_names_the_three_worst_issues_only():
+    t = np.arange(300) / 30.0
+    wave = (1 - np.cos(2 * np.pi * t / 2.5))[:, None]
+    coach = 170 - 45 * wave * np.ones(5)
+    athlete = 170 - wave * np.array([40.0, 30.0, 20.0, 15.0, 10.0])   # all five shallow
+    names = [f"angle {k}" for k in range(5)]
+    fb = compare_repetitions(coach, athlete, angle_names=names, columns=range(5), fps=30.0)[0]
+    assert [i.angle for i in fb.issues] == ["angle 4", "angle 3", "angle 2", "angle 1"]
+    assert fb.message.endswith("(and 1 more)") and "angle 1" not in fb.message

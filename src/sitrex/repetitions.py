@@ -50,6 +50,7 @@ _END_FRACTION = 0.05    # the last rep ends where the signal is back within this
 _EDGE_FRACTION = 0.10   # the first / last frames that say where the rest pose is: this fraction
 _EDGE_SECONDS = 0.25    # of the clip, at most this many seconds
 _SHIFT_FRACTION = 0.2  # an extreme is shifted beyond this fraction of the coach's range
+_MAX_MESSAGE_ISSUES = 3  # a message names at most this many issues (the worst); `issues` has all
 _MIN_MEASURED = 0.25    # columns measured in fewer frames than this fraction are dropped
 
 
@@ -427,7 +428,8 @@ class RepetitionFeedback:
     issues : tuple of RepetitionIssue
         What differs, worst first.
     message : str
-        E.g. ``"rep 3 of 5: shallow left knee (62° range vs the coach's 95°)"``.
+        E.g. ``"rep 3 of 5: shallow left knee (62° range vs the coach's 95°)"``;
+        it names the three worst issues at most.
 
     Examples
     --------
@@ -642,8 +644,10 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
                                                          float(reference))))
         issues = tuple(i for _, i in sorted(issues, key=lambda x: -x[0]))
         head = f"rep {r + 1} of {n}"
-        message = f"{head}: " + ("; ".join(i.text for i in issues) if issues
-                                 else "matches the coach's range of motion")
+        shown = "; ".join(i.text for i in issues[:_MAX_MESSAGE_ISSUES])
+        if len(issues) > _MAX_MESSAGE_ISSUES:
+            shown += f" (and {len(issues) - _MAX_MESSAGE_ISSUES} more)"
+        message = f"{head}: " + (shown if issues else "matches the coach's range of motion")
         feedback.append(RepetitionFeedback(
             repetition=rep, n_repetitions=n, angles=angle_list,
             rom={names[cols[k]]: float(a_rom[r, k]) for k in compared},
