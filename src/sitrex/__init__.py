@@ -38,7 +38,8 @@ _LAZY = {
 }
 
 _SUBMODULES = {
-    "alignment", "angles", "angle_table", "backends", "cli", "datasets", "estimators", "feedback",
+    "alignment", "angles", "angle_table", "backends", "cli", "datasets", "demo", "estimators",
+    "feedback",
     "io", "landmarks", "layouts", "model_selection", "models", "overlay", "pairs", "plots",
     "pretrained", "repetitions", "skeleton", "video",
 }

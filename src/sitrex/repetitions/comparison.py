@@ -1,0 +1,318 @@
+"""Comparing an athlete's repetitions with the coach's typical one, and the messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sitrex.repetitions._signals import (
+    _as_angles,
+    _check_fps,
+    _check_positive,
+    _fill,
+    _resolve_columns,
+    _smooth,
+)
+from sitrex.repetitions.segmentation import Repetition, segment_repetitions
+
+__all__ = ["RepetitionFeedback", "RepetitionIssue", "compare_repetitions"]
+
+_SHIFT_FRACTION = 0.2  # an extreme is shifted beyond this fraction of the coach's range
+_MAX_MESSAGE_ISSUES = 3  # a message names at most this many issues (the worst); `issues` has all
+
+
+@dataclass(frozen=True)
+class RepetitionIssue:
+    """One finding about one angle in one repetition.
+
+    Parameters
+    ----------
+    angle : str
+        Angle name.
+    kind : {"shallow", "excessive", "shifted"}
+        ``"shallow"``: the range of motion is below ``shallow_below`` times
+        the coach's (an incomplete repetition); ``"excessive"``: above
+        ``excessive_above`` times; ``"shifted"``: the range is fine but the
+        extreme reached differs from the coach's by more than
+        ``shift_tolerance`` degrees (see :func:`compare_repetitions`).
+    value, reference : float
+        The athlete's and the coach's range of motion (shallow, excessive)
+        or extreme (shifted), degrees.
+
+    Examples
+    --------
+    >>> RepetitionIssue("left knee", "shallow", 62.0, 95.0).text
+    "shallow left knee (62° range vs the coach's 95°)"
+    """
+
+    angle: str
+    kind: str
+    value: float
+    reference: float
+
+    @property
+    def text(self) -> str:
+        """The issue in words."""
+        if self.kind == "shifted":
+            return (f"{self.angle} reaches {self.value:.0f}° vs the coach's "
+                    f"{self.reference:.0f}°")
+        return (f"{self.kind} {self.angle} ({self.value:.0f}° range vs the coach's "
+                f"{self.reference:.0f}°)")
+
+
+@dataclass(frozen=True)
+class RepetitionFeedback:
+    """How one athlete repetition compares with the coach's typical repetition.
+
+    Parameters
+    ----------
+    repetition : Repetition
+        The athlete's repetition (frames of the athlete's clip).
+    n_repetitions : int
+        How many repetitions the athlete's clip has.
+    angles : tuple of str
+        The compared angles (the useful columns that were measured).
+    rom, coach_rom : dict of str to float
+        Range of motion (max - min of the smoothed angle within the
+        repetition), degrees: this repetition's, and the median over the
+        coach's repetitions. NaN when the angle is missing in the repetition.
+    extreme, coach_extreme : dict of str to float
+        The value reached at the far end of the movement (the maximum if the
+        coach's angle rises from rest to the turn, else the minimum),
+        degrees; the coach's is the median over repetitions.
+    duration, coach_duration : float
+        Seconds: this repetition's and the coach's median.
+    issues : tuple of RepetitionIssue
+        What differs, worst first.
+    message : str
+        E.g. ``"rep 3 of 5: shallow left knee (62° range vs the coach's 95°)"``;
+        it names the three worst issues at most.
+
+    Examples
+    --------
+    >>> rep = Repetition(0, 0, 60, 30)
+    >>> fb = RepetitionFeedback(rep, 1, ("left knee",), {"left knee": 90.0},
+    ...                         {"left knee": 95.0}, {"left knee": 80.0}, {"left knee": 75.0},
+    ...                         2.0, 2.1, (), "rep 1 of 1: matches the coach")
+    >>> fb.ok, round(fb.rom_ratio["left knee"], 3)
+    (True, 0.947)
+    """
+
+    repetition: Repetition
+    n_repetitions: int
+    angles: tuple[str, ...]
+    rom: dict[str, float]
+    coach_rom: dict[str, float]
+    extreme: dict[str, float]
+    coach_extreme: dict[str, float]
+    duration: float
+    coach_duration: float
+    issues: tuple[RepetitionIssue, ...] = field(default=())
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when no issue was found."""
+        return not self.issues
+
+    @property
+    def rom_ratio(self) -> dict[str, float]:
+        """Per angle, this repetition's range of motion over the coach's."""
+        return {a: (self.rom[a] / self.coach_rom[a] if self.coach_rom[a] > 0 else np.nan)
+                for a in self.angles}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python types (JSON-ready; NaN stays a float NaN)."""
+        rep = self.repetition
+        return {"repetition": {"index": rep.index, "start": rep.start, "end": rep.end,
+                               "turn": rep.turn},
+                "n_repetitions": self.n_repetitions, "angles": list(self.angles),
+                "rom": dict(self.rom), "coach_rom": dict(self.coach_rom),
+                "extreme": dict(self.extreme), "coach_extreme": dict(self.coach_extreme),
+                "duration": self.duration, "coach_duration": self.coach_duration,
+                "issues": [{"angle": i.angle, "kind": i.kind, "value": i.value,
+                            "reference": i.reference} for i in self.issues],
+                "message": self.message}
+
+
+def _rep_stats(smoothed: np.ndarray, missing: np.ndarray, reps: list[Repetition]):
+    """Per rep and column: min, max, value at start and at turn (NaN if mostly missing)."""
+    out = np.full((len(reps), 4, smoothed.shape[1]), np.nan)
+    for r, rep in enumerate(reps):
+        seg = smoothed[rep.slice]
+        measured = 1.0 - missing[rep.slice].mean(axis=0)
+        good = measured >= 0.5
+        out[r, 0, good] = seg[:, good].min(axis=0)
+        out[r, 1, good] = seg[:, good].max(axis=0)
+        out[r, 2, good] = smoothed[rep.start, good]
+        out[r, 3, good] = smoothed[rep.turn, good]
+    return out
+
+
+def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, columns,
+                        fps: float, coach_fps: float | None = None,
+                        shallow_below: float = 0.75, excessive_above: float = 1.3,
+                        shift_tolerance: float = 15.0, min_rom: float = 10.0,
+                        **segment_options: Any) -> list[RepetitionFeedback]:
+    """Compare each of an athlete's repetitions with the coach's typical repetition.
+
+    Both clips are segmented with :func:`segment_repetitions` on `columns`.
+    For every athlete repetition and every compared angle, the range of
+    motion (max - min of the smoothed angle) and the extreme reached are
+    set against the median over the coach's repetitions, and flagged:
+
+    * ``"shallow"`` when the range is below ``shallow_below`` times the
+      coach's (an incomplete repetition: a shallow squat, a half curl);
+    * ``"excessive"`` when above ``excessive_above`` times the coach's;
+    * ``"shifted"`` when the range is within those bounds but the extreme
+      differs from the coach's by more than `shift_tolerance` degrees and
+      more than a fifth of the coach's range (people's ranges differ by
+      some 10 %: a 130-degree curl may end 20 degrees off without a fault).
+
+    Range checks apply only to angles that move at least `min_rom` degrees
+    in the coach's repetitions (the others are judged by their extreme
+    only), so a joint held still is not flagged for a few degrees.
+
+    Parameters
+    ----------
+    coach_angles, athlete_angles : array_like, shape (T, n_angles)
+        Joint angles in degrees, same columns (NaN where not measured).
+    angle_names : sequence of str
+        Names of the ``n_angles`` columns (for messages; e.g.
+        :data:`sitrex.ANGLE_NAMES`).
+    columns : sequence of int or str, or boolean mask
+        The angles that matter for the exercise (indices or names); they
+        drive the segmentation and are compared.
+    fps : float
+        Frame rate of the athlete's clip (and of the coach's unless
+        `coach_fps` is given).
+    coach_fps : float, optional
+        Frame rate of the coach's clip when it differs.
+    shallow_below, excessive_above : float, default 0.75 and 1.3
+        Range-of-motion ratios (athlete / coach) outside which a repetition
+        is flagged. People differ: two correct synthetic squatters differ
+        by up to about 20 % in range, which is why the defaults are not
+        tighter.
+    shift_tolerance : float, default 15.0
+        Degrees (at least; see ``"shifted"`` above).
+    min_rom : float, default 10.0
+        Degrees of coach range below which an angle's range is not judged.
+    **segment_options
+        Passed to :func:`segment_repetitions` (``min_duration``,
+        ``prominence``, ``min_range``, ``smooth``).
+
+    Returns
+    -------
+    list of RepetitionFeedback
+        One per athlete repetition; empty when the athlete's clip has none.
+
+    Raises
+    ------
+    ValueError
+        For bad shapes or parameters, or when the coach's clip has no
+        repetition to compare with.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(300) / 30.0
+    >>> coach = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))     # 90° of knee range
+    >>> athlete = 170 - 25 * (1 - np.cos(2 * np.pi * t / 2.5))   # 50°: shallow
+    >>> fb = compare_repetitions(coach[:, None], athlete[:, None], angle_names=["left knee"],
+    ...                          columns=[0], fps=30.0)
+    >>> len(fb), fb[0].issues[0].kind
+    (4, 'shallow')
+    >>> fb[0].message
+    "rep 1 of 4: shallow left knee (49° range vs the coach's 88°)"
+    """
+    coach = _as_angles(coach_angles, "coach_angles")
+    athlete = _as_angles(athlete_angles, "athlete_angles")
+    if coach.shape[1] != athlete.shape[1]:
+        raise ValueError(f"coach_angles has {coach.shape[1]} columns but athlete_angles has "
+                         f"{athlete.shape[1]}; both need the same angle columns")
+    names = [str(n) for n in angle_names]
+    if len(names) != coach.shape[1]:
+        raise ValueError(f"angle_names has {len(names)} names but the angles have "
+                         f"{coach.shape[1]} columns")
+    fps = _check_fps(fps)
+    coach_fps = fps if coach_fps is None else _check_fps(coach_fps, "coach_fps")
+    shallow_below = _check_positive(shallow_below, "shallow_below")
+    excessive_above = _check_positive(excessive_above, "excessive_above")
+    if excessive_above <= shallow_below:
+        raise ValueError(f"excessive_above ({excessive_above}) must be larger than shallow_below "
+                         f"({shallow_below})")
+    shift_tolerance = _check_positive(shift_tolerance, "shift_tolerance", allow_zero=True)
+    min_rom = _check_positive(min_rom, "min_rom", allow_zero=True)
+    cols = _resolve_columns(columns, coach.shape[1], names)
+    smooth = segment_options.get("smooth", 0.08)
+
+    coach_reps = segment_repetitions(coach, fps=coach_fps, columns=cols, **segment_options)
+    if not coach_reps:
+        raise ValueError("no repetition found in the coach's clip: check that `columns` are the "
+                         "angles that move in this exercise, or lower `prominence` / `min_range`")
+    athlete_reps = segment_repetitions(athlete, fps=fps, columns=cols, **segment_options)
+    if not athlete_reps:
+        return []
+
+    # per-column smoothed signals (same cleaning as the segmentation), on the shared columns
+    def signals(arr, rate):
+        filled, usable = _fill(arr[:, cols])
+        sm = np.full_like(filled, np.nan)
+        sm[:, usable] = _smooth(filled[:, usable], smooth * rate)
+        return sm, np.isnan(arr[:, cols])
+
+    c_sm, c_missing = signals(coach, coach_fps)
+    a_sm, a_missing = signals(athlete, fps)
+    c_stats = _rep_stats(c_sm, c_missing, coach_reps)
+    a_stats = _rep_stats(a_sm, a_missing, athlete_reps)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN medians
+        c_low, c_high, c_start, c_turn = np.nanmedian(c_stats, axis=0)
+    c_rom = c_high - c_low
+    rising = c_turn >= c_start
+    c_extreme = np.where(rising, c_high, c_low)
+    a_rom = a_stats[:, 1] - a_stats[:, 0]
+    a_extreme = np.where(rising, a_stats[:, 1], a_stats[:, 0])
+    coach_duration = float(np.median([r.duration(coach_fps) for r in coach_reps]))
+    compared = [k for k in range(len(cols)) if np.isfinite(c_rom[k])]
+    angle_list = tuple(names[cols[k]] for k in compared)
+
+    feedback = []
+    n = len(athlete_reps)
+    for r, rep in enumerate(athlete_reps):
+        issues = []
+        for k in compared:
+            name, rom, ref = names[cols[k]], a_rom[r, k], c_rom[k]
+            if not np.isfinite(rom):
+                continue
+            severity = 0.0
+            kind = None
+            if ref >= min_rom and rom < shallow_below * ref:
+                kind, value, reference, severity = "shallow", rom, ref, 1 - rom / ref
+            elif ref >= min_rom and rom > excessive_above * ref:
+                kind, value, reference, severity = "excessive", rom, ref, rom / ref - 1
+            elif abs(a_extreme[r, k] - c_extreme[k]) > max(shift_tolerance, _SHIFT_FRACTION * ref):
+                value, reference = a_extreme[r, k], c_extreme[k]
+                kind, severity = "shifted", abs(value - reference) / max(ref, min_rom, 1e-9)
+            if kind is not None:
+                issues.append((severity, RepetitionIssue(name, kind, float(value),
+                                                         float(reference))))
+        issues = tuple(i for _, i in sorted(issues, key=lambda x: -x[0]))
+        head = f"rep {r + 1} of {n}"
+        shown = "; ".join(i.text for i in issues[:_MAX_MESSAGE_ISSUES])
+        if len(issues) > _MAX_MESSAGE_ISSUES:
+            shown += f" (and {len(issues) - _MAX_MESSAGE_ISSUES} more)"
+        message = f"{head}: " + (shown if issues else "matches the coach's range of motion")
+        feedback.append(RepetitionFeedback(
+            repetition=rep, n_repetitions=n, angles=angle_list,
+            rom={names[cols[k]]: float(a_rom[r, k]) for k in compared},
+            coach_rom={names[cols[k]]: float(c_rom[k]) for k in compared},
+            extreme={names[cols[k]]: float(a_extreme[r, k]) for k in compared},
+            coach_extreme={names[cols[k]]: float(c_extreme[k]) for k in compared},
+            duration=rep.duration(fps), coach_duration=coach_duration,
+            issues=issues, message=message))
+    return feedback
