@@ -57,7 +57,7 @@ def test_report_shapes_and_sources(comparator, squats, tmp_path):
 
 def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
     coach, athlete = squats
-    report = compare(coach, athlete, comparator, window=12, repetitions=False)
+    report = compare(coach, athlete, comparator, window=12, repetitions=False, min_window=1)
     ref, cand = coach.angles(), athlete.angles()
     frames = [0, 5, 11, 12, 40, athlete.n_frames - 1]
     direct = comparator.predict_proba([(ref, cand[max(0, t - 11):t + 1]) for t in frames])
@@ -70,13 +70,15 @@ def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
 def test_stride_holds_past_values_and_ignores_the_future(comparator, squats):
     coach, athlete = squats
     cand = athlete.angles()
-    full = compare(coach, cand, comparator, stride=1, fps=30, repetitions=False)
-    strided = compare(coach, cand, comparator, stride=4, fps=30, repetitions=False)
+    full = compare(coach, cand, comparator, stride=1, fps=30, repetitions=False, min_window=1)
+    strided = compare(coach, cand, comparator, stride=4, fps=30, repetitions=False,
+                      min_window=1)
     t = np.arange(len(cand))
     np.testing.assert_allclose(strided.similarity, full.similarity[t - t % 4], atol=1e-6)
     changed = cand.copy()
     changed[50:] = 90.0
-    later = compare(coach, changed, comparator, stride=4, fps=30, repetitions=False)
+    later = compare(coach, changed, comparator, stride=4, fps=30, repetitions=False,
+                    min_window=1)
     np.testing.assert_array_equal(later.similarity[:50], strided.similarity[:50])
 
 
@@ -84,7 +86,8 @@ def test_frames_without_a_person_are_flagged_and_not_scored(comparator, squats):
     coach, athlete = squats
     coords = athlete.coords.copy()
     coords[10:20] = np.nan
-    report = compare(coach, athlete.replace(coords=coords), comparator, repetitions=False)
+    report = compare(coach, athlete.replace(coords=coords), comparator, repetitions=False,
+                     min_window=1)
     assert (~report.present).sum() == 10 and not report.present[10:20].any()
     assert np.isnan(report.similarity[10:20]).all()
     assert np.isfinite(report.similarity[report.present][:, report.useful]).all()
@@ -208,3 +211,18 @@ def test_unknown_frame_rate_warns_and_assumes_30(comparator, squats):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         compare(coach.angles(), athlete, comparator, fps=30.0, repetitions=False)
+
+
+def test_the_first_frames_are_not_scored_until_the_window_has_history(comparator):
+    """Default: half a window of history before the first score (NaN before, not 'differs')."""
+    from sitrex.datasets import make_exercise
+
+    skeletons, _ = make_exercise(2, ["squat"], random_state=0)
+    coach, athlete = (s.angles() for s in skeletons)
+    report = compare(coach, athlete, comparator, fps=30.0, repetitions=False)
+    half = report.window // 2
+    assert np.isnan(report.similarity[: half - 1]).all()
+    assert np.isfinite(report.similarity[half - 1:, report.useful]).all()
+    assert report.present[: half - 1].all()  # a person is there: just not scored yet
+    with pytest.raises(ValueError, match="min_window"):
+        compare(coach, athlete, comparator, fps=30.0, repetitions=False, min_window=0)

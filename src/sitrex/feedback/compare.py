@@ -87,7 +87,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
             align: bool = False, repetitions: bool = True,
             usefulness_threshold: float | None = None, useful_angles=None,
             fps: float | None = None, align_band: float | None = None,
-            batch_size: int | None = None) -> FeedbackReport:
+            batch_size: int | None = None, min_window: int | None = None) -> FeedbackReport:
     """Compare an athlete's execution of an exercise with a coach's, angle by angle.
 
     Parameters
@@ -138,6 +138,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         :func:`sitrex.feedback.windows.auto_batch_size` (small batches for
         long windows, which are faster per window on a CPU).
 
+    min_window : int, optional
+        Frames of history a window needs before it is scored; default half
+        the window. The first ``min_window - 1`` frames get a NaN similarity
+        (not scored): a network trained on long sequences reads a few
+        frames of movement as "differs", whoever performs them.
     Returns
     -------
     FeedbackReport
@@ -232,6 +237,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
                                      batch_size=batch_size, warped_reference=warped)
     similarity[:, ~measured] = np.nan
     used_window = int(comparator.max_len) if window is None else int(window)
+    warmup = max(1, used_window // 2) if min_window is None else int(min_window)
+    if not 1 <= warmup <= used_window:
+        raise ValueError(f"min_window must be between 1 and the window ({used_window}); got "
+                         f"{min_window!r}")
+    similarity[:min(warmup, len(similarity)) - 1] = np.nan  # too little history yet
 
     reps, rep_feedback, note = [], [], None
     if repetitions:
