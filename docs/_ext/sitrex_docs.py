@@ -34,14 +34,18 @@ GENERATED = Path("api") / "generated"
 
 # ------------------------------------------------------------------------------ the API pages
 #: Modules documented besides those of ``sitrex.__all__``: the built-in backends,
-#: whose constructor options users pass to ``get_backend``.
-EXTRA_MODULES = ("sitrex.backends.mediapipe", "sitrex.backends.yolo")
+#: whose constructor options users pass to ``get_backend``; the feedback modules and
+#: the command line, which the user guide links to (whether or not ``sitrex.__all__``
+#: lists them yet; a module listed in both is documented once).
+EXTRA_MODULES = ("sitrex.backends.mediapipe", "sitrex.backends.yolo", "sitrex.feedback",
+                 "sitrex.feedback.windows", "sitrex.alignment", "sitrex.repetitions",
+                 "sitrex.demo", "sitrex.cli")
 
 
 def public_modules() -> list[str]:
     """The public submodules, as ``sitrex.__all__`` lists them, and EXTRA_MODULES."""
     names = [n for n in sitrex.__all__ if isinstance(getattr(sitrex, n), types.ModuleType)]
-    return sorted([f"sitrex.{n}" for n in names] + list(EXTRA_MODULES))
+    return sorted({f"sitrex.{n}" for n in names} | set(EXTRA_MODULES))
 
 
 def _exported(module: types.ModuleType) -> list[str]:
