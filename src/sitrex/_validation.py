@@ -154,3 +154,36 @@ def frame_key(key: Any, n_frames: int) -> slice | np.ndarray:
                 "an int, a slice, integer frame indices or a boolean mask"
             )
     return key
+
+
+def as_angle_array(x: Any, name: str = "angles", *, need_frames: bool = False) -> np.ndarray:
+    """A (n_frames, n_angles) float64 array of angles in degrees, or a ValueError naming the fix.
+
+    A 1-D input is one angle column. NaN (a missing value) is allowed; inf is not.
+
+    Examples
+    --------
+    >>> as_angle_array([10.0, 20.0]).shape
+    (2, 1)
+    >>> as_angle_array(np.zeros((0, 2)), "reference", need_frames=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: reference has no frames; at least one is needed
+    """
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be converted to a float array: {exc}") from exc
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
+                         f"(or 1-D for one angle); got shape {arr.shape}")
+    if need_frames and arr.shape[0] == 0:
+        raise ValueError(f"{name} has no frames; at least one is needed")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no angle columns")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} contains inf; angles must be finite degrees (NaN marks a "
+                         "missing value)")
+    return arr

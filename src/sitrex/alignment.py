@@ -44,29 +44,15 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._validation import as_angle_array
+
 __all__ = ["align_to_reference", "dtw_distance", "dtw_path"]
 
 _CHUNK = 1 << 21  # elements per block of the (rows, Tb, D) difference array
 
 
 def _as_angles(x: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} could not be converted to a float array: {exc}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
-                         f"(or 1-D for one angle); got shape {arr.shape}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} has no frames: DTW needs at least one frame per sequence")
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no angle columns")
-    if np.isinf(arr).any():
-        raise ValueError(f"{name} contains inf; angles must be finite degrees (NaN marks a "
-                         "missing value)")
-    return arr
+    return as_angle_array(x, name, need_frames=True)
 
 
 def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._validation import as_angle_array
+
 _MIN_MEASURED = 0.25    # columns measured in fewer frames than this fraction are dropped
 
 
@@ -32,20 +34,7 @@ def _check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float
 
 
 def _as_angles(angles: Any, name: str = "angles") -> np.ndarray:
-    try:
-        arr = np.asarray(angles, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} could not be converted to a float array: {exc}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
-                         f"(or 1-D for one angle); got shape {arr.shape}")
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no angle columns")
-    if np.isinf(arr).any():
-        raise ValueError(f"{name} contains inf; angles must be finite degrees (NaN = missing)")
-    return arr
+    return as_angle_array(angles, name)
 
 
 def _resolve_columns(columns: Any, n_columns: int, angle_names=None) -> np.ndarray:
