@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._optional import import_optional
+
 __all__ = [
     "SIMILARITY_CMAP",
     "plot_angle_curves",
@@ -49,14 +51,7 @@ _MAX_DEFAULT_CURVES = 4
 
 # ---------------------------------------------------------------------------- helpers
 def _import_matplotlib():
-    try:
-        import matplotlib
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "sitrex's figures need matplotlib; install it with: pip install \"sitrex[docs]\" "
-            f"(or pip install matplotlib) ({exc})"
-        ) from exc
-    return matplotlib
+    return import_optional("matplotlib", "sitrex's figures", "docs")
 
 
 def _axes(ax, figsize: tuple[float, float]):

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._optional import import_optional
+
 __all__ = ["Frame", "VideoError", "VideoInfo", "VideoReader", "read_video_info"]
 
 
@@ -109,14 +111,7 @@ class Frame:
 
 
 def _import_cv2():
-    try:
-        import cv2
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "reading videos needs OpenCV; install it with: pip install \"sitrex[video]\" "
-            f"({exc})"
-        ) from exc
-    return cv2
+    return import_optional("cv2", "reading videos (OpenCV)", "video")
 
 
 def _open(path: Path, cv2):
