@@ -90,7 +90,7 @@ def load(path=None):
 
 def training_pairs(seqs, wrong, n_pairs, max_len, rng, noise_std=2.0):
     """(reference, candidate) crops and per-angle targets from clip labels (see the docstring)."""
-    from sitrex.pairs import fill_gaps
+    from sitrex.sequences import fill_gaps
 
     filled = fill_gaps(seqs)
     correct = np.flatnonzero(wrong == 0)

@@ -8,7 +8,8 @@ import urllib.error
 
 import pytest
 
-from sitrex.backends import BackendError, ModelNotAvailableError
+from sitrex.backends import ModelNotAvailableError
+from sitrex.exceptions import IntegrityError
 from sitrex import _fetch
 from sitrex.backends._resolve import MODEL_FILES, ModelFile, cache_dir, resolve_model_file, sha256_of
 
@@ -75,7 +76,7 @@ def test_cached_file_with_wrong_checksum_is_refused():
     cached = cache_dir() / spec.filename
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"not the weights")
-    with pytest.raises(BackendError, match="delete it"):
+    with pytest.raises(IntegrityError, match="delete it"):
         resolve_model_file(spec)
 
 
@@ -118,7 +119,7 @@ def test_verified_download_lands_atomically_in_the_cache(monkeypatch):
 def test_download_with_wrong_checksum_leaves_nothing(monkeypatch):
     monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(b"tampered"))
     spec = _fake_spec(b"", "0" * 64)
-    with pytest.raises(BackendError, match="sha256"):
+    with pytest.raises(IntegrityError, match="sha256"):
         resolve_model_file(spec)
     assert list(cache_dir().iterdir()) == []
 

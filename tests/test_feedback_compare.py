@@ -9,7 +9,7 @@ import sitrex
 from sitrex.backends import Detections, PoseBackend
 from sitrex.datasets import make_exercise
 from sitrex.feedback import FeedbackReport, compare
-from sitrex.feedback._inputs import resample
+from sitrex.sequences import resample
 
 MAX_LEN = 16
 
@@ -187,7 +187,7 @@ def test_input_errors_name_the_problem(comparator, squats):
 @pytest.mark.parametrize("kwargs,match", [
     ({"window": MAX_LEN + 1}, "max_len"), ({"stride": 0}, "stride"),
     ({"threshold": 1.5}, "threshold must be a probability"),
-    ({"useful_angles": ["elbow of doom"]}, "not angles of the comparator"),
+    ({"useful_angles": ["elbow of doom"]}, "useful_angles: unknown angle .elbow of doom"),
     ({"kind": "sideways"}, "kind")])
 def test_option_errors(comparator, squats, kwargs, match):
     coach, athlete = squats

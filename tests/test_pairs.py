@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sitrex.pairs import fill_gaps, make_pairs, make_usefulness_samples
+from sitrex.pairs import make_pairs, make_usefulness_samples
+from sitrex.sequences import fill_gaps
 
 EA = {"a": [0, 1], "b": [2], "c": [1, 3]}
 

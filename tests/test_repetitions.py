@@ -108,7 +108,7 @@ def test_repetition_helpers():
     (np.full((50, 2), np.nan), {}, "no usable angle column"),
     (np.zeros((50, 2)), {"fps": -1}, "fps"),
     (np.zeros((50, 2)), {"columns": [4]}, "outside"),
-    (np.zeros((50, 2)), {"columns": ["left knee"]}, "unknown angle column"),
+    (np.zeros((50, 2)), {"columns": ["left knee"]}, "unknown angle"),
     (np.zeros((50, 2)), {"prominence": -0.1}, "prominence"),
 ])
 def test_bad_input_names_the_problem(angles, kwargs, match):

@@ -1,7 +1,10 @@
-"""Input checks behind :class:`sitrex.skeleton.Skeleton` (private).
+"""Input checks in one place (private).
 
-Each check returns a clean value or raises a ValueError whose message says
-what is wrong and how to fix it.
+Each check returns a clean value or raises an
+:class:`~sitrex.exceptions.InputError` (a ``ValueError``) whose message says
+what is wrong and how to fix it: coordinates and confidences, frame rates,
+numbers in a range, angle arrays, and the choice of angle columns (by name,
+index or mask, :func:`resolve_columns`, the one resolver every module uses).
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.landmarks import LANDMARK_NAMES, N_LANDMARKS
 
-__all__ = ["check_arrays", "check_fps", "frame_key"]
+__all__ = ["as_angle_array", "check_arrays", "check_fps", "check_int", "check_number",
+           "check_probability", "frame_key", "resolve_columns"]
 
 
 def _shape_hint(shape: tuple[int, ...]) -> str:
@@ -59,13 +64,13 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
     if xyz.shape == (N_LANDMARKS, 3):
         xyz = xyz[np.newaxis]
     if xyz.ndim != 3 or xyz.shape[1:] != (N_LANDMARKS, 3):
-        raise ValueError(
+        raise InputError(
             f"expected coordinates of shape (T, {N_LANDMARKS}, 3), got "
             f"{_format_shape(xyz.shape)}{_shape_hint(xyz.shape)}"
         )
     if np.isinf(xyz).any():
         frame, lm, _ = np.argwhere(np.isinf(xyz))[0]
-        raise ValueError(
+        raise InputError(
             f"coordinates contain inf (first at frame {frame}, landmark "
             f"{LANDMARK_NAMES[lm]!r}); use NaN to mark a missing landmark"
         )
@@ -79,40 +84,120 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
         if conf.shape == (N_LANDMARKS,) and xyz.shape[0] == 1:
             conf = conf[np.newaxis]
         if conf.shape != xyz.shape[:2]:
-            raise ValueError(
+            raise InputError(
                 f"confidence must have shape (T, {N_LANDMARKS}) = {xyz.shape[:2]} to match "
                 f"the coordinates, got {conf.shape}; pass one value per frame and landmark"
             )
         if np.isinf(conf).any():
-            raise ValueError("confidence contains inf; use values in [0, 1], or NaN if unknown")
+            raise InputError("confidence contains inf; use values in [0, 1], or NaN if unknown")
     conf[missing] = np.nan
     return xyz, conf
 
 
-def check_fps(fps: Any) -> float | None:
-    """A positive finite frame rate, or None (NaN also means unknown).
+def check_fps(fps: Any, name: str = "fps", *, required: bool = False) -> float | None:
+    """A positive finite frame rate; None (or NaN) means unknown unless `required`.
 
     Examples
     --------
     >>> check_fps(30), check_fps(float("nan"))
     (30.0, None)
+    >>> check_fps(None, "coach_fps", required=True)
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: coach_fps must be a positive number of frames per second; got None
     """
-    if fps is None:
+    unknown = fps is None or (isinstance(fps, numbers.Real) and not isinstance(fps, bool)
+                              and bool(np.isnan(fps)))
+    if unknown and not required:
         return None
-    try:
-        value = float(fps)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"fps must be a positive number of frames per second or None, got {fps!r}"
-        ) from None
-    if np.isnan(value):
-        return None
-    if not (value > 0 and np.isfinite(value)):
-        raise ValueError(
-            f"fps must be a positive, finite number of frames per second, got {fps!r}; "
-            "pass None if the frame rate is unknown"
-        )
-    return value
+    if unknown or isinstance(fps, bool) or not isinstance(fps, numbers.Real) \
+            or not (np.isfinite(fps) and fps > 0):
+        hint = "" if required else "; pass None if the frame rate is unknown"
+        raise InputError(f"{name} must be a positive number of frames per second; got "
+                         f"{fps!r}{hint}")
+    return float(fps)
+
+
+def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """A finite real number within ``[low, high]`` (an end is excluded when ``*_open``).
+
+    Examples
+    --------
+    >>> check_number(0.5, "conf", low=0, high=1)
+    0.5
+    >>> check_number(-1, "smooth", low=0)
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: smooth must be a number >= 0; got -1
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and \
+        bool(np.isfinite(value))
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        if low is not None and high is not None:
+            span = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        elif low is not None:
+            span = f"{'>' if low_open else '>='} {low:g}"
+        elif high is not None:
+            span = f"{'<' if high_open else '<='} {high:g}"
+        else:
+            span = "finite"
+        raise InputError(f"{name} must be a number {span}; got {value!r}")
+    return float(value)
+
+
+def check_probability(value: Any, name: str, default: float | None = None) -> float:
+    """A probability strictly between 0 and 1 (thresholds); None takes `default`.
+
+    Examples
+    --------
+    >>> check_probability(None, "threshold", 0.5)
+    0.5
+    >>> check_probability(1.5, "threshold")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: threshold must be a probability in (0, 1); got 1.5
+    """
+    value = default if value is None else value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < 1.0:
+        raise InputError(f"{name} must be a probability in (0, 1); got {value!r}")
+    return float(value)
+
+
+def check_int(value: Any, name: str, *, low: int | None = 1, high: int | None = None) -> int:
+    """An integer (not a bool) within ``[low, high]``.
+
+    Examples
+    --------
+    >>> check_int(3, "stride")
+    3
+    >>> check_int(0, "stride")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: stride must be an integer >= 1; got 0
+    """
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if ok and low is not None and value < low:
+        ok = False
+    if ok and high is not None and value > high:
+        ok = False
+    if not ok:
+        if low is not None and high is not None:
+            span = f"from {low} to {high}"
+        elif low is not None:
+            span = f">= {low}"
+        elif high is not None:
+            span = f"<= {high}"
+        else:
+            span = ""
+        raise InputError(f"{name} must be an integer {span}; got {value!r}".replace("  ", " "))
+    return int(value)
 
 
 def frame_key(key: Any, n_frames: int) -> slice | np.ndarray:
@@ -168,22 +253,102 @@ def as_angle_array(x: Any, name: str = "angles", *, need_frames: bool = False) -
     >>> as_angle_array(np.zeros((0, 2)), "reference", need_frames=True)
     Traceback (most recent call last):
     ...
-    ValueError: reference has no frames; at least one is needed
+    sitrex.exceptions.InputError: reference has no frames; at least one is needed
     """
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} could not be converted to a float array: {exc}") from exc
+        raise InputError(f"{name} could not be converted to a float array: {exc}") from exc
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
+        raise InputError(f"{name} must be a 2-D (n_frames, n_angles) array of angles in degrees "
                          f"(or 1-D for one angle); got shape {arr.shape}")
     if need_frames and arr.shape[0] == 0:
-        raise ValueError(f"{name} has no frames; at least one is needed")
+        raise InputError(f"{name} has no frames; at least one is needed")
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no angle columns")
+        raise InputError(f"{name} has no angle columns")
     if np.isinf(arr).any():
-        raise ValueError(f"{name} contains inf; angles must be finite degrees (NaN marks a "
+        raise InputError(f"{name} contains inf; angles must be finite degrees (NaN marks a "
                          "missing value)")
     return arr
+
+
+def resolve_columns(columns: Any, n_columns: int, angle_names: Any = None, *,
+                    name: str = "columns") -> np.ndarray:
+    """Column indices from angle names, column indices or a boolean mask.
+
+    The one way every sitrex function reads a choice of angle columns.
+
+    Parameters
+    ----------
+    columns : None, str, int, sequence of str or int, or boolean mask
+        None selects every column. Names need `angle_names`. Negative
+        indices count from the end.
+    n_columns : int
+        How many columns there are.
+    angle_names : sequence of str, optional
+        The column names, to resolve names.
+    name : str
+        The argument's name, for messages.
+
+    Returns
+    -------
+    numpy.ndarray of intp
+        Indices in the order given (ascending for a mask), duplicates dropped.
+
+    Examples
+    --------
+    >>> names = ["left knee", "right knee", "torso flexion"]
+    >>> resolve_columns(["right knee", 0], 3, names).tolist()
+    [1, 0]
+    >>> resolve_columns([True, False, True], 3).tolist()
+    [0, 2]
+    >>> resolve_columns("left elbow", 3, names)
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: columns: unknown angle 'left elbow'; known: left knee, right knee, torso flexion
+    """
+    if columns is None:
+        return np.arange(n_columns, dtype=np.intp)
+    if isinstance(columns, (str, numbers.Integral)):
+        columns = [columns]
+    if isinstance(columns, np.ndarray):
+        items = columns.tolist() if columns.ndim == 1 else None
+        if items is None:
+            raise InputError(f"{name} must be one-dimensional (names, indices or a mask); got "
+                             f"shape {columns.shape}")
+    else:
+        try:
+            items = list(columns)
+        except TypeError:
+            raise InputError(f"{name} must hold angle names, column indices or a boolean mask; "
+                             f"got {type(columns).__name__}") from None
+    if items and all(isinstance(c, (bool, np.bool_)) for c in items):
+        if len(items) != n_columns:
+            raise InputError(f"{name}: a boolean mask must have {n_columns} entries (one per "
+                             f"angle column); got {len(items)}")
+        items = [i for i, c in enumerate(items) if c]
+        if not items:
+            raise InputError(f"{name}: the mask selects no column; choose at least one")
+    names = None if angle_names is None else [str(n) for n in angle_names]
+    out: list[int] = []
+    for c in items:
+        if isinstance(c, str):
+            if names is None or c not in names:
+                known = ("; pass angle_names to choose columns by name" if names is None
+                         else f"; known: {', '.join(names)}")
+                raise InputError(f"{name}: unknown angle {c!r}{known}")
+            index = names.index(c)
+        elif isinstance(c, (numbers.Integral, np.integer)) and not isinstance(c, (bool, np.bool_)):
+            if not -n_columns <= int(c) < n_columns:
+                raise InputError(f"{name}: column {int(c)} is outside 0..{n_columns - 1}")
+            index = int(c) % n_columns
+        else:
+            raise InputError(f"{name} must hold angle names, column indices or a boolean mask; "
+                             f"got {c!r}")
+        if index not in out:
+            out.append(index)
+    if not out:
+        raise InputError(f"{name} is empty: choose at least one angle column")
+    return np.asarray(out, dtype=np.intp)

@@ -44,7 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._validation import as_angle_array
+from sitrex._validation import as_angle_array, resolve_columns
+from sitrex.exceptions import InputError
 
 __all__ = ["align_to_reference", "dtw_distance", "dtw_path"]
 
@@ -58,11 +59,11 @@ def _as_angles(x: Any, name: str) -> np.ndarray:
 def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     a, b = _as_angles(a, "a"), _as_angles(b, "b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"a and b must have the same angle columns; a has {a.shape[1]} and b "
+        raise InputError(f"a and b must have the same angle columns; a has {a.shape[1]} and b "
                          f"has {b.shape[1]}")
     keep = ~np.isnan(a).all(axis=0) & ~np.isnan(b).all(axis=0)
     if not keep.any():
-        raise ValueError("no angle column is measured in both sequences (each column is NaN "
+        raise InputError("no angle column is measured in both sequences (each column is NaN "
                          "throughout a or b): nothing to align on; pass columns that were measured")
     return a[:, keep], b[:, keep]
 
@@ -72,8 +73,8 @@ def _check_band(band: Any) -> float | None:
         return None
     if isinstance(band, bool) or not isinstance(band, numbers.Real) or not np.isfinite(band) \
             or band < 0:
-        raise ValueError(f"band must be None (no constraint) or a non-negative number of frames; "
-                         f"got {band!r}")
+        raise InputError(f"band must be None (no constraint) or a non-negative number of "
+                         f"frames; got {band!r}")
     return float(band)
 
 
@@ -117,7 +118,7 @@ def _cost_matrix(a: np.ndarray, b: np.ndarray, circular: bool) -> np.ndarray:
     if has_nan:
         missing = np.isnan(cost)
         if missing.all():
-            raise ValueError("no frame of a shares a measured angle with any frame of b (their "
+            raise InputError("no frame of a shares a measured angle with any frame of b (their "
                              "NaN patterns never overlap): nothing to align on")
         if missing.any():
             cost[missing] = cost[~missing].mean()
@@ -141,7 +142,7 @@ def _band_limits(ta: int, tb: int, band: float | None) -> tuple[np.ndarray, np.n
     broken = (lo > hi).any() or (lo[1:] > hi[:-1] + 1).any()
     if broken:
         need = np.ceil(abs(ta - tb) / max(min(ta, tb) - 1, 1) / 2 + 1)
-        raise ValueError(f"band={band:g} frames is too narrow for sequences of {ta} and {tb} "
+        raise InputError(f"band={band:g} frames is too narrow for sequences of {ta} and {tb} "
                          f"frames: no warping path fits in it. Use a wider band (at least about "
                          f"{need:g}) or band=None")
     return lo, hi
@@ -285,27 +286,9 @@ def dtw_distance(a: Any, b: Any, *, band: float | None = None, circular: bool = 
     return cost / len(ia)
 
 
-def _check_columns(columns: Any, n_columns: int) -> np.ndarray:
-    if columns is None:
-        return np.arange(n_columns)
-    cols = np.asarray(columns)
-    if cols.dtype == bool:
-        if cols.shape != (n_columns,):
-            raise ValueError(f"a boolean columns mask must have {n_columns} entries (one per angle "
-                             f"column); got shape {cols.shape}")
-        cols = np.flatnonzero(cols)
-    elif cols.ndim != 1 or (cols.size and not np.issubdtype(cols.dtype, np.integer)):
-        raise ValueError(f"columns must be a sequence of column indices or a boolean mask; got "
-                         f"{columns!r}")
-    if cols.size == 0:
-        raise ValueError("columns is empty: choose at least one angle column to align on")
-    if cols.min() < -n_columns or cols.max() >= n_columns:
-        raise ValueError(f"columns {cols.tolist()} has an index outside 0..{n_columns - 1}")
-    return cols.astype(np.intp) % n_columns
-
-
 def align_to_reference(reference: Any, candidate: Any, *, columns: Any = None,
-                       band: float | None = None, circular: bool = False) -> np.ndarray:
+                       band: float | None = None, circular: bool = False,
+                       angle_names: Any = None) -> np.ndarray:
     """For each candidate frame, the reference frame it matches (by DTW).
 
     Parameters
@@ -314,13 +297,15 @@ def align_to_reference(reference: Any, candidate: Any, *, columns: Any = None,
         Reference angles (e.g. the coach's), degrees.
     candidate : array_like, shape (Tc, D) or (Tc,)
         Candidate angles (e.g. the athlete's), same columns.
-    columns : sequence of int or boolean mask, optional
-        Angle columns to align on (e.g. the useful angles of the exercise);
-        default all.
+    columns : sequence of str or int, or boolean mask, optional
+        Angle columns to align on (e.g. the useful angles of the exercise),
+        by index, by name (with `angle_names`) or as a mask; default all.
     band : float, optional
         Sakoe-Chiba band half-width in frames, as in :func:`dtw_path`.
     circular : bool, default False
         Wrap differences to [-180, 180) degrees.
+    angle_names : sequence of str, optional
+        Column names, to pass `columns` by name.
 
     Returns
     -------
@@ -341,9 +326,9 @@ def align_to_reference(reference: Any, candidate: Any, *, columns: Any = None,
     """
     ref, cand = _as_angles(reference, "reference"), _as_angles(candidate, "candidate")
     if ref.shape[1] != cand.shape[1]:
-        raise ValueError(f"reference and candidate must have the same angle columns; reference "
+        raise InputError(f"reference and candidate must have the same angle columns; reference "
                          f"has {ref.shape[1]} and candidate has {cand.shape[1]}")
-    cols = _check_columns(columns, ref.shape[1])
+    cols = resolve_columns(columns, ref.shape[1], angle_names)
     ia, ib, _, cost = _dtw(ref[:, cols], cand[:, cols], band, circular)
     # the path visits every candidate frame; per frame keep the reference frame of least cost
     # (lexsort: by candidate frame, then cost, then reference frame)

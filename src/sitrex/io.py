@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from sitrex._atomic import atomic_write
+from sitrex.exceptions import SkeletonFileError
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.skeleton import Skeleton
 
@@ -41,18 +42,6 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".npz", ".json")
 _FORMAT = "sitrex.skeleton/1"
 _KEYS = ("x", "y", "z", "visibility")
 _NUMBER_TYPES = frozenset({int, float, type(None)})
-
-
-class SkeletonFileError(ValueError):
-    """A skeleton file does not parse or does not have the expected structure.
-
-    The message starts with the file name and says what is wrong.
-
-    Examples
-    --------
-    >>> issubclass(SkeletonFileError, ValueError)
-    True
-    """
 
 
 def _suffix(path: Path, action: str) -> str:
@@ -141,7 +130,7 @@ def load_skeleton(path: str | os.PathLike[str]) -> Skeleton:
     >>> load_skeleton(p)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sitrex.io.SkeletonFileError: bad.json: frame 0 has 1 landmarks, expected 33 (or 0 ...)
+    sitrex.exceptions.SkeletonFileError: bad.json: frame 0 has 1 landmarks, expected 33 (or 0 ...)
     """
     path = Path(path)
     suffix = _suffix(path, "load")

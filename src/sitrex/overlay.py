@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from sitrex.angle_table import ANGLE_DEFINITIONS, TORSO_AXES, angle_definition
-from sitrex.backends.batch import VIDEO_SUFFIXES
 from sitrex.landmarks import landmark_index
+from sitrex.video import VIDEO_SUFFIXES
 
 __all__ = ["AngleGeometry", "angle_geometry", "render_overlay", "similarity_colors"]
 
@@ -554,7 +554,7 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
         ending in ``.mp4``, or a bad `max_frames`.
     FileNotFoundError
         For a missing video or output folder.
-    sitrex.video.VideoError
+    sitrex.exceptions.VideoError
         For an unreadable video, or one whose size or frame count does not
         match the report.
     ImportError

@@ -4,7 +4,8 @@
   targets, for the Siamese model;
 * :func:`make_usefulness_samples`: single sequences with per-angle usefulness
   targets and exercise data balancing, for the usefulness model;
-* :func:`fill_gaps`: fill NaN (unmeasured) angles deliberately before either.
+Fill NaN (unmeasured) angles deliberately before either, with
+:func:`sitrex.sequences.fill_gaps`.
 
 The protocol (paper, section on training)
 -----------------------------------------
@@ -29,7 +30,9 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["fill_gaps", "make_pairs", "make_usefulness_samples"]
+from sitrex.sequences import fill_gaps  # noqa: F401 - its former home; sitrex.fill_gaps
+
+__all__ = ["make_pairs", "make_usefulness_samples"]
 
 
 def _prepare(sequences, labels, exercise_angles):
@@ -109,7 +112,7 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
     ----------
     sequences : sequence of array_like, each (T_i, n_angles)
         Angle sequences (degrees), e.g. ``dataset.sequences``. NaN passes
-        through; use :func:`fill_gaps` first.
+        through; use :func:`sitrex.sequences.fill_gaps` first.
     labels : sequence of str
         Exercise of each sequence. At least two exercises are needed.
     exercise_angles : mapping
@@ -258,41 +261,3 @@ def make_usefulness_samples(sequences: Sequence[Any], labels: Sequence[str],
     y = useful[codes[chosen]].astype(np.float32)
     return (x, y) if pad else (_unpad(x, length), y)
 
-
-def fill_gaps(sequences: Sequence[Any], fill_value: float = 0.0) -> list[np.ndarray]:
-    """Fill NaN angles: linear interpolation in time, then a constant.
-
-    Per sequence and per angle, NaN frames between measured ones are
-    interpolated linearly, leading and trailing NaN take the nearest
-    measured value, and an angle never measured in the sequence becomes
-    `fill_value`.
-
-    Parameters
-    ----------
-    sequences : sequence of array_like, each (T_i, n_angles)
-    fill_value : float
-
-    Returns
-    -------
-    list of ndarray (float64), same shapes
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> seq = np.array([[np.nan, np.nan], [10.0, np.nan], [np.nan, np.nan], [30.0, np.nan]])
-    >>> fill_gaps([seq])[0].tolist()
-    [[10.0, 0.0], [10.0, 0.0], [20.0, 0.0], [30.0, 0.0]]
-    """
-    out = []
-    for seq in sequences:
-        arr = np.array(seq, dtype=np.float64, copy=True)
-        if arr.ndim != 2:
-            raise ValueError(f"fill_gaps: every sequence must be 2-D (T, n_angles), got {arr.shape}")
-        missing = np.isnan(arr)
-        if missing.any():
-            t = np.arange(len(arr))
-            for j in np.flatnonzero(missing.any(axis=0)):
-                seen = ~missing[:, j]
-                arr[:, j] = np.interp(t, t[seen], arr[seen, j]) if seen.any() else fill_value
-        out.append(arr)
-    return out

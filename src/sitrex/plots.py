@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._optional import import_optional
+from sitrex._imports import import_optional
 
 __all__ = [
     "SIMILARITY_CMAP",

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
+from sitrex.exceptions import WeightsIntegrityError, WeightsNotAvailableError
 
 __all__ = [
     "PAPER_COMMIT",
@@ -74,20 +75,6 @@ _PAPER_URL = "https://raw.githubusercontent.com/asellam/sitrex/{commit}/weights/
 _ENV_VAR = "SITREX_WEIGHTS"
 #: Seed of the fixed positional tables used with the paper's weights.
 PAPER_TABLE_SEED = 20250819
-
-
-class WeightsNotAvailableError(FileNotFoundError):
-    """Weight files are needed but not found, and could not be downloaded.
-
-    Examples
-    --------
-    >>> issubclass(WeightsNotAvailableError, FileNotFoundError)
-    True
-    """
-
-
-class WeightsIntegrityError(ValueError):
-    """A cached or downloaded weight file does not match its pinned sha256."""
 
 
 @dataclass(frozen=True)

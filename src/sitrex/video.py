@@ -22,21 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._optional import import_optional
+from sitrex._imports import import_optional
+from sitrex.exceptions import VideoError
 
-__all__ = ["Frame", "VideoError", "VideoInfo", "VideoReader", "read_video_info"]
+__all__ = ["VIDEO_SUFFIXES", "Frame", "VideoError", "VideoInfo", "VideoReader", "read_video_info"]
 
-
-class VideoError(ValueError):
-    """A video cannot be opened or decoded, or holds no frames.
-
-    The message names the file and says what to check.
-
-    Examples
-    --------
-    >>> issubclass(VideoError, ValueError)
-    True
-    """
+#: File suffixes treated as videos (case-insensitive).
+VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
+                                   ".mpeg", ".wmv")
 
 
 @dataclass(frozen=True)

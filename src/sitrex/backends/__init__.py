@@ -23,6 +23,8 @@ With the dependencies and model files at hand::
 
 from __future__ import annotations
 
+from sitrex._imports import lazy_exports
+
 from sitrex.backends._registry import (
     ENTRY_POINT_GROUP,
     BackendStatus,
@@ -54,9 +56,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in ("extract_folder", "extract_videos"):
-        from sitrex.backends import batch
-
-        return getattr(batch, name)
-    raise AttributeError(f"module 'sitrex.backends' has no attribute {name!r}")
+__getattr__, __dir__, _ = lazy_exports(
+    __name__, {"extract_folder": ".batch", "extract_videos": ".batch"}, namespace=globals())

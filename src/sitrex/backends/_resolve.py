@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
-from sitrex.backends.base import BackendError, ModelNotAvailableError
+from sitrex.exceptions import IntegrityError, ModelNotAvailableError
 
 __all__ = ["MODEL_FILES", "ModelFile", "cache_dir", "resolve_model_file", "sha256_of"]
 
@@ -115,7 +115,7 @@ def resolve_model_file(
     ModelNotAvailableError
         If a given path or environment variable points nowhere, or the file
         is not cached and cannot be downloaded.
-    BackendError
+    IntegrityError
         If a cached or downloaded file fails its pinned sha256.
 
     Examples
@@ -129,5 +129,5 @@ def resolve_model_file(
     return resolve_file(
         spec, path, cache_folder=cache_dir(),
         how_to_provide=lambda reason: _how_to_provide(spec, argument, reason),
-        not_available=ModelNotAvailableError, corrupt=BackendError, argument=argument,
+        not_available=ModelNotAvailableError, corrupt=IntegrityError, argument=argument,
         download=download, timeout=timeout)

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sitrex.exceptions import BackendError, BackendNotFoundError, ModelNotAvailableError
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.skeleton import Skeleton
 
@@ -39,43 +40,6 @@ __all__ = [
     "ModelNotAvailableError",
     "PoseBackend",
 ]
-
-
-class BackendError(RuntimeError):
-    """A pose backend cannot be found, loaded, configured or run.
-
-    Examples
-    --------
-    >>> issubclass(BackendNotFoundError, BackendError)
-    True
-    """
-
-
-class BackendNotFoundError(BackendError, LookupError):
-    """No usable backend of that name; the message lists what is installed and how to add more.
-
-    Examples
-    --------
-    >>> from sitrex.backends import get_backend
-    >>> try:
-    ...     get_backend("no-such-backend")
-    ... except BackendNotFoundError as exc:
-    ...     print("sitrex.backends" in str(exc))
-    True
-    """
-
-
-class ModelNotAvailableError(BackendError, FileNotFoundError):
-    """A model file is needed but not found, and could not be downloaded.
-
-    The message names the file and the three ways to provide it (argument,
-    environment variable, cache folder).
-
-    Examples
-    --------
-    >>> issubclass(ModelNotAvailableError, FileNotFoundError)
-    True
-    """
 
 
 @dataclass(frozen=True)
@@ -534,7 +498,7 @@ class PoseBackend(abc.ABC):
         ------
         FileNotFoundError
             If the video file does not exist.
-        sitrex.video.VideoError
+        sitrex.exceptions.VideoError
             If it cannot be opened or no frame can be decoded, or the
             iterable is empty.
         """

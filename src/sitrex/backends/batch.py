@@ -16,11 +16,9 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["BatchResult", "VIDEO_SUFFIXES", "extract_folder", "extract_videos"]
+from sitrex.video import VIDEO_SUFFIXES
 
-#: File suffixes treated as videos (case-insensitive).
-VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
-                                   ".mpeg", ".wmv")
+__all__ = ["BatchResult", "extract_folder", "extract_videos"]
 
 # Backends built in a worker process, reused for the next videos of that worker.
 _WORKER_BACKENDS: dict[Any, Any] = {}
@@ -104,7 +102,7 @@ def extract_folder(
     Parameters
     ----------
     input_dir : str or os.PathLike
-        Folder with the videos (files ending in :data:`VIDEO_SUFFIXES`).
+        Folder with the videos (files ending in :data:`sitrex.video.VIDEO_SUFFIXES`).
     output_dir : str or os.PathLike
         Where to write ``<video stem><suffix>``, mirroring sub-folders when
         `recursive`. Created if needed.

@@ -14,16 +14,16 @@ local ``.npz`` files and never download anything.
 
 from __future__ import annotations
 
-import importlib
+from sitrex._imports import lazy_exports
 
 from ._dataset import ExerciseDataset
 from .penn_action import PENN_ACTION_EXERCISE_ANGLES, load_penn_action
 from .pushfit import PUSHFIT_EXERCISE_ANGLES, load_pushfit
 from .sitrex_layout import load_sitrex, save_sitrex
 
-# name -> submodule defining it, imported on first attribute access
-_LAZY = {"make_exercise": "synthetic", "EXERCISES": "synthetic",
-         "SYNTHETIC_EXERCISE_ANGLES": "synthetic"}
+__getattr__, __dir__, _ = lazy_exports(
+    __name__, {"make_exercise": ".synthetic", "EXERCISES": ".synthetic",
+               "SYNTHETIC_EXERCISE_ANGLES": ".synthetic"}, namespace=globals())
 
 __all__ = [
     "EXERCISES",
@@ -37,24 +37,3 @@ __all__ = [
     "make_exercise",
     "save_sitrex",
 ]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        try:
-            module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{_LAZY[name]}":
-                raise  # a dependency of that module is missing: show the real error
-            raise AttributeError(
-                f"{__name__}.{name} lives in {__name__}.{_LAZY[name]}, which is not installed "
-                "in this copy of sitrex"
-            ) from exc
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))

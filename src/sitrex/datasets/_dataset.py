@@ -315,7 +315,7 @@ class ExerciseDataset:
         >>> ready.meta["dropped_angles"]
         ['y']
         """
-        from sitrex.pairs import fill_gaps
+        from sitrex.sequences import fill_gaps
 
         if not 0.0 <= float(max_nan_fraction) <= 1.0:
             raise ValueError(f"max_nan_fraction must be in [0, 1]; got {max_nan_fraction!r}")

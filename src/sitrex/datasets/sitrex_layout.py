@@ -153,7 +153,7 @@ def load_sitrex(
     kind : str
         Angle kind, see :data:`sitrex.angles.ANGLE_KINDS`.
     on_error : {"raise", "warn"}
-        A malformed landmark file raises :class:`~sitrex.io.SkeletonFileError`
+        A malformed landmark file raises :class:`~sitrex.exceptions.SkeletonFileError`
         naming it (``"raise"``), or is skipped with a
         :class:`SkippedFileWarning` naming it (``"warn"``); skipped files are
         listed in ``dataset.meta["skipped_files"]`` (path -> reason).

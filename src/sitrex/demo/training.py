@@ -166,7 +166,7 @@ def make_demo_pairs(sequences: Sequence[Any], labels: Sequence[str], info: Seque
 def _synthetic_clips(n: int, exercises, random_state, fault_rate: float):
     from sitrex.datasets import make_exercise
     from sitrex.datasets.synthetic import FAULT_TABLE
-    from sitrex.pairs import fill_gaps
+    from sitrex.sequences import fill_gaps
 
     # faults that show in the unsigned angles the comparator takes (not knee valgus: coronal)
     faults = [f for f, spec in FAULT_TABLE.items() if spec.get("kind", "unsigned") == "unsigned"

@@ -18,6 +18,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from sitrex.sequences import fill_gaps, pad_sequences
+
 _FORMAT = "sitrex-estimator"
 _FORMAT_VERSION = 2
 _META_ENTRY = "sitrex.json"
@@ -124,8 +126,6 @@ def check_sequences(X: Any, *, n_angles: int | None = None, missing: str = "rais
         if np.isinf(s).any():
             raise ValueError(f"{name}[{i}] contains inf")
     if missing == "interpolate":
-        from sitrex.pairs import fill_gaps
-
         return [s if not np.isnan(s).any() else f.astype(np.float32)
                 for s, f in zip(seqs, fill_gaps(seqs))]
     if missing != "raise":
@@ -162,18 +162,6 @@ def check_targets(y: Any, n_samples: int, n_angles: int, name: str = "y") -> np.
         raise ValueError(f"{name} must be binary (0 or 1 per angle); found "
                          f"{np.unique(values[bad])[:5].tolist()}")
     return values.astype(np.float32)
-
-
-def pad_sequences(seqs: list[np.ndarray], max_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-padded (n, max_len, A) float32 and a (n, max_len) mask; long sequences keep their end."""
-    n_angles = seqs[0].shape[1]
-    x = np.zeros((len(seqs), max_len, n_angles), dtype=np.float32)
-    mask = np.zeros((len(seqs), max_len), dtype=np.float32)
-    for i, s in enumerate(seqs):
-        s = s[-max_len:]
-        x[i, :len(s)] = s
-        mask[i, :len(s)] = 1.0
-    return x, mask
 
 
 _ATTENTION_BUDGET = 1 << 21

@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets, pad_sequences
+from sitrex.sequences import pad_sequences
+
+from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets
 
 __all__ = ["ExerciseComparator", "check_pairs"]
 

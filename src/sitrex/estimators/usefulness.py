@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets, pad_sequences
+from sitrex.sequences import pad_sequences
+
+from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets
 
 __all__ = ["AngleUsefulnessClassifier"]
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
 from sitrex.skeleton import Skeleton
+from sitrex.video import VIDEO_SUFFIXES
 
 #: Frame rate assumed when neither the input nor ``fps=`` gives one.
 DEFAULT_FPS = 30.0
@@ -26,12 +27,6 @@ class Execution:
     fps: float
     skeleton: Skeleton | None
     source: str | None
-
-
-def _video_suffixes() -> tuple[str, ...]:
-    from sitrex.backends.batch import VIDEO_SUFFIXES
-
-    return VIDEO_SUFFIXES
 
 
 def _estimate_video(path: Path, backend: Any) -> Skeleton:
@@ -49,7 +44,7 @@ def _estimate_video(path: Path, backend: Any) -> Skeleton:
 def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
     path = Path(value)
     suffix = path.suffix.lower()
-    videos = _video_suffixes()
+    videos = VIDEO_SUFFIXES
     if suffix not in videos and suffix not in LANDMARK_SUFFIXES:
         raise ValueError(
             f"{role} {str(path)!r}: unknown file type {path.suffix or '(no suffix)'!r}; pass a "
@@ -139,22 +134,3 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
     return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
                      skeleton=skeleton, source=source)
 
-
-def resample(angles: np.ndarray, from_fps: float, to_fps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Angles re-timed to another frame rate by linear interpolation (no NaN allowed).
-
-    Returns the resampled (T', A) angles and, for each new frame, the nearest
-    original frame.
-    """
-    if abs(from_fps - to_fps) <= 1e-6 * to_fps:
-        return angles, np.arange(len(angles))
-    duration = (len(angles) - 1) / from_fps
-    n_new = int(np.floor(duration * to_fps + 1e-9)) + 1
-    t_new = np.arange(n_new) / to_fps
-    position = t_new * from_fps
-    lo = np.minimum(np.floor(position).astype(np.int64), len(angles) - 1)
-    hi = np.minimum(lo + 1, len(angles) - 1)
-    frac = (position - lo)[:, None]
-    out = angles[lo] * (1 - frac) + angles[hi] * frac
-    nearest = np.minimum(np.rint(position).astype(np.int64), len(angles) - 1)
-    return out, nearest

@@ -6,7 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import Execution, load_execution, resample
+from sitrex._validation import check_probability, resolve_columns
+from sitrex.exceptions import InputError
+from sitrex.sequences import interpolate_gaps, resample
+
+from ._inputs import Execution, load_execution
 from .report import FeedbackReport
 from .windows import window_coverage, windowed_similarity
 
@@ -21,29 +25,16 @@ def _check_comparator(comparator):
     missing = [m for m in ("embed", "similarity_from_embeddings", "predict_usefulness_proba")
                if not hasattr(comparator, m)]
     if missing:
-        raise ValueError(f"comparator must be a fitted sitrex.ExerciseComparator; got "
+        raise InputError(f"comparator must be a fitted sitrex.ExerciseComparator; got "
                          f"{type(comparator).__name__} (no {', '.join(missing)})")
     if not hasattr(comparator, "n_angles_") or not hasattr(comparator, "similarity_model_"):
-        raise ValueError("the comparator is not fitted: call comparator.fit(X, y) first, or use "
+        raise InputError("the comparator is not fitted: call comparator.fit(X, y) first, or use "
                          "ExerciseComparator.from_pretrained(...) or ExerciseComparator.load(path)")
     return comparator
 
 
-def _probability(value, name: str, default: float) -> float:
-    value = default if value is None else value
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a probability in (0, 1); got {value!r}") from None
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"{name} must be a probability in (0, 1); got {value!r}")
-    return value
-
-
 def _fill(angles: np.ndarray) -> np.ndarray:
-    from sitrex.pairs import fill_gaps
-
-    return fill_gaps([angles])[0]
+    return interpolate_gaps(angles, fill_value=0.0)
 
 
 def _coach_input(coach: Execution) -> np.ndarray:
@@ -55,12 +46,9 @@ def _coach_input(coach: Execution) -> np.ndarray:
 def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.ndarray:
     if useful_angles is None:
         return (usefulness >= threshold) & measured
-    chosen = [useful_angles] if isinstance(useful_angles, str) else list(useful_angles)
-    unknown = [a for a in chosen if a not in names]
-    if unknown:
-        raise ValueError(f"useful_angles {unknown} are not angles of the comparator; its angles "
-                         f"are: {', '.join(names)}")
-    return np.isin(np.array(names, dtype=object), np.array(chosen, dtype=object)) & measured
+    mask = np.zeros(len(names), dtype=bool)
+    mask[resolve_columns(useful_angles, len(names), names, name="useful_angles")] = True
+    return mask & measured
 
 
 def _repetitions(coach: Execution, athlete: Execution, names, columns) -> tuple[list, list, Any]:
@@ -205,8 +193,9 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     """
     comparator = _check_comparator(comparator)
     default = float(getattr(comparator, "threshold", 0.5))
-    threshold = _probability(threshold, "threshold", default)
-    usefulness_threshold = _probability(usefulness_threshold, "usefulness_threshold", default)
+    threshold = check_probability(threshold, "threshold", default)
+    usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
+                                             default)
     names = tuple(comparator.angle_names_)
     options = dict(comparator=comparator, kind=kind, backend=backend, fps=fps)
     coach_x = load_execution(coach, "coach", **options)
@@ -214,7 +203,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
 
     measured = ~np.isnan(coach_x.angles).all(axis=0) & ~np.isnan(athlete_x.angles).all(axis=0)
     if not measured.any():
-        raise ValueError("the coach and the athlete have no measured angle in common: every "
+        raise InputError("the coach and the athlete have no measured angle in common: every "
                          "angle is NaN throughout one of the two clips")
     coach_input = _coach_input(coach_x)
     usefulness = comparator.predict_usefulness_proba([coach_input.astype(np.float32)])[0]
@@ -239,7 +228,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     used_window = int(comparator.max_len) if window is None else int(window)
     warmup = max(1, used_window // 2) if min_window is None else int(min_window)
     if not 1 <= warmup <= used_window:
-        raise ValueError(f"min_window must be between 1 and the window ({used_window}); got "
+        raise InputError(f"min_window must be between 1 and the window ({used_window}); got "
                          f"{min_window!r}")
     similarity[:min(warmup, len(similarity)) - 1] = np.nan  # too little history yet
 

@@ -7,14 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from sitrex.repetitions._signals import (
-    _as_angles,
-    _check_fps,
-    _check_positive,
-    _fill,
-    _resolve_columns,
-    _smooth,
-)
+from sitrex._validation import as_angle_array, check_fps, check_number, resolve_columns
+from sitrex.exceptions import InputError
+from sitrex.repetitions._signals import smoothed_columns
 from sitrex.repetitions.segmentation import Repetition, segment_repetitions
 
 __all__ = ["RepetitionFeedback", "RepetitionIssue", "compare_repetitions"]
@@ -227,44 +222,38 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
     >>> fb[0].message
     "rep 1 of 4: shallow left knee (49° range vs the coach's 88°)"
     """
-    coach = _as_angles(coach_angles, "coach_angles")
-    athlete = _as_angles(athlete_angles, "athlete_angles")
+    coach = as_angle_array(coach_angles, "coach_angles")
+    athlete = as_angle_array(athlete_angles, "athlete_angles")
     if coach.shape[1] != athlete.shape[1]:
-        raise ValueError(f"coach_angles has {coach.shape[1]} columns but athlete_angles has "
+        raise InputError(f"coach_angles has {coach.shape[1]} columns but athlete_angles has "
                          f"{athlete.shape[1]}; both need the same angle columns")
     names = [str(n) for n in angle_names]
     if len(names) != coach.shape[1]:
-        raise ValueError(f"angle_names has {len(names)} names but the angles have "
+        raise InputError(f"angle_names has {len(names)} names but the angles have "
                          f"{coach.shape[1]} columns")
-    fps = _check_fps(fps)
-    coach_fps = fps if coach_fps is None else _check_fps(coach_fps, "coach_fps")
-    shallow_below = _check_positive(shallow_below, "shallow_below")
-    excessive_above = _check_positive(excessive_above, "excessive_above")
+    fps = check_fps(fps, required=True)
+    coach_fps = fps if coach_fps is None else check_fps(coach_fps, "coach_fps", required=True)
+    shallow_below = check_number(shallow_below, "shallow_below", low=0.0, low_open=True)
+    excessive_above = check_number(excessive_above, "excessive_above", low=0.0, low_open=True)
     if excessive_above <= shallow_below:
-        raise ValueError(f"excessive_above ({excessive_above}) must be larger than shallow_below "
+        raise InputError(f"excessive_above ({excessive_above}) must be larger than shallow_below "
                          f"({shallow_below})")
-    shift_tolerance = _check_positive(shift_tolerance, "shift_tolerance", allow_zero=True)
-    min_rom = _check_positive(min_rom, "min_rom", allow_zero=True)
-    cols = _resolve_columns(columns, coach.shape[1], names)
+    shift_tolerance = check_number(shift_tolerance, "shift_tolerance", low=0.0)
+    min_rom = check_number(min_rom, "min_rom", low=0.0)
+    cols = resolve_columns(columns, coach.shape[1], names)
     smooth = segment_options.get("smooth", 0.08)
 
     coach_reps = segment_repetitions(coach, fps=coach_fps, columns=cols, **segment_options)
     if not coach_reps:
-        raise ValueError("no repetition found in the coach's clip: check that `columns` are the "
+        raise InputError("no repetition found in the coach's clip: check that `columns` are the "
                          "angles that move in this exercise, or lower `prominence` / `min_range`")
     athlete_reps = segment_repetitions(athlete, fps=fps, columns=cols, **segment_options)
     if not athlete_reps:
         return []
 
     # per-column smoothed signals (same cleaning as the segmentation), on the shared columns
-    def signals(arr, rate):
-        filled, usable = _fill(arr[:, cols])
-        sm = np.full_like(filled, np.nan)
-        sm[:, usable] = _smooth(filled[:, usable], smooth * rate)
-        return sm, np.isnan(arr[:, cols])
-
-    c_sm, c_missing = signals(coach, coach_fps)
-    a_sm, a_missing = signals(athlete, fps)
+    c_sm, c_missing = smoothed_columns(coach, cols, smooth, coach_fps), np.isnan(coach[:, cols])
+    a_sm, a_missing = smoothed_columns(athlete, cols, smooth, fps), np.isnan(athlete[:, cols])
     c_stats = _rep_stats(c_sm, c_missing, coach_reps)
     a_stats = _rep_stats(a_sm, a_missing, athlete_reps)
     import warnings

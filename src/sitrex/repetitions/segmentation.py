@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from sitrex.repetitions._signals import _as_angles, _check_fps, _check_positive, _prepare
+from sitrex._validation import as_angle_array, check_fps, check_number
+from sitrex.exceptions import InputError
+from sitrex.repetitions._signals import prepare
 
 __all__ = ["Repetition", "count_repetitions", "segment_repetitions"]
 
@@ -58,11 +60,11 @@ class Repetition:
 
     def duration(self, fps: float) -> float:
         """Length in seconds at `fps` frames per second."""
-        return self.n_frames / float(_check_fps(fps))
+        return self.n_frames / check_fps(fps, required=True)
 
     def times(self, fps: float) -> tuple[float, float, float]:
         """``(start, turn, end)`` in seconds at `fps` frames per second."""
-        fps = float(_check_fps(fps))
+        fps = check_fps(fps, required=True)
         return self.start / fps, self.turn / fps, self.end / fps
 
 
@@ -181,14 +183,14 @@ def segment_repetitions(angles: Any, *, fps: float, columns: Any = None,
     >>> len(reps), [r.turn for r in reps]
     (4, [37, 112, 187, 262])
     """
-    min_duration = _check_positive(min_duration, "min_duration", allow_zero=True)
-    prominence = _check_positive(prominence, "prominence", allow_zero=True)
-    min_range = _check_positive(min_range, "min_range", allow_zero=True)
-    arr = _as_angles(angles)
+    min_duration = check_number(min_duration, "min_duration", low=0.0)
+    prominence = check_number(prominence, "prominence", low=0.0)
+    min_range = check_number(min_range, "min_range", low=0.0)
+    arr = as_angle_array(angles)
     if len(arr) < 3:
-        raise ValueError(f"angles has {len(arr)} frames; at least 3 are needed to find "
+        raise InputError(f"angles has {len(arr)} frames; at least 3 are needed to find "
                          "repetitions")
-    smoothed, _, fps = _prepare(arr, fps, columns, smooth, angle_names)
+    smoothed, _, fps = prepare(arr, fps, columns, smooth, angle_names)
     signal = _driving_signal(smoothed, fps)
     turns = _turns(signal, fps, min_duration, prominence, min_range)
     return [Repetition(index=k, start=s, end=e, turn=int(t))
