@@ -70,7 +70,7 @@ def _train(config: dict, max_len: int, train, labels, epochs: int):
 def _naive_inputs(comparator, coach, athlete):
     """The coach sequence and the athlete windows exactly as compare() builds them."""
     from sitrex.feedback._inputs import load_execution
-    from sitrex.feedback.compare import _coach_input, _fill
+    from sitrex.feedback.pipeline import _coach_input, _fill
 
     opts = dict(comparator=comparator, kind="unsigned", backend=None, fps=None)
     c, a = load_execution(coach, "coach", **opts), load_execution(athlete, "athlete", **opts)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sitrex._atomic import atomic_write
+from sitrex.exceptions import OutputError
 from sitrex.io import SkeletonFileError, load_skeleton, read_sitrex_json, save_skeleton
 from sitrex.skeleton import Skeleton
 
@@ -307,6 +308,29 @@ def test_atomic_write_rejects_read_modes(tmp_path):
 
 
 def test_atomic_write_into_missing_directory_names_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(OutputError, match=r"x\.bin.*folder .* does not exist"):
         with atomic_write(tmp_path / "no" / "x.bin"):
             pass
+
+
+def test_atomic_write_errors_name_the_users_path_not_the_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".x.bin.abc123.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(OutputError) as info:
+        with atomic_write(tmp_path / "x.bin"):
+            pass
+    assert str(tmp_path / "x.bin") in str(info.value)
+    assert ".tmp" not in str(info.value) and "permissions" in str(info.value)
+    assert isinstance(info.value, OSError)
+
+
+def test_atomic_write_onto_a_folder_is_refused_and_leaves_it(tmp_path):
+    (tmp_path / "rep").mkdir()
+    with pytest.raises(OutputError, match="is a folder"):
+        with atomic_write(tmp_path / "rep", "w") as f:
+            f.write("x")
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]

@@ -11,11 +11,14 @@ previous content, or stays absent.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from sitrex.exceptions import InputError, OutputError, SitrexError
 
 __all__ = ["atomic_write"]
 
@@ -56,8 +59,10 @@ def atomic_write(
     ------
     ValueError
         If `mode` is not ``"wb"`` or ``"w"``.
-    FileNotFoundError
-        If the destination directory does not exist.
+    sitrex.exceptions.OutputError
+        If the file cannot be written: its folder does not exist, a folder
+        of that name is in the way, permission is denied, the disk is full.
+        The message names `path` (never the temporary file).
 
     Notes
     -----
@@ -85,25 +90,28 @@ def atomic_write(
     ['hello.txt']
     """
     if mode not in ("wb", "w"):
-        raise ValueError(
+        raise InputError(
             f"atomic_write supports mode 'wb' (binary) or 'w' (text), got {mode!r}; "
             "open the file in one of those modes."
         )
     if mode == "wb" and encoding is not None:
-        raise ValueError("encoding is only meaningful with mode='w'; drop it for 'wb'.")
+        raise InputError("encoding is only meaningful with mode='w'; drop it for 'wb'.")
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(path)!r}: directory {str(directory)!r} does not exist; "
-            "create it first (e.g. Path(...).mkdir(parents=True))."
-        )
+        raise OutputError(f"cannot write {str(path)!r}: the folder {str(directory)!r} does not "
+                          "exist; create it first or choose another path")
+    if path.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: it is a folder; choose a file name")
     try:
         target_mode = path.stat().st_mode & 0o7777
     except OSError:
         target_mode = 0o666 & ~_UMASK
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
     kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": ""}
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
@@ -112,11 +120,26 @@ def atomic_write(
             os.fsync(f.fileno())
         os.chmod(tmp_name, target_mode)
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and not isinstance(exc, SitrexError):
+            raise _output_error(path, exc) from exc
         raise
     _fsync_directory(directory)
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    """An OutputError about the user's `path`, with the system's reason (not the temporary name)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = {errno.EACCES: "; check the folder's permissions or choose another folder",
+            errno.EPERM: "; check the folder's permissions or choose another folder",
+            errno.EROFS: "; the file system is read-only: choose another folder",
+            errno.ENOSPC: "; free some disk space or choose another disk",
+            errno.EISDIR: "; a folder of that name is in the way: choose another name"}
+    error = OutputError(f"cannot write {str(path)!r}: {reason}{hint.get(exc.errno, '')}")
+    error.errno = exc.errno
+    return error
 
 
 def _fsync_directory(directory: Path) -> None:

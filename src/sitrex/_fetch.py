@@ -1,4 +1,5 @@
-"""Finding published files: argument, environment variable, cache folder, verified download.
+"""Finding files: published model files (argument, environment variable, cache, verified
+download) and the user's data home.
 
 Pose-model files (:mod:`sitrex.backends`) and pretrained weights
 (:mod:`sitrex.pretrained`) are resolved the same way, first match wins:
@@ -12,6 +13,10 @@ Pose-model files (:mod:`sitrex.backends`) and pretrained weights
 
 ``SITREX_OFFLINE=1`` (or ``download=False``) skips step 4. Nothing here
 downloads unless step 4 is reached.
+
+Data sets are never downloaded: :func:`find_data_file` looks for them in the
+path given, else in the data home (:func:`get_data_home`: ``$SITREX_DATA``, else
+``~/sitrex_data``), like scikit-learn's ``get_data_home``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RemoteFile", "cache_root", "resolve_file", "sha256_of"]
+from sitrex.exceptions import IntegrityError, MissingFileError
+
+__all__ = ["RemoteFile", "cache_root", "get_data_home", "find_data_file", "resolve_file", "sha256_of"]
 
 _CHUNK = 1 << 20
 
@@ -151,8 +158,8 @@ def resolve_file(
     *,
     cache_folder: Path,
     how_to_provide: Callable[[str], str],
-    not_available: type[Exception] = FileNotFoundError,
-    corrupt: type[Exception] = ValueError,
+    not_available: type[Exception] = MissingFileError,
+    corrupt: type[Exception] = IntegrityError,
     argument: str = "path",
     download: bool = True,
     timeout: float = 30.0,
@@ -230,3 +237,59 @@ def resolve_file(
             raise
         raise not_available(how_to_provide(
             f"it is not cached and downloading it failed ({exc})")) from exc
+
+
+DATA_ENV_VAR = "SITREX_DATA"
+
+
+def get_data_home() -> Path:
+    """The folder where sitrex's data-set loaders look for their files (not created here).
+
+    ``$SITREX_DATA`` if set, else ``~/sitrex_data``. sitrex never downloads
+    data sets; put the files there (or pass ``path=`` to a loader).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["SITREX_DATA"] = "/data/exercise"
+    >>> str(get_data_home())
+    '/data/exercise'
+    >>> del os.environ["SITREX_DATA"]
+    >>> get_data_home().name
+    'sitrex_data'
+    """
+    value = os.environ.get(DATA_ENV_VAR, "").strip()
+    return Path(value).expanduser() if value else Path.home() / "sitrex_data"
+
+
+def find_data_file(path: str | os.PathLike[str] | None, filename: str, who: str) -> Path:
+    """The data file to read: `path` itself, ``path / filename``, or the data home's.
+
+    Raises
+    ------
+    sitrex.exceptions.MissingFileError
+        Saying where it looked and how to point sitrex at the file.
+
+    Examples
+    --------
+    >>> find_data_file("/no/such/folder", "pushfit.npz", "load_pushfit")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.MissingFileError: load_pushfit: no pushfit.npz at '/no/such/folder' (looked in the path given)...
+    """
+    if path is None:
+        candidate = get_data_home() / filename
+        origin = (f"${DATA_ENV_VAR}" if os.environ.get(DATA_ENV_VAR, "").strip()
+                  else "the data home ~/sitrex_data")
+    else:
+        candidate = Path(path).expanduser()
+        if candidate.is_dir():
+            candidate = candidate / filename
+        origin = "the path given"
+    if not candidate.is_file():
+        raise MissingFileError(
+            f"{who}: no {filename} at {str(candidate)!r} (looked in {origin}). sitrex never "
+            f"downloads data: pass path= (the {filename} file or its folder) or set "
+            f"${DATA_ENV_VAR} to the folder that holds it"
+        )
+    return candidate

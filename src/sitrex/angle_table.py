@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sitrex.exceptions import InputError
+
 __all__ = [
     "ANGLE_DEFINITIONS",
     "ANGLE_KINDS",
@@ -236,5 +238,5 @@ def check_kind(kind: str) -> str:
     if kind not in ANGLE_KINDS:
         hint = " The reference's 'signed' kind is degenerate (always 0/180/360) and not offered." \
             if kind == "signed" else ""
-        raise ValueError(f"unknown angle kind {kind!r}; choose one of {', '.join(ANGLE_KINDS)}.{hint}")
+        raise InputError(f"unknown angle kind {kind!r}; choose one of {', '.join(ANGLE_KINDS)}.{hint}")
     return kind

@@ -50,6 +50,7 @@ from typing import Literal
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from . import _geometry as geo
 from .angle_table import (
     _ALL_COLUMNS,
@@ -150,7 +151,7 @@ def _as_landmarks(landmarks) -> np.ndarray:
             fix = " Convert other layouts first: Skeleton.from_coco17 or Skeleton.from_penn13."
         elif coords.ndim >= 2 and coords.shape[-2:] == (N_LANDMARKS, 4):
             fix = " Drop the visibility channel: landmarks[..., :3]."
-        raise ValueError(
+        raise InputError(
             f"landmarks must have shape (..., 33, 3) (MediaPipe's 33 landmarks, x y z); got {coords.shape}.{fix}"
         )
     return coords
@@ -166,7 +167,7 @@ class _Block:
     def __init__(self, coords: np.ndarray, flag_degenerate: bool):
         c = np.ascontiguousarray(coords.transpose(2, 0, 1))  # (3, n, 33): x, y, z blocks
         if np.isinf(c).any():
-            raise ValueError("landmarks contain infinite values; mark unknown landmarks with NaN instead.")
+            raise InputError("landmarks contain infinite values; mark unknown landmarks with NaN instead.")
         points = c[..., _PLAN.first]  # (3, n, n_points)
         mid = _PLAN.midpoints
         points[..., mid] = (points[..., mid] + c[..., _PLAN.second[mid]]) / 2
@@ -263,10 +264,10 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
     """
     kind = check_kind(kind)
     if degenerate not in ("paper", "nan"):
-        raise ValueError(f"degenerate must be 'paper' or 'nan', got {degenerate!r}")
+        raise InputError(f"degenerate must be 'paper' or 'nan', got {degenerate!r}")
     coords = _as_landmarks(landmarks)
     if kind == "max-energy" and coords.ndim < 3:
-        raise ValueError("the 'max-energy' kind picks a plane per sequence and needs a time axis: "
+        raise InputError("the 'max-energy' kind picks a plane per sequence and needs a time axis: "
                          f"landmarks of shape (..., T, 33, 3); got {coords.shape}.")
     columns = _select(kind, names)
     lead = coords.shape[:-2]
@@ -352,6 +353,6 @@ def _select(kind: str, names) -> np.ndarray | None:
     index = {n: i for i, n in enumerate(available)}
     missing = [n for n in names if n not in index]
     if missing:
-        raise ValueError(f"{', '.join(map(repr, missing))} not among the {kind!r} angle columns; "
+        raise InputError(f"{', '.join(map(repr, missing))} not among the {kind!r} angle columns; "
                          f"see sitrex.angles.angle_names({kind!r}).")
     return np.array([index[n] for n in names], dtype=np.intp)

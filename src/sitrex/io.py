@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from sitrex._atomic import atomic_write
-from sitrex.exceptions import SkeletonFileError
+from sitrex.exceptions import InputError, MissingFileError, SkeletonFileError
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.skeleton import Skeleton
 
@@ -47,7 +47,7 @@ _NUMBER_TYPES = frozenset({int, float, type(None)})
 def _suffix(path: Path, action: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ValueError(
+        raise InputError(
             f"cannot {action} {str(path)!r}: unknown file type {path.suffix or '(no suffix)'!r}; "
             f"use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
@@ -57,7 +57,7 @@ def _suffix(path: Path, action: str) -> str:
 def _existing(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no skeleton file at {str(path)!r}; check the path")
+        raise MissingFileError(f"no skeleton file at {str(path)!r}; check the path")
     return path
 
 
@@ -155,7 +155,7 @@ def _dump_meta(meta: dict[str, Any], path: Path) -> str:
     try:
         return json.dumps(meta, default=_json_default, allow_nan=True)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise InputError(
             f"cannot save {path.name}: skeleton.meta is not JSON-serialisable ({exc}); keep "
             "meta to str, numbers, lists and dicts"
         ) from None

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.skeleton import Skeleton
 
@@ -85,11 +86,11 @@ def _check_image_size(image_size: Any, who: str) -> tuple[float, float]:
     try:
         width, height = (float(v) for v in image_size)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise InputError(
             f"{who}: image_size must be (width, height) in pixels, got {image_size!r}"
         ) from None
     if not (width > 0 and height > 0 and np.isfinite(width) and np.isfinite(height)):
-        raise ValueError(
+        raise InputError(
             f"{who}: image_size must be two positive numbers (width, height), got {image_size!r}"
         )
     return width, height
@@ -110,7 +111,7 @@ def _as_points(points: Any, n: int, name: str, who: str, channels: tuple[int, ..
         arr = arr[np.newaxis]
     if arr.ndim != 3 or arr.shape[1] != n or arr.shape[2] not in channels:
         want = " or ".join(f"(T, {n}, {c})" for c in channels)
-        raise ValueError(f"{who}: expected {name} of shape {want}, got {arr.shape}")
+        raise InputError(f"{who}: expected {name} of shape {want}, got {arr.shape}")
     return arr
 
 
@@ -119,7 +120,7 @@ def _per_keypoint(values: Any, shape: tuple[int, int], name: str, who: str, dtyp
     if arr.ndim == 1 and shape[0] == 1:
         arr = arr[np.newaxis]
     if arr.shape != shape:
-        raise ValueError(
+        raise InputError(
             f"{who}: {name} must have shape {shape} (one value per frame and keypoint), "
             f"got {arr.shape}"
         )
@@ -153,10 +154,10 @@ def _to_image_height(
 ) -> tuple[np.ndarray, str]:
     """Convert 2-D pixel or normalised x, y in place; return (xy, units label)."""
     if units not in _UNITS:
-        raise ValueError(f"{who}: units must be one of {_UNITS}, got {units!r}")
+        raise InputError(f"{who}: units must be one of {_UNITS}, got {units!r}")
     if units == "normalized":
         if image_size is None:
-            raise ValueError(
+            raise InputError(
                 f"{who}: normalised coordinates need image_size=(width, height) to correct "
                 "the aspect ratio; pass the frame size in pixels"
             )
@@ -236,7 +237,7 @@ def from_coco17(
     kp = _as_points(keypoints, 17, "keypoints", who, (2, 3))
     if kp.shape[2] == 3:
         if scores is not None:
-            raise ValueError(
+            raise InputError(
                 f"{who}: scores given twice, as a 3rd keypoint channel and as scores=; "
                 "pass keypoints[..., :2] or drop scores="
             )
@@ -361,7 +362,7 @@ def from_normalized_image(
     """
     who = "from_normalized_image"
     if image_size is None:
-        raise ValueError(
+        raise InputError(
             f"{who} needs image_size=(width, height) in pixels: MediaPipe divides x by the "
             "width and y by the height, and the aspect ratio must be undone before angles "
             "are measured"
@@ -370,7 +371,7 @@ def from_normalized_image(
     arr = _as_points(xyz, N_LANDMARKS, "landmarks", who, (3, 4))
     if arr.shape[2] == 4:
         if visibility is not None:
-            raise ValueError(
+            raise InputError(
                 f"{who}: visibility given twice, as a 4th channel and as visibility=; "
                 "pass xyz[..., :3] or drop visibility="
             )
@@ -415,13 +416,13 @@ def to_pixels(skeleton: Skeleton) -> np.ndarray:
     if units == "pixels":
         return skeleton.coords.copy()
     if units != "image_height":
-        raise ValueError(
+        raise InputError(
             f"to_pixels needs a skeleton in 'image_height' or 'pixels' units, but this one "
             f"has units {units!r}; convert the skeleton before normalized(), or build it with "
             "from_normalized_image/from_coco17/from_penn13 and image_size=(width, height)"
         )
     if "image_size" not in skeleton.meta:
-        raise ValueError(
+        raise InputError(
             "to_pixels needs meta['image_size'] = (width, height) to undo image-height units; "
             "set it with skel.replace(meta={**skel.meta, 'image_size': (w, h)})"
         )

@@ -25,6 +25,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.utils import check_random_state
 
+from sitrex.exceptions import InputError
 from sitrex.pairs import make_pairs
 
 __all__ = ["kfold_score", "one_shot_score"]
@@ -111,7 +112,7 @@ def kfold_score(estimator, dataset: Any, *, n_splits: int = 5, n_train_pairs: in
     splits = list(cv.split(np.zeros(len(seqs)), labels, groups))
     for train, test in splits:
         if len(set(labels[test])) < 2 or len(set(labels[train])) < 2:
-            raise ValueError("every fold needs sequences of at least two exercises; use fewer "
+            raise InputError("every fold needs sequences of at least two exercises; use fewer "
                              "splits or more sequences")
     return _run_folds(estimator, seqs, labels, exercise_angles, splits,
                       n_train_pairs=n_train_pairs, n_test_pairs=n_test_pairs,
@@ -159,13 +160,13 @@ def one_shot_score(estimator, dataset: Any, *, n_splits: int | None = None,
     n_exercises = len(set(labels.tolist()))
     n_splits = n_exercises if n_splits is None else int(n_splits)
     if n_exercises < 3:
-        raise ValueError("one-shot evaluation needs at least three exercises (two to train on "
+        raise InputError("one-shot evaluation needs at least three exercises (two to train on "
                          "and one held out)")
     rng = check_random_state(random_state)
     splits = list(GroupKFold(n_splits=n_splits).split(np.zeros(len(seqs)), labels, labels))
     for train, _ in splits:
         if len(set(labels[train])) < 2:
-            raise ValueError("every training fold needs at least two exercises; use more splits")
+            raise InputError("every training fold needs at least two exercises; use more splits")
     return _run_folds(estimator, seqs, labels, exercise_angles, splits,
                       n_train_pairs=n_train_pairs, n_test_pairs=n_test_pairs,
                       noise_std=noise_std, rng=rng, one_shot=True, verbose=verbose)

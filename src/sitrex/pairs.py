@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from sitrex.exceptions import InputError
 from sitrex.sequences import fill_gaps  # noqa: F401 - its former home; sitrex.fill_gaps
 
 __all__ = ["make_pairs", "make_usefulness_samples"]
@@ -38,26 +39,26 @@ __all__ = ["make_pairs", "make_usefulness_samples"]
 def _prepare(sequences, labels, exercise_angles):
     seqs = [np.asarray(s, dtype=np.float64) for s in sequences]
     if not seqs:
-        raise ValueError("no sequences given")
+        raise InputError("no sequences given")
     n_angles = seqs[0].shape[1] if seqs[0].ndim == 2 else None
     for i, s in enumerate(seqs):
         if s.ndim != 2 or s.shape[1] != n_angles:
-            raise ValueError(f"sequences[{i}] has shape {s.shape}; every sequence must be "
+            raise InputError(f"sequences[{i}] has shape {s.shape}; every sequence must be "
                              f"(T, {n_angles})")
         if len(s) == 0:
-            raise ValueError(f"sequences[{i}] is empty (0 frames)")
+            raise InputError(f"sequences[{i}] is empty (0 frames)")
     labels = np.asarray([str(x) for x in labels])
     if labels.shape != (len(seqs),):
-        raise ValueError(f"labels has {labels.size} entries but there are {len(seqs)} sequences")
+        raise InputError(f"labels has {labels.size} entries but there are {len(seqs)} sequences")
     exercises = sorted(set(labels.tolist()))
     missing = [e for e in exercises if e not in exercise_angles]
     if missing:
-        raise ValueError(f"exercise_angles has no entry for {', '.join(map(repr, missing))}")
+        raise InputError(f"exercise_angles has no entry for {', '.join(map(repr, missing))}")
     useful = np.zeros((len(exercises), n_angles), dtype=bool)
     for k, ex in enumerate(exercises):
         cols = np.asarray(list(exercise_angles[ex]), dtype=np.intp)
         if cols.size and (cols.min() < 0 or cols.max() >= n_angles):
-            raise ValueError(f"exercise_angles[{ex!r}] has a column outside 0..{n_angles - 1}")
+            raise InputError(f"exercise_angles[{ex!r}] has a column outside 0..{n_angles - 1}")
         useful[k, cols] = True
     codes = np.searchsorted(exercises, labels)
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
@@ -159,10 +160,10 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
         sequences, labels, exercise_angles)
     n_pairs, max_len = int(n_pairs), int(max_len)
     if n_pairs < 0 or max_len < 1:
-        raise ValueError(f"n_pairs must be >= 0 and max_len >= 1; got {n_pairs} and {max_len}")
+        raise InputError(f"n_pairs must be >= 0 and max_len >= 1; got {n_pairs} and {max_len}")
     n_ex = len(members)
     if n_ex < 2:
-        raise ValueError("make_pairs needs sequences of at least two exercises (the negative "
+        raise InputError("make_pairs needs sequences of at least two exercises (the negative "
                          "channels come from a different exercise)")
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
 
@@ -174,7 +175,7 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
         ref_members = [m[allowed[m]] for m in members]
     ref_ex_pool = np.array([k for k, m in enumerate(ref_members) if len(m)])
     if ref_ex_pool.size == 0:
-        raise ValueError("no sequence is allowed as a reference")
+        raise InputError("no sequence is allowed as a reference")
     ref_ex = ref_ex_pool[rng.integers(0, ref_ex_pool.size, n_pairs)]
     ref = _pick([m if len(m) else members[0] for m in ref_members], ref_ex, rng)
     y = useful[ref_ex]                                                        # (n, A)

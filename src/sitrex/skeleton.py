@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex._validation import check_arrays, check_fps, frame_key
 from sitrex.landmarks import landmark_index, mirror_permutation
 
@@ -88,13 +89,13 @@ class Skeleton:
         self._confidence = conf
         self._fps = check_fps(fps)
         if source is not None and not isinstance(source, str):
-            raise ValueError(
+            raise InputError(
                 "source must be a short str such as 'mediapipe:video.mp4', got "
                 f"{type(source).__name__}"
             )
         self._source = source
         if meta is not None and not isinstance(meta, Mapping):
-            raise ValueError(f"meta must be a dict, got {type(meta).__name__}; pass meta={{...}}")
+            raise InputError(f"meta must be a dict, got {type(meta).__name__}; pass meta={{...}}")
         self._meta = dict(meta or {})
 
     # ------------------------------------------------------------------ properties
@@ -143,7 +144,7 @@ class Skeleton:
 
     def _require_fps(self, what: str) -> float:
         if self._fps is None:
-            raise ValueError(
+            raise InputError(
                 f"{what} needs a frame rate, but this Skeleton has fps=None; "
                 "set one with skel.replace(fps=30.0) (or pass fps= when creating it)"
             )
@@ -249,7 +250,7 @@ class Skeleton:
         """
         items = list(skeletons)
         if not items:
-            raise ValueError("concatenate needs at least one Skeleton; got an empty sequence")
+            raise InputError("concatenate needs at least one Skeleton; got an empty sequence")
         for i, s in enumerate(items):
             if not isinstance(s, Skeleton):
                 raise TypeError(
@@ -258,7 +259,7 @@ class Skeleton:
         first = items[0]
         for i, s in enumerate(items[1:], start=1):
             if s.fps != first.fps:
-                raise ValueError(
+                raise InputError(
                     f"cannot concatenate skeletons with different frame rates: item 0 has "
                     f"fps={first.fps} and item {i} has fps={s.fps}; resample one of them or "
                     "set a common rate with .replace(fps=...)"
@@ -313,9 +314,9 @@ class Skeleton:
         [[0.0, 1.0, 0.0]]
         """
         if center not in ("mid_hip", None):
-            raise ValueError(f"center must be 'mid_hip' or None, got {center!r}")
+            raise InputError(f"center must be 'mid_hip' or None, got {center!r}")
         if scale not in ("torso", None):
-            raise ValueError(f"scale must be 'torso' or None, got {scale!r}")
+            raise InputError(f"scale must be 'torso' or None, got {scale!r}")
         xyz = self._coords
         mid_hip = 0.5 * (xyz[:, _LEFT_HIP] + xyz[:, _RIGHT_HIP])  # NaN if either is missing
         out = xyz.copy()

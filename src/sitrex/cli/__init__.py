@@ -11,9 +11,11 @@ Exit codes
 0 success; 1 an unexpected error; 2 a usage error (bad arguments);
 3 bad or missing input (a missing file, an unreadable video, a video with no
 person, malformed data); 4 a missing optional dependency or pose backend (the
-message names the pip extra); 5 missing model or weight files (the message
-says how to provide them); 6 some videos of an ``extract`` run failed;
-130 interrupted.
+message names the pip extra); 5 missing or damaged model or weight files (the
+message says how to provide them); 6 some items of a batch failed; 7 an output
+could not be written (permission, disk full, a folder in the way); 130
+interrupted. Errors map to codes by their class in :mod:`sitrex.exceptions`,
+the most specific class first (the table in ``docs/cli.rst``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __all__ = ["EXIT_CODES", "build_parser", "main"]
 
 #: Exit status of each outcome (see the module documentation).
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "input": 3, "dependency": 4, "model": 5,
-              "partial": 6, "interrupted": 130}
+              "partial": 6, "output": 7, "interrupted": 130}
 
 
 class CommandError(Exception):
@@ -127,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                            ("evaluate", "the paper's evaluation protocols on a data set")):
         p = sub.add_parser(name, help=helptext, description=(
             "DATASET: a folder in the SiTrEx layout (<exercise>_json/*.json and "
-            "exercise_angles.json), or 'penn-action' (the real clips in $SITREX_DATA or "
-            "../shared/data), or 'synthetic' (generated)."))
+            "exercise_angles.json), or 'penn-action' (the real clips in the data home, "
+            "$SITREX_DATA or ~/sitrex_data), or 'synthetic' (generated)."))
         p.add_argument("dataset", metavar="DATASET")
         p.add_argument("--kind", default="unsigned", help="angle kind (default unsigned)")
         p.add_argument("--epochs", type=int, default=20)
@@ -151,18 +153,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _status_of(exc: BaseException) -> str:
-    from sitrex.backends.base import BackendNotFoundError, ModelNotAvailableError
-    from sitrex.pretrained import WeightsNotAvailableError
+def _error_statuses() -> tuple[tuple[type[BaseException], str], ...]:
+    from sitrex import exceptions as e
 
+    # first match wins: the more specific classes come first
+    return ((e.ModelFilesNotFoundError, "model"), (e.IntegrityError, "model"),
+            (e.MissingDependencyError, "dependency"), (e.BackendNotFoundError, "dependency"),
+            (e.OutputError, "output"), (e.InputError, "input"), (e.MissingFileError, "input"),
+            (ImportError, "dependency"), (PermissionError, "output"),
+            (FileNotFoundError, "input"), (IsADirectoryError, "input"), (ValueError, "input"),
+            (KeyError, "input"), (OSError, "output"))
+
+
+def _status_of(exc: BaseException) -> str:
     if isinstance(exc, CommandError):
         return exc.status
-    if isinstance(exc, (ModelNotAvailableError, WeightsNotAvailableError)):
-        return "model"
-    if isinstance(exc, (ImportError, BackendNotFoundError)):
-        return "dependency"
-    if isinstance(exc, (FileNotFoundError, IsADirectoryError, ValueError, KeyError)):
-        return "input"
+    for cls, status in _error_statuses():
+        if isinstance(exc, cls):
+            return status
     return "error"
 
 

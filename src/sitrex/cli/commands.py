@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import MissingFileError
 from sitrex.cli import CommandError
 
 _POSE_MODEL_PATH_OPTION = {"yolo": "weights"}
@@ -53,7 +54,7 @@ def _execution(value: str):
     path = Path(value)
     if path.suffix.lower() == ".npy":
         if not path.is_file():
-            raise FileNotFoundError(f"no such file: {value}")
+            raise MissingFileError(f"no such file: {value}")
         return np.load(path, allow_pickle=False)
     return value
 
@@ -72,7 +73,7 @@ def compare(args):
 
     for value in (args.coach, args.athlete):
         if not Path(value).exists():
-            raise FileNotFoundError(f"no such file: {value}")
+            raise MissingFileError(f"no such file: {value}")
     comparator = _comparator(args)
     kind = args.kind or (getattr(comparator, "metadata_", None) or {}).get("angle_kind",
                                                                             "unsigned")
@@ -151,7 +152,7 @@ def _dataset(spec: str, kind: str, seed: int):
                                ).for_models()
     path = Path(spec)
     if not path.exists():
-        raise FileNotFoundError(f"no data set at {spec!r}: give a folder in the SiTrEx layout, "
+        raise MissingFileError(f"no data set at {spec!r}: give a folder in the SiTrEx layout, "
                                 "'penn-action' or 'synthetic'")
     return load_sitrex(path, kind).for_models()
 

@@ -9,12 +9,15 @@
   (from :mod:`sitrex.datasets.synthetic`, imported on first use).
 
 Every loader returns an :class:`ExerciseDataset`. The real-data loaders read
-local ``.npz`` files and never download anything.
+local ``.npz`` files, from ``path=`` or the data home (:func:`get_data_home`:
+``$SITREX_DATA``, else ``~/sitrex_data``), and never download anything.
 """
 
 from __future__ import annotations
 
 from sitrex._imports import lazy_exports
+
+from sitrex._fetch import get_data_home
 
 from ._dataset import ExerciseDataset
 from .penn_action import PENN_ACTION_EXERCISE_ANGLES, load_penn_action
@@ -31,6 +34,7 @@ __all__ = [
     "PUSHFIT_EXERCISE_ANGLES",
     "SYNTHETIC_EXERCISE_ANGLES",
     "ExerciseDataset",
+    "get_data_home",
     "load_penn_action",
     "load_pushfit",
     "load_sitrex",

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.angle_table import check_kind
 from sitrex.skeleton import Skeleton
 
@@ -22,7 +23,7 @@ def _as_index(indices: Any, n: int) -> np.ndarray:
         arr = arr.reshape(1)
     if arr.dtype == bool:
         if arr.shape != (n,):
-            raise ValueError(
+            raise InputError(
                 f"subset: a boolean mask must have one entry per sequence ({n}), got shape "
                 f"{arr.shape}"
             )
@@ -34,7 +35,7 @@ def _as_index(indices: Any, n: int) -> np.ndarray:
             f"subset takes integer positions, a boolean mask or a slice; got dtype {arr.dtype}"
         )
     if arr.ndim != 1:
-        raise ValueError(f"subset: indices must be one-dimensional, got shape {arr.shape}")
+        raise InputError(f"subset: indices must be one-dimensional, got shape {arr.shape}")
     if ((arr < -n) | (arr >= n)).any():
         bad = int(arr[(arr < -n) | (arr >= n)][0])
         raise IndexError(f"subset: index {bad} is out of range for {n} sequences")
@@ -114,17 +115,17 @@ class ExerciseDataset:
     ) -> None:
         self.angle_kind = check_kind(angle_kind)
         if isinstance(angle_names, str):
-            raise ValueError("angle_names must be a sequence of names, not one string")
+            raise InputError("angle_names must be a sequence of names, not one string")
         self.angle_names = tuple(str(n) for n in angle_names)
         if len(set(self.angle_names)) != len(self.angle_names):
-            raise ValueError("angle_names contains duplicates")
+            raise InputError("angle_names contains duplicates")
         n_angles = len(self.angle_names)
 
         self.sequences = []
         for i, seq in enumerate(sequences):
             arr = np.asarray(seq, dtype=np.float64)
             if arr.ndim != 2 or arr.shape[1] != n_angles:
-                raise ValueError(
+                raise InputError(
                     f"sequences[{i}] has shape {arr.shape}; every sequence must be "
                     f"(T, {n_angles}): one column per angle name"
                 )
@@ -133,7 +134,7 @@ class ExerciseDataset:
 
         self.labels = np.asarray([str(x) for x in labels], dtype=str)
         if self.labels.shape != (n,):
-            raise ValueError(f"labels has {len(self.labels)} entries but there are {n} sequences")
+            raise InputError(f"labels has {len(self.labels)} entries but there are {n} sequences")
 
         self.exercise_angles = {
             str(ex): self._column_indices(cols, str(ex))
@@ -145,12 +146,12 @@ class ExerciseDataset:
         else:
             self.skeletons = list(skeletons)
             if len(self.skeletons) != n:
-                raise ValueError(
+                raise InputError(
                     f"skeletons has {len(self.skeletons)} entries but there are {n} sequences"
                 )
             for i, s in enumerate(self.skeletons):
                 if s is not None and not isinstance(s, Skeleton):
-                    raise ValueError(
+                    raise InputError(
                         f"skeletons[{i}] is a {type(s).__name__}; expected a Skeleton or None"
                     )
 
@@ -165,7 +166,7 @@ class ExerciseDataset:
         arr = np.asarray(values)
         if arr.ndim == 0 or len(arr) != n:
             size = "a scalar" if arr.ndim == 0 else f"{len(arr)} entries"
-            raise ValueError(f"{name} has {size} but there are {n} sequences")
+            raise InputError(f"{name} has {size} but there are {n} sequences")
         return arr
 
     def _column_indices(self, columns: Sequence[int | str], exercise: str) -> list[int]:
@@ -176,20 +177,20 @@ class ExerciseDataset:
         for c in columns:
             if isinstance(c, str):
                 if c not in position:
-                    raise ValueError(
+                    raise InputError(
                         f"exercise_angles[{exercise!r}] names {c!r}, which is not one of the "
                         f"angle columns: {', '.join(self.angle_names)}"
                     )
                 out.add(position[c])
             elif isinstance(c, (int, np.integer)) and not isinstance(c, bool):
                 if not 0 <= int(c) < len(self.angle_names):
-                    raise ValueError(
+                    raise InputError(
                         f"exercise_angles[{exercise!r}] has column index {int(c)}, outside "
                         f"0..{len(self.angle_names) - 1}"
                     )
                 out.add(int(c))
             else:
-                raise ValueError(
+                raise InputError(
                     f"exercise_angles[{exercise!r}] must list angle names or column indices, "
                     f"got {c!r}"
                 )
@@ -248,7 +249,7 @@ class ExerciseDataset:
         """
         missing = sorted(set(self.labels.tolist()) - set(self.exercise_angles))
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"usefulness_targets needs an exercise_angles entry for every label; missing: "
                 f"{', '.join(map(repr, missing))}"
             )
@@ -318,13 +319,13 @@ class ExerciseDataset:
         from sitrex.sequences import fill_gaps
 
         if not 0.0 <= float(max_nan_fraction) <= 1.0:
-            raise ValueError(f"max_nan_fraction must be in [0, 1]; got {max_nan_fraction!r}")
+            raise InputError(f"max_nan_fraction must be in [0, 1]; got {max_nan_fraction!r}")
         if not len(self):
-            raise ValueError("the data set is empty")
+            raise InputError("the data set is empty")
         frames = np.concatenate(self.sequences)
         keep = np.flatnonzero(np.isnan(frames).mean(axis=0) <= float(max_nan_fraction))
         if keep.size == 0:
-            raise ValueError("every angle is NaN in more than max_nan_fraction of the frames: "
+            raise InputError("every angle is NaN in more than max_nan_fraction of the frames: "
                              "nothing is measurable")
         remap = {int(old): new for new, old in enumerate(keep)}
         return ExerciseDataset(

@@ -48,12 +48,13 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names, compute_angles
 from sitrex.layouts import PENN13_TO_MEDIAPIPE, from_penn13
 
 from ._dataset import ExerciseDataset
-from ._paths import resolve_data_file
+from sitrex._fetch import find_data_file
 
 __all__ = ["PENN_ACTION_CLASSES", "PENN_ACTION_EXERCISE_ANGLES", "load_penn_action"]
 
@@ -105,8 +106,8 @@ def load_penn_action(
     ----------
     path : str or os.PathLike, optional
         ``penn_action.npz`` or the folder holding it. Default: the folder
-        ``$SITREX_DATA`` if set, else ``../shared/data`` relative to the
-        current working directory. Nothing is ever downloaded.
+        the data home: ``$SITREX_DATA`` if set, else ``~/sitrex_data``
+        (:func:`sitrex.datasets.get_data_home`). Nothing is ever downloaded.
     kind : str
         Angle kind, see :data:`sitrex.angles.ANGLE_KINDS`. On these 2-D
         poses the plane kinds are of limited meaning; ``"unsigned"`` is the
@@ -136,12 +137,12 @@ def load_penn_action(
         mapping disagrees with sitrex's.
     """
     kind = check_kind(kind)
-    file = resolve_data_file(path, FILENAME, "load_penn_action")
+    file = find_data_file(path, FILENAME, "load_penn_action")
     with np.load(file, allow_pickle=False) as z:
         data = {k: z[k] for k in ("xy", "visibility", "offsets", "action", "view", "train",
                                   "height", "width", "clip_id", "source", "mediapipe_index")}
     if tuple(int(i) for i in data["mediapipe_index"]) != PENN13_TO_MEDIAPIPE:
-        raise ValueError(
+        raise InputError(
             f"{file.name}: its mediapipe_index {data['mediapipe_index'].tolist()} differs from "
             f"sitrex.layouts.PENN13_TO_MEDIAPIPE {list(PENN13_TO_MEDIAPIPE)}; refusing to guess "
             "which side is which"
@@ -154,7 +155,7 @@ def load_penn_action(
         wanted = [exercises] if isinstance(exercises, str) else [str(e) for e in exercises]
         unknown = sorted(set(wanted) - set(PENN_ACTION_CLASSES))
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"load_penn_action: unknown exercise(s) {', '.join(map(repr, unknown))}; "
                 f"choose from {', '.join(PENN_ACTION_CLASSES)}"
             )

@@ -35,13 +35,14 @@ import os
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names, compute_angles
 from sitrex.layouts import from_normalized_image
 from sitrex.skeleton import Skeleton
 
 from ._dataset import ExerciseDataset
-from ._paths import resolve_data_file
+from sitrex._fetch import find_data_file
 
 __all__ = ["PUSHFIT_EXERCISE_ANGLES", "load_pushfit"]
 
@@ -73,8 +74,8 @@ def load_pushfit(
     ----------
     path : str or os.PathLike, optional
         ``pushfit.npz`` or the folder holding it. Default: the folder
-        ``$SITREX_DATA`` if set, else ``../shared/data`` relative to the
-        current working directory. Nothing is ever downloaded.
+        the data home: ``$SITREX_DATA`` if set, else ``~/sitrex_data``
+        (:func:`sitrex.datasets.get_data_home`). Nothing is ever downloaded.
     kind : str
         Angle kind, see :data:`sitrex.angles.ANGLE_KINDS`.
     keep_skeletons : bool
@@ -100,9 +101,9 @@ def load_pushfit(
     """
     kind = check_kind(kind)
     if unknown_aspect is not None and not (np.isfinite(unknown_aspect) and unknown_aspect > 0):
-        raise ValueError(f"unknown_aspect must be a positive width/height ratio or None, "
+        raise InputError(f"unknown_aspect must be a positive width/height ratio or None, "
                          f"got {unknown_aspect!r}")
-    file = resolve_data_file(path, FILENAME, "load_pushfit")
+    file = find_data_file(path, FILENAME, "load_pushfit")
     with np.load(file, allow_pickle=False) as z:
         data = {k: z[k] for k in ("landmarks", "offsets", "label", "source", "fps", "width",
                                   "height")}

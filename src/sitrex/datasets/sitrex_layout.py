@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError, MissingFileError
 from sitrex._atomic import atomic_write
 from sitrex.angle_table import check_kind
 from sitrex.angles import ANGLE_NAMES, angle_names, compute_angles
@@ -83,24 +84,24 @@ def _natural(text: str) -> list:
 def _read_exercise_angles(root: Path) -> dict[str, list[str]]:
     path = root / ANGLES_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"no {ANGLES_FILE} in {str(root)!r}; {LAYOUT}")
+        raise MissingFileError(f"no {ANGLES_FILE} in {str(root)!r}; {LAYOUT}")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(
+        raise InputError(
             f"{ANGLES_FILE}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
     if not isinstance(document, dict) or not all(
         isinstance(v, list) and all(isinstance(a, str) for a in v) for v in document.values()
     ):
-        raise ValueError(
+        raise InputError(
             f"{ANGLES_FILE} must be a JSON object mapping each exercise name to a list of "
             'angle names, e.g. {"squat": ["left knee", "right knee"]}'
         )
     for exercise, names in document.items():
         unknown = [a for a in names if a not in ANGLE_NAMES]
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"{ANGLES_FILE}: exercise {exercise!r} lists {', '.join(map(repr, unknown))}, "
                 f"not SiTrEx angle name(s); valid names: {', '.join(ANGLE_NAMES)}"
             )
@@ -211,14 +212,14 @@ def load_sitrex(
     """
     kind = check_kind(kind)
     if on_error not in ("raise", "warn"):
-        raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}")
+        raise InputError(f"on_error must be 'raise' or 'warn', got {on_error!r}")
     if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1):
-        raise ValueError(f"n_jobs must be a positive int, -1 (all CPUs) or None, got {n_jobs!r}")
+        raise InputError(f"n_jobs must be a positive int, -1 (all CPUs) or None, got {n_jobs!r}")
     root = Path(path).expanduser()
     if not root.is_dir():
-        raise FileNotFoundError(f"load_sitrex: {str(root)!r} is not a folder; {LAYOUT}")
+        raise MissingFileError(f"load_sitrex: {str(root)!r} is not a folder; {LAYOUT}")
     if not any(root.iterdir()):
-        raise FileNotFoundError(f"load_sitrex: the folder {str(root)!r} is empty; {LAYOUT}")
+        raise MissingFileError(f"load_sitrex: the folder {str(root)!r} is empty; {LAYOUT}")
     declared = _read_exercise_angles(root)
 
     folders = sorted(
@@ -231,7 +232,7 @@ def load_sitrex(
         files.extend((label, f) for f in sorted(folder.glob("*.json"), key=lambda p: _natural(p.name)))
     if not files:
         found = ", ".join(p.name for p in folders) or "no <exercise>_json folders"
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"load_sitrex: no landmark files in {str(root)!r} (found {found}); {LAYOUT}"
         )
 
@@ -239,7 +240,7 @@ def load_sitrex(
     by_key: dict[str, str] = {}
     for name in declared:
         if _key(name) in by_key:
-            raise ValueError(
+            raise InputError(
                 f"{ANGLES_FILE}: entries {by_key[_key(name)]!r} and {name!r} name the same "
                 "exercise (case, spaces, '_' and '-' are ignored when matching folders)"
             )
@@ -248,7 +249,7 @@ def load_sitrex(
     unmatched = [lab for lab in labels_used if _key(lab) not in by_key]
     if unmatched:
         folder_names = ", ".join(lab.replace(" ", "_") + FOLDER_SUFFIX for lab in unmatched)
-        raise ValueError(
+        raise InputError(
             f"load_sitrex: exercise folder(s) {folder_names} "
             f"have no entry in {ANGLES_FILE}; its entries are: "
             f"{', '.join(map(repr, declared)) or '(none)'}"
@@ -288,7 +289,7 @@ def load_sitrex(
             continue
         kept.append((label, relative, result))
     if not kept:
-        raise ValueError(f"load_sitrex: none of the {len(files)} landmark files could be read")
+        raise InputError(f"load_sitrex: none of the {len(files)} landmark files could be read")
 
     # one vectorised angle computation over every frame of every file
     coords = [r[1] for _, _, r in kept]
@@ -382,17 +383,17 @@ def save_sitrex(
     skeletons = list(skeletons)
     labels = [str(x) for x in labels]
     if len(labels) != len(skeletons):
-        raise ValueError(f"save_sitrex: {len(skeletons)} skeletons but {len(labels)} labels")
+        raise InputError(f"save_sitrex: {len(skeletons)} skeletons but {len(labels)} labels")
     if names is not None:
         names = [str(n) for n in names]
         if len(names) != len(skeletons):
-            raise ValueError(f"save_sitrex: {len(skeletons)} skeletons but {len(names)} names")
+            raise InputError(f"save_sitrex: {len(skeletons)} skeletons but {len(names)} names")
     for i, s in enumerate(skeletons):
         if not isinstance(s, Skeleton):
             raise TypeError(f"save_sitrex: skeletons[{i}] is a {type(s).__name__}, not a Skeleton")
     for label in set(labels):
         if not label.strip() or any(c in label for c in "/\\") or label != label.strip():
-            raise ValueError(
+            raise InputError(
                 f"save_sitrex: label {label!r} cannot be a folder name; use a non-empty name "
                 "without slashes or surrounding spaces"
             )
@@ -400,14 +401,14 @@ def save_sitrex(
     for exercise, angle_list in table.items():
         unknown = [a for a in angle_list if a not in ANGLE_NAMES]
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"save_sitrex: exercise_angles[{exercise!r}] lists {', '.join(map(repr, unknown))}, "
                 f"not SiTrEx angle name(s); valid names: {', '.join(ANGLE_NAMES)}"
             )
     keys = {_key(k) for k in table}
     missing = sorted({lab for lab in labels if _key(lab) not in keys})
     if missing:
-        raise ValueError(
+        raise InputError(
             f"save_sitrex: exercise_angles has no entry for label(s) {', '.join(map(repr, missing))}"
         )
 
@@ -422,7 +423,7 @@ def save_sitrex(
         stem = names[i] if names is not None else f"{counters[label]:04d}"
         target = folder / f"{stem}.json"
         if target in seen:
-            raise ValueError(f"save_sitrex: two skeletons would both be written to {target.name} "
+            raise InputError(f"save_sitrex: two skeletons would both be written to {target.name} "
                              f"in {folder.name}; give distinct names")
         seen.add(target)
         save_skeleton(skeleton, target)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.datasets import _body
 from sitrex.landmarks import landmark_index
 from sitrex.skeleton import Skeleton
@@ -160,7 +161,7 @@ def check_random_state(random_state) -> np.random.Generator:
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(int(random_state.randint(0, 2**63 - 1, dtype=np.int64)))
-    raise ValueError(f"random_state must be None, an int, a numpy Generator or RandomState; "
+    raise InputError(f"random_state must be None, an int, a numpy Generator or RandomState; "
                      f"got {type(random_state).__name__}")
 
 
@@ -171,10 +172,10 @@ def _range(value, name: str, *, integer: bool = False, low: float = 0.0,
     kinds = numbers.Integral if integer else numbers.Real
     if len(pair) != 2 or not all(isinstance(v, kinds) and not isinstance(v, bool) for v in pair):
         what = "an int" if integer else "a number"
-        raise ValueError(f"{name} must be {what} or a (low, high) pair, got {value!r}")
+        raise InputError(f"{name} must be {what} or a (low, high) pair, got {value!r}")
     lo, hi = pair
     if not (lo <= hi and (lo > low if strict else lo >= low)) or not np.isfinite([lo, hi]).all():
-        raise ValueError(f"{name} must satisfy {low} {'<' if strict else '<='} low <= high, got {value!r}")
+        raise InputError(f"{name} must satisfy {low} {'<' if strict else '<='} low <= high, got {value!r}")
     return pair
 
 
@@ -182,26 +183,26 @@ def _names(values, valid: tuple[str, ...], what: str) -> list[str]:
     values = [values] if isinstance(values, str) else list(values)
     unknown = [v for v in values if v not in valid]
     if unknown:
-        raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; valid {what}s: "
+        raise InputError(f"unknown {what} {', '.join(map(repr, unknown))}; valid {what}s: "
                          f"{', '.join(map(repr, valid))}")
     if not values:
-        raise ValueError(f"no {what} given; choose from {', '.join(map(repr, valid))}")
+        raise InputError(f"no {what} given; choose from {', '.join(map(repr, valid))}")
     return values
 
 
 def _fault_weights(faults, fault_rate, exercises) -> dict[str, float]:
     if not (isinstance(fault_rate, numbers.Real) and 0.0 <= fault_rate <= 1.0):
-        raise ValueError(f"fault_rate must be a number in [0, 1], got {fault_rate!r}")
+        raise InputError(f"fault_rate must be a number in [0, 1], got {fault_rate!r}")
     if faults is None:
         return {f: 1.0 for f in FAULTS}
     weights = dict(faults) if isinstance(faults, dict) else {f: 1.0 for f in _names(faults, FAULTS, "fault")}
     _names(list(weights), FAULTS, "fault")
     if any(not (isinstance(w, numbers.Real) and w >= 0) for w in weights.values()) or sum(weights.values()) <= 0:
-        raise ValueError(f"fault probabilities must be non-negative with a positive sum, got {faults!r}")
+        raise InputError(f"fault probabilities must be non-negative with a positive sum, got {faults!r}")
     wanted = [f for f, w in weights.items() if w > 0]
     if fault_rate > 0 and not any(set(FAULT_TABLE[f]["angles"]) & set(exercises) for f in wanted):
         where = "; ".join(f"{f} applies only to {', '.join(FAULT_TABLE[f]['angles'])}" for f in wanted)
-        raise ValueError(f"none of the requested faults applies to the requested exercises "
+        raise InputError(f"none of the requested faults applies to the requested exercises "
                          f"({', '.join(exercises)}): {where}")
     return weights
 
@@ -266,7 +267,7 @@ def _view(view, rng) -> float:
     named = {"random": (-60.0, 60.0), "front": (0.0, 0.0), "side": (90.0, 90.0)}
     if isinstance(view, str):
         if view not in named:
-            raise ValueError(f"view must be 'random', 'front', 'side', a yaw in degrees or a (low, high) "
+            raise InputError(f"view must be 'random', 'front', 'side', a yaw in degrees or a (low, high) "
                              f"range; got {view!r}")
         view = named[view]
     lo, hi = _range(view, "view", low=-360.0, strict=False)
@@ -359,18 +360,18 @@ def make_exercise(n_samples: int = 20, exercises=None, *, n_reps=(2, 5), tempo=(
     ('shallow_depth', True)
     """
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        raise InputError(f"n_samples must be a positive int, got {n_samples!r}")
     exercises = list(EXERCISES) if exercises is None else _names(exercises, EXERCISES, "exercise")
     reps = _range(n_reps, "n_reps", integer=True)
     tempo = _range(tempo, "tempo")
     pitch = _range(pitch, "pitch", low=-90.0)
     severity = _range(severity, "severity", strict=False)
     if severity[1] > 1:
-        raise ValueError(f"severity must lie in [0, 1], got {severity!r}")
+        raise InputError(f"severity must lie in [0, 1], got {severity!r}")
     if not (isinstance(fps, numbers.Real) and np.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive number, got {fps!r}")
+        raise InputError(f"fps must be a positive number, got {fps!r}")
     if not (isinstance(noise, numbers.Real) and np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number of metres, got {noise!r}")
+        raise InputError(f"noise must be a non-negative number of metres, got {noise!r}")
     weights = _fault_weights(faults, fault_rate, exercises)
     _view(view, np.random.default_rng(0))  # validate early
 

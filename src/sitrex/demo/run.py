@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.demo.training import _TRAIN_EXERCISES, train_demo_comparator
 
 __all__ = ["DemoResult", "run_demo", "write_plot"]
@@ -185,7 +186,7 @@ def run_demo(output_dir: str | Path, *, random_state: Any = 0, progress: bool = 
     >>> run_demo("demo-output", exercise="arm curl", fault="torso_lean")
     Traceback (most recent call last):
     ...
-    ValueError: fault 'torso_lean' does not apply to the exercise 'arm curl'; for it choose 'incomplete_rom'
+    sitrex.exceptions.InputError: fault 'torso_lean' does not apply to the exercise 'arm curl'; for it choose 'incomplete_rom'
     """
     import sys
 
@@ -195,12 +196,12 @@ def run_demo(output_dir: str | Path, *, random_state: Any = 0, progress: bool = 
 
     start = time.perf_counter()
     if exercise not in EXERCISES:
-        raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")
+        raise InputError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")
     if fault not in FAULTS:
-        raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(FAULTS)}")
+        raise InputError(f"unknown fault {fault!r}; choose one of {', '.join(FAULTS)}")
     if exercise not in FAULT_TABLE[fault]["angles"]:
         fits = [f for f in FAULTS if exercise in FAULT_TABLE[f]["angles"]]
-        raise ValueError(f"fault {fault!r} does not apply to the exercise {exercise!r}; for it "
+        raise InputError(f"fault {fault!r} does not apply to the exercise {exercise!r}; for it "
                          f"choose {', '.join(map(repr, fits)) or 'another exercise'}")
     if log is None:
         def log(line: str) -> None:

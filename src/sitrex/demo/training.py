@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from sitrex.datasets.synthetic import SYNTHETIC_EXERCISE_ANGLES
 
 __all__ = ["DEMO_EXERCISE_ANGLES", "make_demo_pairs", "train_demo_comparator"]
@@ -106,15 +107,15 @@ def make_demo_pairs(sequences: Sequence[Any], labels: Sequence[str], info: Seque
     seqs = [np.asarray(s, dtype=np.float64) for s in sequences]
     labels = np.asarray([str(x) for x in labels])
     if len(seqs) != len(labels) or len(seqs) != len(info):
-        raise ValueError(f"sequences ({len(seqs)}), labels ({len(labels)}) and info ({len(info)}) "
+        raise InputError(f"sequences ({len(seqs)}), labels ({len(labels)}) and info ({len(info)}) "
                          "must describe the same executions")
     if any(s.ndim != 2 or s.shape[1] != len(names) for s in seqs):
-        raise ValueError(f"every sequence must be (T, {len(names)}): one column per angle name")
+        raise InputError(f"every sequence must be (T, {len(names)}): one column per angle name")
     if any(np.isnan(s).any() for s in seqs):
-        raise ValueError("sequences contain NaN; fill the gaps first (sitrex.fill_gaps)")
+        raise InputError("sequences contain NaN; fill the gaps first (sitrex.fill_gaps)")
     exercises = sorted(set(labels.tolist()))
     if len(exercises) < 2:
-        raise ValueError("make_demo_pairs needs executions of at least two exercises (the angles "
+        raise InputError("make_demo_pairs needs executions of at least two exercises (the angles "
                          "that do not matter come from another exercise)")
     faulty = np.array([i.get("fault") is not None for i in info])
     # a fault that shows in another angle kind (knee valgus: coronal) may leave these angles
@@ -129,7 +130,7 @@ def make_demo_pairs(sequences: Sequence[Any], labels: Sequence[str], info: Seque
     usefulness = np.zeros_like(y)
     with_reference = [ex for ex in exercises if ((labels == ex) & ~faulty).any()]
     if not with_reference:
-        raise ValueError("every execution has a fault: make_demo_pairs needs correct executions "
+        raise InputError("every execution has a fault: make_demo_pairs needs correct executions "
                          "as references (generate more, or a lower fault_rate)")
     for p in range(int(n_pairs)):
         ex = with_reference[int(rng.integers(len(with_reference)))]
@@ -221,7 +222,7 @@ def train_demo_comparator(*, random_state: Any = 0, n_clips: int = 200, n_pairs:
     >>> train_demo_comparator(n_clips=1)
     Traceback (most recent call last):
     ...
-    ValueError: make_demo_pairs needs executions of at least two exercises (the angles that do not matter come from another exercise)
+    sitrex.exceptions.InputError: make_demo_pairs needs executions of at least two exercises (the angles that do not matter come from another exercise)
     """
     from sitrex.angles import ANGLE_NAMES
     from sitrex.estimators import ExerciseComparator

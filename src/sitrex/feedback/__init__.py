@@ -8,7 +8,7 @@ differ, plain-language messages, repetitions, and JSON / CSV export.
 
 The modules, one concept each:
 
-* :mod:`~sitrex.feedback.compare`: the pipeline;
+* :mod:`~sitrex.feedback.pipeline`: :func:`compare`, the pipeline;
 * :mod:`~sitrex.feedback.windows`: sliding windows scored against a reference
   encoded once;
 * :mod:`~sitrex.feedback.ranges`: frame ranges where a condition holds;
@@ -26,7 +26,7 @@ Examples
 (True, 'FeedbackReport')
 """
 
-from .compare import compare
+from .pipeline import compare
 from .report import FeedbackReport
 from .summary import AngleSummary
 from .windows import windowed_similarity

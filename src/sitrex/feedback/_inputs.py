@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
 from sitrex.skeleton import Skeleton
 from sitrex.video import VIDEO_SUFFIXES
@@ -35,7 +36,7 @@ def _estimate_video(path: Path, backend: Any) -> Skeleton:
     if isinstance(backend, PoseBackend):
         return backend.estimate_video(path)
     if backend is not None and not isinstance(backend, str):
-        raise ValueError(f"backend must be a backend name such as 'mediapipe' or 'yolo', or a "
+        raise InputError(f"backend must be a backend name such as 'mediapipe' or 'yolo', or a "
                          f"sitrex.backends.PoseBackend; got {type(backend).__name__}")
     with get_backend(backend or "mediapipe") as pose:
         return pose.estimate_video(path)
@@ -46,12 +47,12 @@ def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
     suffix = path.suffix.lower()
     videos = VIDEO_SUFFIXES
     if suffix not in videos and suffix not in LANDMARK_SUFFIXES:
-        raise ValueError(
+        raise InputError(
             f"{role} {str(path)!r}: unknown file type {path.suffix or '(no suffix)'!r}; pass a "
             f"video ({', '.join(videos)}), a landmark file ({', '.join(LANDMARK_SUFFIXES)}), a "
             "sitrex.Skeleton or an angle array")
     if not path.is_file():
-        raise FileNotFoundError(f"{role} file {str(path)!r} does not exist; check the path")
+        raise MissingFileError(f"{role} file {str(path)!r} does not exist; check the path")
     if suffix in videos:
         return _estimate_video(path, backend), str(path)
     from sitrex.io import load_skeleton
@@ -68,7 +69,7 @@ def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np
     available = angle_names(kind)
     unknown = [n for n in names if n not in available]
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"the comparator's angle columns {unknown[:3]} are not {kind!r} joint angles, so a "
             f"{role} skeleton cannot be turned into its inputs; pass the {role}'s angles as a "
             f"(T, {len(names)}) array in the comparator's column order, or use a comparator "
@@ -80,19 +81,19 @@ def _array_angles(value, role: str, n_angles: int) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
+        raise InputError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
     if arr.ndim == 3 and arr.shape[1:] == (33, 3):
-        raise ValueError(f"{role} looks like raw landmarks of shape {arr.shape}; wrap them as "
+        raise InputError(f"{role} looks like raw landmarks of shape {arr.shape}; wrap them as "
                          f"sitrex.Skeleton(landmarks, fps=...) so that angles are computed")
     if arr.ndim != 2:
-        raise ValueError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
+        raise InputError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
     if arr.shape[1] != n_angles:
-        raise ValueError(f"{role} angles have {arr.shape[1]} columns but the comparator expects "
+        raise InputError(f"{role} angles have {arr.shape[1]} columns but the comparator expects "
                          f"{n_angles}; pass angles in the comparator's column order "
                          "(comparator.angle_names_)")
     if np.isinf(arr).any():
-        raise ValueError(f"{role} angles contain inf; use NaN for angles that were not measured")
+        raise InputError(f"{role} angles contain inf; use NaN for angles that were not measured")
     return arr
 
 
@@ -106,7 +107,7 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         skeleton = value
     if skeleton is not None:
         if skeleton.n_frames == 0:
-            raise ValueError(f"{role} has no frames")
+            raise InputError(f"{role} has no frames")
         angles = _skeleton_angles(skeleton, role, comparator, kind)
         present = skeleton.has_person
         rate = skeleton.fps
@@ -115,7 +116,7 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         present = ~np.isnan(angles).all(axis=1)
         rate = None
     if len(angles) == 0:
-        raise ValueError(f"{role} has no frames")
+        raise InputError(f"{role} has no frames")
     rate = rate if rate is not None else fps
     if rate is None:
         warnings.warn(f"the {role}'s frame rate is unknown; assuming {DEFAULT_FPS:g} fps (pass "
@@ -123,13 +124,13 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         rate = DEFAULT_FPS
     rate = float(rate)
     if not np.isfinite(rate) or rate <= 0:
-        raise ValueError(f"fps must be a positive number; got {rate!r}")
+        raise InputError(f"fps must be a positive number; got {rate!r}")
     where = f" ({source})" if source else ""
     if not present.any():
-        raise ValueError(f"{role}{where}: no frame has a person in it ({len(angles)} frames, all "
+        raise InputError(f"{role}{where}: no frame has a person in it ({len(angles)} frames, all "
                          "empty); check the clip, or try another pose backend")
     if np.isnan(angles[present]).all():
-        raise ValueError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
+        raise InputError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
                          "missing in all frames")
     return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
                      skeleton=skeleton, source=source)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError, MissingFileError
 from sitrex._atomic import atomic_write
 
 __all__ = ["FORMAT", "jsonable", "report_to_dict", "report_from_dict", "write_json", "read_json",
@@ -133,7 +134,7 @@ def report_from_dict(cls, data: dict[str, Any]):
     """See :meth:`FeedbackReport.from_dict`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise ValueError(f"not a sitrex feedback report (format {found!r}; expected {FORMAT!r})")
+        raise InputError(f"not a sitrex feedback report (format {found!r}; expected {FORMAT!r})")
     kwargs: dict[str, Any] = {name: _float_array(data[name]) for name in _ARRAYS}
     kwargs.update({name: data.get(name) for name in _SCALARS if name in data})
     kwargs["angle_names"] = tuple(data["angle_names"])
@@ -164,11 +165,11 @@ def read_json(cls, path: str | os.PathLike[str]):
     """See :meth:`FeedbackReport.from_json`."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no feedback report at {str(path)!r}; check the path")
+        raise MissingFileError(f"no feedback report at {str(path)!r}; check the path")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name} is not valid JSON: {exc}") from exc
+        raise InputError(f"{path.name} is not valid JSON: {exc}") from exc
     return report_from_dict(cls, data)
 
 

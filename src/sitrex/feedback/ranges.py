@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sitrex.exceptions import InputError
+
 __all__ = ["find_runs", "merge_runs", "condition_ranges"]
 
 
@@ -103,7 +105,7 @@ def condition_ranges(mask, *, min_frames: int = 2, max_gap: int = 0) -> list[tup
     [(1, 3), (5, 6), (11, 11)]
     """
     if int(min_frames) < 1 or int(max_gap) < 0:
-        raise ValueError(f"min_frames must be >= 1 and max_gap >= 0; got {min_frames!r} and "
+        raise InputError(f"min_frames must be >= 1 and max_gap >= 0; got {min_frames!r} and "
                          f"{max_gap!r}")
     runs = merge_runs(find_runs(mask), int(max_gap))
     keep = runs[:, 1] - runs[:, 0] + 1 >= int(min_frames)

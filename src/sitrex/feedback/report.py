@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex.exceptions import InputError
 from .ranges import condition_ranges
 from .summary import AngleSummary
 
@@ -127,7 +128,7 @@ class FeedbackReport:
         self.similarity = np.asarray(self.similarity, dtype=np.float64)
         n_frames = self.similarity.shape[0]
         if self.similarity.shape != (n_frames, n_angles):
-            raise ValueError(f"similarity must have shape (T, {n_angles}); got "
+            raise InputError(f"similarity must have shape (T, {n_angles}); got "
                              f"{self.similarity.shape}")
         self.present = np.asarray(self.present, dtype=bool).reshape(n_frames)
         self.times = np.asarray(self.times, dtype=np.float64).reshape(n_frames)
