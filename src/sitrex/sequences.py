@@ -11,7 +11,10 @@ repetition counter all call them.
 * :func:`unwrap_angles`: remove 360-degree jumps of plane angles;
 * :func:`resample`: re-time a sequence to another frame rate;
 * :func:`pad_sequences`: zero-pad (and mask) sequences to one length;
-* :func:`gaussian_smooth`: a Gaussian low-pass of a given width in frames.
+* :func:`seconds_to_frames`: durations given in seconds, as frames at a rate.
+
+The filters (low-pass, glitch rejection, live smoothing) are in
+:mod:`sitrex.filters`.
 
 Examples
 --------
@@ -31,7 +34,7 @@ import numpy as np
 from sitrex._validation import check_fps, check_int, check_number
 from sitrex.exceptions import InputError
 
-__all__ = ["fill_gaps", "gaussian_smooth", "interpolate_gaps", "pad_sequences", "resample",
+__all__ = ["fill_gaps", "interpolate_gaps", "pad_sequences", "resample", "seconds_to_frames",
            "unwrap_angles"]
 
 
@@ -238,23 +241,16 @@ def pad_sequences(sequences: Sequence[np.ndarray], max_len: int
     return x, mask
 
 
-def gaussian_smooth(x: Any, sigma_frames: float) -> np.ndarray:
-    """Gaussian low-pass along time (standard deviation in frames; 0 or short input: unchanged).
 
-    Edges are extended with their nearest value. NaN propagates; fill gaps
-    first.
+def seconds_to_frames(seconds: float, fps: float, *, minimum: int = 1, name: str = "duration"
+                      ) -> int:
+    """A duration in seconds as a whole number of frames at `fps` (rounded, at least `minimum`).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> step = np.r_[np.zeros(5), np.ones(5)]
-    >>> gaussian_smooth(step, 1.0).round(2)[3:7].tolist()
-    [0.06, 0.3, 0.7, 0.94]
+    >>> seconds_to_frames(2.0, 30), seconds_to_frames(2.0, 25), seconds_to_frames(0.01, 30)
+    (60, 50, 1)
     """
-    arr = _as_series(x, "x")
-    sigma = check_number(sigma_frames, "sigma_frames", low=0.0)
-    if sigma <= 0 or len(arr) < 3:
-        return arr
-    from scipy.ndimage import gaussian_filter1d
-
-    return gaussian_filter1d(arr, sigma, axis=0, mode="nearest")
+    seconds = check_number(seconds, name, low=0.0)
+    fps = check_fps(fps, required=True)
+    return max(int(minimum), int(np.floor(seconds * fps + 0.5)))

@@ -11,7 +11,8 @@ import numpy as np
 
 from sitrex._validation import as_angle_array, check_fps, check_number, resolve_columns
 from sitrex.exceptions import InputError
-from sitrex.sequences import gaussian_smooth, interpolate_gaps, unwrap_angles
+from sitrex.filters import gaussian_smooth
+from sitrex.sequences import interpolate_gaps, unwrap_angles
 
 _MIN_MEASURED = 0.25    # columns measured in fewer frames than this fraction are dropped
 
