@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from sitrex import __version__
 
-__all__ = ["EXIT_CODES", "build_parser", "main"]
+__all__ = ["EXIT_CODES", "build_parser", "console_main", "main"]
 
 #: Exit status of each outcome (see the module documentation).
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "input": 3, "dependency": 4, "model": 5,
@@ -185,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        from sitrex._native_logs import show_native_logs
+
+        show_native_logs(True)
     try:
         result = args.run(args)
     except KeyboardInterrupt:
@@ -204,3 +208,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif text and not args.quiet:
         print(text)
     return EXIT_CODES[status]
+
+
+def console_main() -> int:
+    """The ``sitrex`` executable: :func:`main`, with third-party C++ logs kept off the terminal.
+
+    MediaPipe and TensorFlow Lite print dozens of ``INFO:`` / ``WARNING:``
+    lines straight to the standard-error descriptor (also while the process
+    exits). Unless ``--debug`` is given, they are diverted for the whole run
+    (:func:`sitrex._native_logs.divert_native_logs`); sitrex's own messages,
+    warnings and progress bars still show.
+    """
+    argv = sys.argv[1:]
+    if "--debug" not in argv:
+        from sitrex._native_logs import divert_native_logs
+
+        divert_native_logs()
+    return main(argv)
