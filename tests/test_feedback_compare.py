@@ -42,7 +42,7 @@ def squats(data):
 def test_report_shapes_and_sources(comparator, squats, tmp_path):
     coach, athlete = squats
     path = coach.save(tmp_path / "coach.npz")
-    report = compare(path, athlete, comparator, repetitions=False)
+    report = compare(path, athlete, comparator, repetitions=False, smooth=False)
     assert isinstance(report, FeedbackReport)
     n, a = athlete.n_frames, len(sitrex.ANGLE_NAMES)
     assert report.similarity.shape == (n, a) and report.present.shape == (n,)
@@ -57,7 +57,8 @@ def test_report_shapes_and_sources(comparator, squats, tmp_path):
 
 def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
     coach, athlete = squats
-    report = compare(coach, athlete, comparator, window=12, repetitions=False, min_window=1)
+    report = compare(coach, athlete, comparator, window=12, repetitions=False, min_window=1,
+                     smooth=False, coach_rep="whole")
     ref, cand = coach.angles(), athlete.angles()
     frames = [0, 5, 11, 12, 40, athlete.n_frames - 1]
     direct = comparator.predict_proba([(ref, cand[max(0, t - 11):t + 1]) for t in frames])
@@ -70,15 +71,16 @@ def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
 def test_stride_holds_past_values_and_ignores_the_future(comparator, squats):
     coach, athlete = squats
     cand = athlete.angles()
-    full = compare(coach, cand, comparator, stride=1, fps=30, repetitions=False, min_window=1)
+    full = compare(coach, cand, comparator, stride=1, fps=30, repetitions=False, min_window=1,
+                   smooth=False)
     strided = compare(coach, cand, comparator, stride=4, fps=30, repetitions=False,
-                      min_window=1)
+                      min_window=1, smooth=False)
     t = np.arange(len(cand))
     np.testing.assert_allclose(strided.similarity, full.similarity[t - t % 4], atol=1e-6)
     changed = cand.copy()
     changed[50:] = 90.0
     later = compare(coach, changed, comparator, stride=4, fps=30, repetitions=False,
-                    min_window=1)
+                    min_window=1, smooth=False)
     np.testing.assert_array_equal(later.similarity[:50], strided.similarity[:50])
 
 
@@ -87,7 +89,7 @@ def test_frames_without_a_person_are_flagged_and_not_scored(comparator, squats):
     coords = athlete.coords.copy()
     coords[10:20] = np.nan
     report = compare(coach, athlete.replace(coords=coords), comparator, repetitions=False,
-                     min_window=1)
+                     min_window=1, smooth=False)
     assert (~report.present).sum() == 10 and not report.present[10:20].any()
     assert np.isnan(report.similarity[10:20]).all()
     assert np.isfinite(report.similarity[report.present][:, report.useful]).all()
@@ -103,9 +105,10 @@ def test_a_coach_at_another_frame_rate_is_resampled(comparator, squats):
     doubled[0::2] = ref
     doubled[1::2] = (ref[:-1] + ref[1:]) / 2
     assert resample(doubled, 60.0, 30.0)[0] == pytest.approx(ref)
-    a = compare(ref, athlete, comparator, fps=30.0, repetitions=False)
+    options = dict(repetitions=False, smooth=False, coach_rep="whole")
+    a = compare(ref, athlete, comparator, fps=30.0, **options)
     # the athlete Skeleton has 30 fps; fps=60 applies to the coach array, which has none
-    report = compare(doubled, athlete, comparator, fps=60.0, repetitions=False)
+    report = compare(doubled, athlete, comparator, fps=60.0, **options)
     np.testing.assert_allclose(report.similarity, a.similarity, atol=1e-5)
 
 
@@ -113,7 +116,8 @@ def test_alignment_matches_each_athlete_frame_to_a_coach_frame(comparator, squat
     coach, _ = squats
     ref = coach.angles()
     slow = np.repeat(ref, 2, axis=0)                       # the coach at half speed
-    report = compare(ref, slow, comparator, align=True, fps=30, repetitions=False)
+    report = compare(ref, slow, comparator, align=True, fps=30, repetitions=False,
+                     smooth=False, coach_rep="whole")
     al = report.alignment
     assert al.shape == (len(slow),) and (np.diff(al) >= 0).all()
     assert al[0] == 0 and al[-1] == len(ref) - 1

@@ -17,7 +17,7 @@ import numpy as np
 from sitrex.exceptions import InputError
 from sitrex.landmarks import LANDMARK_NAMES, N_LANDMARKS
 
-__all__ = ["as_angle_array", "check_arrays", "check_fps", "check_int", "check_number",
+__all__ = ["as_angle_array", "check_angle_values", "check_arrays", "check_fps", "check_int", "check_number",
            "check_probability", "frame_key", "resolve_columns"]
 
 
@@ -73,6 +73,15 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(
             f"coordinates contain inf (first at frame {frame}, landmark "
             f"{LANDMARK_NAMES[lm]!r}); use NaN to mark a missing landmark"
+        )
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(xyz) > MAX_COORDINATE
+    if huge.any():
+        frame, lm, _ = np.argwhere(huge)[0]
+        raise InputError(
+            f"coordinate {xyz[frame, lm][huge[frame, lm]][0]:g} at frame {frame}, landmark "
+            f"{LANDMARK_NAMES[lm]!r} is not a plausible position (beyond {MAX_COORDINATE:g}); "
+            "set glitches to NaN, or check the units"
         )
     missing = np.isnan(xyz).any(axis=-1)
     xyz[missing] = np.nan
@@ -352,3 +361,47 @@ def resolve_columns(columns: Any, n_columns: int, angle_names: Any = None, *,
     if not out:
         raise InputError(f"{name} is empty: choose at least one angle column")
     return np.asarray(out, dtype=np.intp)
+
+
+#: Beyond this magnitude a coordinate is no position at all (and squaring it overflows).
+MAX_COORDINATE = 1e9
+
+
+def check_angle_values(angles: np.ndarray, kind: str, name: str = "angles") -> np.ndarray:
+    """Angles in degrees within the range of their kind, or an InputError saying what looks wrong.
+
+    Unsigned angles lie in [0, 180]; plane angles in one turn, [0, 360) as
+    sitrex computes them (a [-180, 180) convention is accepted too). Values
+    that all fit in [-pi, pi] look like radians.
+
+    Examples
+    --------
+    >>> check_angle_values(np.array([[10.0, 170.0]]), "unsigned").shape
+    (1, 2)
+    >>> check_angle_values(np.array([[0.2, 1.4], [2.9, 0.1]]), "unsigned")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: angles look like radians (all within [-3.2, 3.2]); pass degrees (np.degrees(angles))
+    >>> check_angle_values(np.array([[-400.0]]), "unsigned")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: angles hold -400 degrees; unsigned angles lie in [0, 180] degrees
+    """
+    values = angles[np.isfinite(angles)]
+    if values.size == 0:
+        return angles
+    low, high = float(values.min()), float(values.max())
+    if values.size >= 4 and high <= np.pi + 1e-6 and low >= -np.pi - 1e-6 and high - low > 0.05:
+        raise InputError(f"{name} look like radians (all within [-3.2, 3.2]); pass degrees "
+                         f"(np.degrees({name}))")
+    if kind == "unsigned":
+        bad = low if low < -1e-6 else high if high > 180.0 + 1e-6 else None
+        if bad is not None:
+            raise InputError(f"{name} hold {bad:g} degrees; unsigned angles lie in [0, 180] "
+                             "degrees")
+    else:
+        if low < -180.0 - 1e-6 or high > 360.0 + 1e-6 or high - low > 360.0 + 1e-6:
+            bad = low if low < -180.0 - 1e-6 else high
+            raise InputError(f"{name} hold {bad:g} degrees; {kind} angles lie within one turn, "
+                             "[0, 360) degrees")
+    return angles

@@ -10,8 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._validation import check_angle_values, check_fps
+from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
+from sitrex.sequences import resample
 from sitrex.skeleton import Skeleton
 from sitrex.video import VIDEO_SUFFIXES
 
@@ -21,13 +24,33 @@ DEFAULT_FPS = 30.0
 
 @dataclass
 class Execution:
-    """One side of a comparison: its angles and where they came from."""
+    """One side of a comparison: its (conditioned) angles and where they came from."""
 
-    angles: np.ndarray                 # (T, A) float64, NaN where not measured
+    angles: np.ndarray                 # (T, A) float64, NaN where not measured; conditioned
     present: np.ndarray                # (T,) bool: a person in the frame
     fps: float
-    skeleton: Skeleton | None
+    skeleton: Skeleton | None          # the poses as read (before conditioning)
     source: str | None
+    conditioning: dict | None = None   # what was done to clean the angles
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first to the last frame, plus one frame."""
+        return len(self.angles) / self.fps
+
+    def at_rate(self, fps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Angles and person flags re-timed to `fps`, and each original frame's new frame.
+
+        Returns ``(angles, present, frame_of_original)``: ``(T', A)`` angles by
+        linear interpolation, ``(T',)`` person flags (a new frame has a person
+        when its nearest original frame has), and for every original frame the
+        latest new frame at or before it (so a score never uses later frames).
+        """
+        angles, nearest = resample(self.angles, self.fps, fps)
+        present = self.present[nearest]
+        original_times = np.arange(len(self.angles)) / self.fps
+        latest = np.floor(original_times * fps + 1e-9).astype(np.int64)
+        return angles, present, np.minimum(latest, len(angles) - 1)
 
 
 def _estimate_video(path: Path, backend: Any) -> Skeleton:
@@ -61,10 +84,8 @@ def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
 
 
 def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np.ndarray:
-    from sitrex.angle_table import check_kind
     from sitrex.angles import angle_names, compute_angles
 
-    kind = check_kind(kind)
     names = tuple(comparator.angle_names_)
     available = angle_names(kind)
     unknown = [n for n in names if n not in available]
@@ -77,7 +98,7 @@ def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np
     return compute_angles(skeleton, kind, names=list(names))
 
 
-def _array_angles(value, role: str, n_angles: int) -> np.ndarray:
+def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -94,38 +115,47 @@ def _array_angles(value, role: str, n_angles: int) -> np.ndarray:
                          "(comparator.angle_names_)")
     if np.isinf(arr).any():
         raise InputError(f"{role} angles contain inf; use NaN for angles that were not measured")
-    return arr
+    return check_angle_values(arr, kind, f"the {role}'s angles")
+
+
+def _frame_rate(rate, fps, role: str) -> float:
+    rate = rate if rate is not None else fps
+    if rate is None:
+        warnings.warn(f"the {role}'s frame rate is unknown; assuming {DEFAULT_FPS:g} fps (give "
+                      "it with fps=... in Python or --fps on the command line)", UserWarning,
+                      stacklevel=4)
+        rate = DEFAULT_FPS
+    return check_fps(rate, "fps", required=True)
 
 
 def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any,
-                   fps: float | None) -> Execution:
-    """Angles, person flags, frame rate, skeleton and source of one input."""
+                   fps: float | None, conditioning: Conditioning) -> Execution:
+    """Angles (conditioned), person flags, frame rate, skeleton and source of one input."""
     skeleton, source = None, None
     if isinstance(value, (str, os.PathLike)):
         skeleton, source = _read_path(value, role, backend)
     elif isinstance(value, Skeleton):
         skeleton = value
+    where = f" ({source})" if source else ""
     if skeleton is not None:
         if skeleton.n_frames == 0:
-            raise InputError(f"{role} has no frames")
-        angles = _skeleton_angles(skeleton, role, comparator, kind)
+            raise InputError(f"{role}{where} has no frames")
+        rate = _frame_rate(skeleton.fps, fps, role)
         present = skeleton.has_person
-        rate = skeleton.fps
+        if not present.any():
+            raise InputError(f"{role}{where}: no frame has a person in it ({skeleton.n_frames} "
+                             "frames, all empty); check the clip, or try another pose backend")
+        cleaned = conditioning.skeleton(skeleton.replace(fps=rate))
+        angles = _skeleton_angles(cleaned, role, comparator, kind)
+        info = cleaned.meta.get("conditioning")
     else:
-        angles = _array_angles(value, role, int(comparator.n_angles_))
+        angles = _array_angles(value, role, int(comparator.n_angles_), kind)
+        if len(angles) == 0:
+            raise InputError(f"{role} has no frames")
+        rate = _frame_rate(None, fps, role)
         present = ~np.isnan(angles).all(axis=1)
-        rate = None
-    if len(angles) == 0:
-        raise InputError(f"{role} has no frames")
-    rate = rate if rate is not None else fps
-    if rate is None:
-        warnings.warn(f"the {role}'s frame rate is unknown; assuming {DEFAULT_FPS:g} fps (pass "
-                      "fps=... to compare())", UserWarning, stacklevel=3)
-        rate = DEFAULT_FPS
-    rate = float(rate)
-    if not np.isfinite(rate) or rate <= 0:
-        raise InputError(f"fps must be a positive number; got {rate!r}")
-    where = f" ({source})" if source else ""
+        angles = conditioning.angles(angles, rate, periodic=kind != "unsigned")
+        info = conditioning.to_dict()
     if not present.any():
         raise InputError(f"{role}{where}: no frame has a person in it ({len(angles)} frames, all "
                          "empty); check the clip, or try another pose backend")
@@ -133,5 +163,4 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         raise InputError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
                          "missing in all frames")
     return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
-                     skeleton=skeleton, source=source)
-
+                     skeleton=skeleton, source=source, conditioning=info)

@@ -71,9 +71,11 @@ def report_to_dict(report) -> dict[str, Any]:
         out[name] = jsonable(getattr(report, name))
     out["useful"] = report.useful.tolist()
     out["present"] = report.present.tolist()
-    for name in ("alignment", "coverage"):
+    for name in ("alignment", "coverage", "coach_variation"):
         value = getattr(report, name)
         out[name] = None if value is None else jsonable(value)
+    out["metadata"] = jsonable(report.metadata)
+    out["coach_repetitions"] = jsonable(report.coach_repetitions)
     out["repetitions"] = jsonable(report.repetitions)
     out["repetition_feedback"] = jsonable(report.repetition_feedback)
     out["score"] = jsonable(report.score)
@@ -143,8 +145,11 @@ def report_from_dict(cls, data: dict[str, Any]):
     kwargs["coach_angles"] = kwargs["coach_angles"].reshape(-1, len(kwargs["angle_names"]))
     if data.get("alignment") is not None:
         kwargs["alignment"] = np.array(data["alignment"], dtype=np.int64)
-    if data.get("coverage") is not None:
-        kwargs["coverage"] = _float_array(data["coverage"])
+    for name in ("coverage", "coach_variation"):
+        if data.get(name) is not None:
+            kwargs[name] = _float_array(data[name])
+    kwargs["metadata"] = dict(data.get("metadata") or {})
+    kwargs["coach_repetitions"] = _rebuild(data.get("coach_repetitions") or [], "Repetition")
     kwargs["repetitions"] = _rebuild(data.get("repetitions") or [], "Repetition")
     kwargs["repetition_feedback"] = _rebuild(data.get("repetition_feedback") or [],
                                              "RepetitionFeedback")

@@ -77,6 +77,17 @@ class FeedbackReport:
     coverage : ndarray (T,) float or None
         Fraction of each frame's window with a person in it: a score whose
         window is mostly interpolated over a gap deserves less trust.
+    coach_repetitions : list of sitrex.repetitions.Repetition
+        The coach's repetitions, in frames at the comparator's rate
+        (``metadata["model_fps"]``).
+    coach_variation : ndarray (A,) float or None
+        The coach's rep-to-rep variation of each angle, degrees (NaN with
+        fewer than two repetitions): what "normal" variation means.
+    metadata : dict
+        How the comparison was made: ``model_fps``, ``window_seconds``,
+        ``warmup_seconds``, ``scored_frames`` and ``scored_seconds``, the
+        coach's repetitions and reference, and ``conditioning`` (the cleaning
+        of each input).
 
     Examples
     --------
@@ -119,6 +130,9 @@ class FeedbackReport:
     stride: int = 1
     kind: str = "unsigned"
     coverage: np.ndarray | None = None
+    coach_repetitions: list = field(default_factory=list)
+    coach_variation: np.ndarray | None = None
+    metadata: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.angle_names = tuple(str(n) for n in self.angle_names)
@@ -140,8 +154,13 @@ class FeedbackReport:
         if self.coverage is not None:
             self.coverage = np.asarray(self.coverage, dtype=np.float64).reshape(n_frames)
         self.fps, self.threshold = float(self.fps), float(self.threshold)
+        if self.coach_variation is not None:
+            self.coach_variation = np.asarray(self.coach_variation, dtype=np.float64).reshape(
+                n_angles)
         self.repetitions = list(self.repetitions)
         self.repetition_feedback = list(self.repetition_feedback)
+        self.coach_repetitions = list(self.coach_repetitions)
+        self.metadata = dict(self.metadata or {})
 
     # ------------------------------------------------------------------ basic views
     @property
@@ -162,6 +181,11 @@ class FeedbackReport:
         count = scored.sum(axis=0)
         total = np.where(scored, self.similarity, 0.0).sum(axis=0)
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    @property
+    def scored_frames(self) -> int:
+        """Athlete frames with a score on at least one angle of :attr:`focus`."""
+        return int(np.isfinite(self.similarity[:, self.focus]).any(axis=1).sum())
 
     @property
     def score(self) -> float:

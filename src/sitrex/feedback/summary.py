@@ -91,18 +91,28 @@ def report_messages(report) -> list[str]:
     """See :attr:`FeedbackReport.messages`."""
     score = report.score
     score_text = "n/a" if np.isnan(score) else f"{score:.2f}"
+    scored = report.scored_frames
+    over = (f"over {scored} scored frame(s) ({scored / report.fps:.1f} s) of "
+            f"{report.n_frames}")
     if report.useful.any():
         lines = [f"overall similarity {score_text} on the {int(report.useful.sum())} angle(s) "
-                 f"that matter for this exercise (threshold {report.threshold:g})"]
+                 f"that matter for this exercise, {over} (threshold {report.threshold:g})"]
     else:
-        lines = [f"overall similarity {score_text} on all angles: none was found to matter for "
-                 f"this exercise (threshold {report.threshold:g})"]
+        lines = [f"overall similarity {score_text} on all angles, {over}: none was found to "
+                 f"matter for this exercise (threshold {report.threshold:g})"]
+    if scored == 0:
+        lines.append("nothing was scored: the clip is too short for the window, or nobody is "
+                     "in view; no angle is judged")
     summaries = sorted(report.summary(), key=lambda s: np.nan_to_num(s.mean_similarity, nan=2.0))
     lines += [f"{s.name}: differs from the coach in frames {_frames_text(s.ranges, report.times)}"
               for s in summaries if s.ranges]
-    matching = [s.name for s in summaries if not s.ranges and np.isfinite(s.mean_similarity)]
+    # "matches" only when no scored frame is below the threshold; brief dips are said as such
+    matching = [s.name for s in summaries if s.below_fraction == 0]
+    dipping = [s.name for s in summaries if not s.ranges and s.below_fraction > 0]
     if matching:
         lines.append(f"matches the coach throughout: {', '.join(matching)}")
+    if dipping:
+        lines.append(f"below the coach only in isolated frames: {', '.join(dipping)}")
     absent = report.no_person_ranges()
     if absent:
         lines.append(f"no person in frames {_frames_text(absent, report.times)}: not scored")

@@ -150,6 +150,7 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
                         fps: float, coach_fps: float | None = None,
                         shallow_below: float = 0.75, excessive_above: float = 1.3,
                         shift_tolerance: float = 15.0, min_rom: float = 10.0,
+                        coach_repetitions: list[Repetition] | None = None,
                         **segment_options: Any) -> list[RepetitionFeedback]:
     """Compare each of an athlete's repetitions with the coach's typical repetition.
 
@@ -194,6 +195,10 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
         Degrees (at least; see ``"shifted"`` above).
     min_rom : float, default 10.0
         Degrees of coach range below which an angle's range is not judged.
+    coach_repetitions : list of Repetition, optional
+        The coach's repetitions (frames of `coach_angles`), when already
+        known (e.g. only the one chosen as the reference); default: segment
+        the coach's clip.
     **segment_options
         Passed to :func:`segment_repetitions` (``min_duration``,
         ``prominence``, ``min_range``, ``smooth``).
@@ -243,7 +248,8 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
     cols = resolve_columns(columns, coach.shape[1], names)
     smooth = segment_options.get("smooth", 0.08)
 
-    coach_reps = segment_repetitions(coach, fps=coach_fps, columns=cols, **segment_options)
+    coach_reps = (list(coach_repetitions) if coach_repetitions is not None else
+                  segment_repetitions(coach, fps=coach_fps, columns=cols, **segment_options))
     if not coach_reps:
         raise InputError("no repetition found in the coach's clip: check that `columns` are the "
                          "angles that move in this exercise, or lower `prominence` / `min_range`")

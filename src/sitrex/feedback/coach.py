@@ -1,0 +1,214 @@
+"""The coach's execution, prepared once: angles at the model's rate, usefulness, repetitions.
+
+A coach's clip is read, cleaned and re-timed to the comparator's frame rate
+once, and then serves any number of athletes (:func:`sitrex.compare` uses it
+for one athlete; many athletes or a live feed reuse it). It holds:
+
+* which angles matter for the exercise (the usefulness network on the whole
+  clip, or the angles the caller names);
+* the coach's **repetitions** (:func:`sitrex.repetitions.segment_repetitions`
+  on those angles) and the one the athletes are compared with: the most
+  typical repetition by default (the one nearest, by dynamic time warping,
+  to all the others), a chosen one, or the whole clip;
+* the coach's **rep-to-rep variation** per angle: how much the coach's own
+  repetitions differ from the reference one once time-aligned (root mean
+  square, degrees). It is what "normal variation" means for that angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sitrex._validation import check_int, resolve_columns
+from sitrex.exceptions import InputError
+from sitrex.sequences import interpolate_gaps
+
+from ._inputs import Execution
+
+__all__ = ["CoachReference", "prepare_coach"]
+
+#: A coach clip shorter than this cannot show a movement.
+MIN_COACH_SECONDS = 0.3
+
+
+@dataclass(eq=False)
+class CoachReference:
+    """A coach's execution prepared for comparisons (see the module documentation).
+
+    Attributes
+    ----------
+    execution : Execution
+        The input as read and cleaned, at its own frame rate.
+    angles : ndarray (Tc, A)
+        Cleaned angles at the comparator's rate `fps` (NaN where not measured).
+    present : ndarray (Tc,) bool
+    fps : float
+        The comparator's frame rate.
+    usefulness : ndarray (A,)
+        Probability that each angle matters (usefulness network, whole clip).
+    useful : ndarray (A,) bool
+        The angles that matter, among those the coach's clip measures.
+    measured : ndarray (A,) bool
+        Angles measured somewhere in the coach's clip.
+    repetitions : list of Repetition
+        The coach's repetitions, in frames at `fps`.
+    reference_rep : int or None
+        Index of the repetition athletes are compared with (None: the whole clip).
+    reference : ndarray (Tr, A)
+        That repetition's (or the clip's) angles, gaps filled: the network's reference.
+    variation : ndarray (A,)
+        Rep-to-rep variation of the coach, degrees (NaN with fewer than two repetitions).
+    note : str or None
+        Why no repetition was found, when none was.
+    """
+
+    execution: Execution
+    angles: np.ndarray
+    present: np.ndarray
+    fps: float
+    usefulness: np.ndarray
+    useful: np.ndarray
+    measured: np.ndarray
+    repetitions: list = field(default_factory=list)
+    reference_rep: int | None = None
+    reference: np.ndarray | None = None
+    variation: np.ndarray | None = None
+    note: str | None = None
+
+    @property
+    def focus(self) -> np.ndarray:
+        """Columns that drive repetitions and alignment: the useful angles (measured ones if none)."""
+        cols = np.flatnonzero(self.useful)
+        return cols if len(cols) else np.flatnonzero(self.measured)
+
+    @property
+    def reference_slice(self) -> slice:
+        """Frames of :attr:`angles` the reference covers."""
+        if self.reference_rep is None:
+            frames = np.flatnonzero(self.present)
+            return slice(int(frames[0]), int(frames[-1]) + 1)
+        return self.repetitions[self.reference_rep].slice
+
+    @property
+    def reference_seconds(self) -> float:
+        """Duration of the reference, seconds."""
+        return len(self.reference) / self.fps
+
+
+def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.ndarray:
+    if useful_angles is None:
+        return (usefulness >= threshold) & measured
+    mask = np.zeros(len(names), dtype=bool)
+    mask[resolve_columns(useful_angles, len(names), names, name="useful_angles")] = True
+    return mask & measured
+
+
+def _rep_distances(angles: np.ndarray, reps: list, columns: np.ndarray) -> np.ndarray:
+    """(n, n) DTW distances between repetitions on `columns` (scaled by each column's range)."""
+    from sitrex.alignment import dtw_distance
+
+    span = np.nanpercentile(angles[:, columns], 95, axis=0) - \
+        np.nanpercentile(angles[:, columns], 5, axis=0)
+    scale = np.maximum(np.nan_to_num(span, nan=1.0), 1.0)
+    segments = [angles[r.slice][:, columns] / scale for r in reps]
+    n = len(reps)
+    dist = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            dist[i, j] = dist[j, i] = dtw_distance(segments[i], segments[j])
+    return dist
+
+
+def _variation(angles: np.ndarray, reps: list, reference: int, columns: np.ndarray
+               ) -> np.ndarray:
+    """Per angle, RMS difference of the other repetitions from the reference once aligned."""
+    from sitrex.alignment import align_to_reference
+
+    out = np.full(angles.shape[1], np.nan)
+    if len(reps) < 2:
+        return out
+    ref = angles[reps[reference].slice]
+    sq, count = np.zeros(angles.shape[1]), np.zeros(angles.shape[1])
+    for k, rep in enumerate(reps):
+        if k == reference:
+            continue
+        other = angles[rep.slice]
+        match = align_to_reference(other[:, columns], ref[:, columns])   # rep frame per ref frame
+        diff = ref - other[match]
+        ok = np.isfinite(diff)
+        sq += np.where(ok, diff ** 2, 0.0).sum(axis=0)
+        count += ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.sqrt(sq / count)
+    out[count == 0] = np.nan
+    return out
+
+
+def _choose_reference(coach_rep, reps: list, angles: np.ndarray, columns: np.ndarray
+                      ) -> int | None:
+    if coach_rep == "whole" or not reps:
+        if isinstance(coach_rep, (int, np.integer)) and not isinstance(coach_rep, bool):
+            raise InputError(f"coach_rep={coach_rep}: no repetition was found in the coach's "
+                             "clip; use coach_rep='whole' (the whole clip)")
+        return None
+    if coach_rep == "typical":
+        if len(reps) < 3:
+            return 0 if len(reps) == 1 else int(np.argmax([r.n_frames for r in reps]))
+        return int(np.argmin(_rep_distances(angles, reps, columns).sum(axis=1)))
+    k = check_int(coach_rep, "coach_rep", low=0)
+    if k >= len(reps):
+        raise InputError(f"coach_rep={k}, but the coach's clip has {len(reps)} repetition(s) "
+                         f"(0 to {len(reps) - 1})")
+    return k
+
+
+def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_threshold: float,
+                  useful_angles: Any = None, coach_rep: Any = "typical") -> CoachReference:
+    """A :class:`CoachReference` from a loaded coach execution (see the module documentation).
+
+    Parameters
+    ----------
+    execution : Execution
+        The coach's input, read and cleaned.
+    comparator : sitrex.ExerciseComparator
+        Fitted; its usefulness network is run once on the coach's clip.
+    fps : float
+        The comparator's frame rate: the coach is re-timed to it.
+    usefulness_threshold : float
+        Probability at or above which an angle matters.
+    useful_angles : names, indices or mask, optional
+        The angles that matter, instead of asking the network.
+    coach_rep : "typical", "whole" or int, default "typical"
+        The repetition athletes are compared with: the most typical one, the
+        whole clip, or the repetition of that index (0-based).
+    """
+    from sitrex.repetitions import segment_repetitions
+
+    if execution.duration < MIN_COACH_SECONDS:
+        raise InputError(f"the coach's clip is {execution.duration:.2f} s long "
+                         f"({len(execution.angles)} frames); a coach must show at least "
+                         f"{MIN_COACH_SECONDS:g} s of movement")
+    angles, present, _ = execution.at_rate(fps)
+    names = tuple(comparator.angle_names_)
+    measured = ~np.isnan(angles).all(axis=0)
+    frames = np.flatnonzero(present)
+    whole = interpolate_gaps(angles[frames[0]:frames[-1] + 1], fill_value=0.0)
+    usefulness = comparator.predict_usefulness_proba([whole.astype(np.float32)])[0]
+    useful = _useful_mask(useful_angles, usefulness, usefulness_threshold, names, measured)
+    coach = CoachReference(execution=execution, angles=angles, present=present, fps=fps,
+                           usefulness=usefulness, useful=useful, measured=measured)
+    try:
+        coach.repetitions = segment_repetitions(angles, fps=fps, columns=coach.focus)
+    except InputError as exc:
+        coach.note = f"no repetition counted in the coach's clip: {exc}"
+    if not coach.repetitions and coach.note is None:
+        coach.note = "no repetition found in the coach's clip: it is compared as a whole"
+    coach.reference_rep = _choose_reference(coach_rep, coach.repetitions, angles, coach.focus)
+    coach.reference = interpolate_gaps(angles[coach.reference_slice], fill_value=0.0)
+    coach.variation = (_variation(angles, coach.repetitions, coach.reference_rep, coach.focus)
+                       if coach.reference_rep is not None
+                       else np.full(len(names), np.nan))
+    return coach
