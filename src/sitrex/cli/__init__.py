@@ -108,10 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights-path", help="folder holding the weight files")
     _pose_options(p)
     p.add_argument("--kind", help="angle kind (default: the one the weights were trained on)")
-    p.add_argument("--window", type=int, help="window length in frames (default: max_len)")
+    p.add_argument("--window", type=float, metavar="SECONDS",
+                   help="window length in seconds (default: the coach's reference repetition)")
+    p.add_argument("--warmup", type=float, metavar="SECONDS",
+                   help="history a window needs before it is scored (default: half a window)")
     p.add_argument("--stride", type=int, default=1, help="score every k-th window")
     p.add_argument("--align", action="store_true", help="align the athlete to the coach (DTW)")
     p.add_argument("--threshold", type=float, help="similarity below which an angle differs")
+    p.add_argument("--coach-rep", default="typical", metavar="REP",
+                   help="what of the coach's clip to compare with: 'typical' (its most typical "
+                        "repetition, the default), 'whole' (the whole clip) or a repetition "
+                        "number (1 = the first)")
+    p.add_argument("--no-smooth", action="store_true",
+                   help="compare the raw angles (default: glitches removed, gaps bridged, "
+                        "6 Hz zero-phase low-pass)")
+    p.add_argument("--fps", type=float,
+                   help="frame rate of inputs that have none (angle arrays); default 30")
     _common(p)
     p.set_defaults(run=commands.compare)
 

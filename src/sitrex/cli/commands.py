@@ -59,6 +59,20 @@ def _execution(value: str):
     return value
 
 
+def _coach_rep(value: str):
+    """--coach-rep: 'typical', 'whole' or a repetition number counted from 1."""
+    if value in ("typical", "whole"):
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise CommandError(f"--coach-rep must be 'typical', 'whole' or a repetition number "
+                           f"(1 = the first); got {value!r}", "usage")
+    return number - 1
+
+
 def _comparator(args):
     from sitrex.estimators import ExerciseComparator
 
@@ -74,17 +88,18 @@ def compare(args):
     for value in (args.coach, args.athlete):
         if not Path(value).exists():
             raise MissingFileError(f"no such file: {value}")
+    coach_rep = _coach_rep(args.coach_rep)
     comparator = _comparator(args)
-    kind = args.kind or (getattr(comparator, "metadata_", None) or {}).get("angle_kind",
-                                                                            "unsigned")
     coach, athlete = _execution(args.coach), _execution(args.athlete)
     needs_pose = any(isinstance(v, str) and Path(v).suffix.lower() not in (".npz", ".json")
                      for v in (coach, athlete))
     backend = (get_backend(args.backend, progress=_progress(args), **_backend_options(args))
                if needs_pose else args.backend)
     _say(args, "comparing the athlete with the coach ...")
-    report = run_compare(coach, athlete, comparator, backend, kind=kind, window=args.window,
-                         stride=args.stride, threshold=args.threshold, align=args.align)
+    report = run_compare(coach, athlete, comparator, backend, kind=args.kind,
+                         window_seconds=args.window, warmup_seconds=args.warmup,
+                         stride=args.stride, threshold=args.threshold, align=args.align,
+                         smooth=not args.no_smooth, coach_rep=coach_rep, fps=args.fps)
     for target in (args.output, args.csv, args.plot, args.video):
         if target:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
