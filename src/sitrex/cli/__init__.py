@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _status_of(exc: BaseException) -> str:
     from sitrex.backends.base import BackendNotFoundError, ModelNotAvailableError
+    from sitrex.exceptions import OutputError
     from sitrex.pretrained import WeightsNotAvailableError
 
     if isinstance(exc, CommandError):
@@ -161,7 +162,7 @@ def _status_of(exc: BaseException) -> str:
         return "model"
     if isinstance(exc, (ImportError, BackendNotFoundError)):
         return "dependency"
-    if isinstance(exc, (FileNotFoundError, IsADirectoryError, ValueError, KeyError)):
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, OutputError, ValueError, KeyError)):
         return "input"
     return "error"
 
