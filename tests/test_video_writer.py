@@ -1,4 +1,4 @@
-"""Writing videos: sitrex.video.VideoWriter writes RGB frames atomically, or leaves nothing behind."""
+"""sitrex.video.VideoWriter: RGB frames written atomically, or nothing left behind."""
 
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ _BONES = np.array([(landmark_index(a), landmark_index(b)) for a, b in (
     ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
     ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
     ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
-    ("left_ankle", "left_heel"), ("left_heel", "left_foot_index"), ("left_ankle", "left_foot_index"),
+    ("left_ankle", "left_heel"), ("left_heel", "left_foot_index"),
+    ("left_ankle", "left_foot_index"),
     ("right_ankle", "right_heel"), ("right_heel", "right_foot_index"),
     ("right_ankle", "right_foot_index"),
 )], dtype=np.intp)

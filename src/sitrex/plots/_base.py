@@ -1,4 +1,4 @@
-"""What every figure of :mod:`sitrex.plots` shares: matplotlib, the report, angle choice, colours."""
+"""What the figures of :mod:`sitrex.plots` share: matplotlib, the report, angle choice, colours."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def check_report(report: Any) -> None:
 
 
 def angle_columns(report: Any, angles: Any) -> list[int]:
-    """Columns of `angles` (names, indices or a boolean mask) by :func:`~sitrex._validation.resolve_columns`."""
+    """Columns of `angles` (names, indices or a boolean mask), by the one resolver of sitrex."""
     names = report.angle_names
     return resolve_columns(angles, len(names), names, name="angles").tolist()
 
