@@ -1,215 +1,348 @@
-"""Does the feedback report's overall score tell wrong push-ups from correct ones? (PushFit)
+"""Does sitrex's feedback tell faulty executions from correct ones, on real data it never saw?
 
-Data: the 265 real PushFit clips (../shared/data/pushfit.npz: 140 correct,
-125 wrong push-ups, MediaPipe landmarks), unsigned angles. Four clips of
-unknown frame rate are left out (261 remain). Every clip is put on one clock,
-25 fps (the most common rate), by taking the nearest frame, so NaN (no person)
-stays NaN. Only the 13 angles that matter for a push-up
-(sitrex.datasets.pushfit.PUSHFIT_EXERCISE_ANGLES) are used, by the model and
-by the baseline alike.
+The real-data benchmark of the feedback. Three data sets, three capture
+systems, each with labelled correct and faulty executions:
 
-Question: with a correct clip as the coach, does the report's overall score
-(``sitrex.feedback.compare(coach, athlete, comparator).score``, the mean
-per-frame similarity over the useful angles) rank wrong athletes below
-correct ones? Measured as ROC-AUC (1 = every wrong athlete scores below every
-correct one, 0.5 = chance), per coach.
+* ``squat_errors``: 1,323 squats, triangulated MediaPipe landmarks; two
+  correct styles and five faults, each fault a task of its own (its clips
+  against the correct ones). Groups: recording days (no subject ids).
+* ``irds``: rehabilitation gestures of 3 patients, Kinect v2; per gesture,
+  correct against incorrect. Groups: subjects.
+* ``pushfit``: push-ups, 2-D MediaPipe landmarks of web videos, correct
+  against wrong. Groups: video formats (frame rate and size), which are
+  confounded with the label, so a coach is never judged against clips of
+  its own format.
 
-Protocol (no clip is ever both trained on and evaluated):
+Protocol (the one the hidden test sets use): the **coach** is one correct
+execution cut to **one repetition**, from one group; the **athletes** are the
+executions of the same exercise from the *other* groups, correct and faulty;
+a pair is scored with the public call ``1 - sitrex.compare(coach,
+athlete, comparator).score`` (every other option at its default), and the
+ROC-AUC of faulty against correct is taken per coach. Reported: mean and
+standard deviation over coaches (all tasks of a data set pooled), and per
+task. The whole again with the coach given as **three correct
+repetitions** (the coach's and two more of the same group). Where the fault
+is known (squat faults; IRDS: the limb that moves), **top-1** is the share
+of faulty athletes whose ``report.worst_angles(1)[0]`` is one of the angles
+the fault moves, printed beside its chance level (those angles' share of
+the report's useful angles).
 
-* 5-fold cross-validation over clips, stratified by correct / wrong.
-* In each fold a comparator is trained on the other four folds only. PushFit
-  says only whether a whole clip is correct, not which angle is wrong, so the
-  clip labels become per-angle pair targets as follows: a pair's reference is
-  a crop of a correct training clip; its candidate is a crop of another
-  correct training clip (targets 1 on all 13 angles) or of a wrong one
-  (targets 0 on all 13 angles), half and half. Crops are 32-64 frames
-  (1.3-2.6 s, one or two push-ups), with 2 degrees of noise.
-* Test: up to ``--coaches`` correct clips of the held-out fold are coaches in
-  turn; every other clip of the held-out fold is an athlete. One AUC per
-  coach; reported: mean and standard deviation over all coaches of all folds.
-* Baseline on exactly the same (coach, athlete) pairs: plain dynamic time
-  warping on the same 13 angles, ``sitrex.alignment.dtw_distance`` (mean
-  Euclidean distance per matched frame pair, NaN-tolerant); a larger
-  distance means "wrong".
-* The report is computed twice: without alignment (the network compares
-  each athlete window with the coach's clip) and with ``align=True`` (each
-  athlete window against the coach's movement warped onto it by DTW).
+Baselines on exactly the same pairs and the same cleaned angles (the
+default :class:`sitrex.conditioning.Conditioning`, 30 fps): DTW distance
+(:func:`sitrex.alignment.dtw_distance`) on all measured angles, on the
+angles the report found useful, and on the expected (oracle) angles.
 
-    python benchmarks/feedback_quality.py [--folds 5] [--coaches 5] [--epochs 20] [--seed 0]
+One-shot: a comparator is never evaluated on a data set it was trained on.
+A comparator records its training data in ``metadata_["training_data"]``;
+such rows are refused unless ``--lodo DIR`` supplies, per data set, a
+comparator trained by the same recipe without it (``DIR/<dataset>.keras``).
+Every row says which comparator it used.
 
-A confound, checked: the clips come from several source videos whose format
-(frame rate and size) is unevenly split between correct and wrong (e.g. all
-23 clips at 29.97 fps 640x360 are wrong, 38 of 46 in 1920x1080 are correct),
-and a network might learn the camera rather than the form. Two extra lines
-measure it: "video format only" scores each athlete by the share of wrong
-clips of its format in the training folds (no movement at all), and the
-second table repeats every AUC with only the athletes of the coach's own
-format, where the format carries no information.
+    python benchmarks/feedback_quality.py                      # the default comparator
+    python benchmarks/feedback_quality.py --comparator paper   # the paper's weights
+    python benchmarks/feedback_quality.py --lodo build/lodo --json out.json
 
-Caveats: the "wrong" clips mix several faults of unknown kind; PushFit gives
-no person or source-video ids, so clips cut from one video of one person may
-fall on both sides of a split (which would flatter the trained model, not the
-DTW baseline); with ~50 clips per test fold each AUC is noisy (hence the
-spread).
-
-Measured (2 busy cores, about 2 minutes, default options):
-report score 0.810 +- 0.118, aligned 0.813 +- 0.107, DTW baseline
-0.556 +- 0.071, video format only 0.732 +- 0.050; within the coach's video
-format: report score 0.815 +- 0.125, aligned 0.761 +- 0.179, DTW 0.607 +- 0.209.
+Options: ``--datasets``, ``--coaches`` (per task), ``--athletes`` (per coach),
+``--seed``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
+``../shared/data`` beside this repository).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-FPS = 25.0
+REPO = Path(__file__).resolve().parents[1]
+MODEL_FPS = 30.0
 
 
-def load(path=None):
-    """PushFit's 13 push-up angles on a 25 fps clock; clips of unknown fps dropped."""
-    from sitrex.datasets import load_pushfit
+# ---------------------------------------------------------------------------- data and tasks
+@dataclass
+class Task:
+    """One exercise of one data set: its clips, which are faulty, and the angles a fault moves."""
 
-    ds = load_pushfit(path, keep_skeletons=False)
-    cols = ds.exercise_angles["push-up"]
-    names = [ds.angle_names[i] for i in cols]
-    fps, form = ds.extra["fps"], ds.extra["form"]
-    keep = np.flatnonzero(np.isfinite(fps))
-    seqs = []
-    for i in keep:
-        seq = ds.sequences[i][:, cols]
-        n_out = max(1, int(np.floor(len(seq) / fps[i] * FPS)))
-        src = np.minimum(np.round(np.arange(n_out) * fps[i] / FPS).astype(int), len(seq) - 1)
-        seqs.append(seq[src])
-    source = np.array([f"{fps[i]:.2f} fps {ds.extra['width'][i]}x{ds.extra['height'][i]}"
-                       for i in keep])
-    return seqs, (form[keep] == "wrong").astype(int), names, source
+    dataset: str
+    name: str
+    clips: np.ndarray          # indices into the data set
+    faulty: np.ndarray         # bool, per clip of `clips`
+    expected: tuple[str, ...]  # angles the fault moves ((): unknown)
 
 
-def training_pairs(seqs, wrong, n_pairs, max_len, rng, noise_std=2.0):
-    """(reference, candidate) crops and per-angle targets from clip labels (see the docstring)."""
-    from sitrex.sequences import fill_gaps
-
-    filled = fill_gaps(seqs)
-    correct = np.flatnonzero(wrong == 0)
-    faulty = np.flatnonzero(wrong == 1)
-    n_angles = filled[0].shape[1]
-    X, y = [], np.zeros((n_pairs, n_angles), dtype=np.float32)
-
-    def crop(seq):
-        length = int(rng.integers(max_len // 2, max_len + 1))
-        length = min(length, len(seq))
-        start = int(rng.integers(0, len(seq) - length + 1))
-        out = seq[start:start + length]
-        return (out + rng.normal(0.0, noise_std, out.shape)).astype(np.float32)
-
-    for p in range(n_pairs):
-        ref = int(rng.choice(correct))
-        if rng.random() < 0.5:
-            cand = int(rng.choice(faulty))
-        else:
-            cand = int(rng.choice(correct[correct != ref]))
-            y[p] = 1.0
-        X.append((crop(filled[ref]), crop(filled[cand])))
-    return X, y
+@dataclass
+class Data:
+    name: str
+    skeletons: list
+    groups: np.ndarray
+    correct: np.ndarray
+    tasks: list[Task] = field(default_factory=list)
 
 
-def train(seqs, wrong, names, args, seed):
-    from sitrex.estimators import ExerciseComparator
-
-    rng = np.random.default_rng(seed)
-    X, y = training_pairs(seqs, wrong, args.n_pairs, args.max_len, rng)
-    comparator = ExerciseComparator(embed_dim=32, num_heads=2, key_dim=16, ff_dim=64,
-                                    head_units=32, patch_size=4, max_len=args.max_len,
-                                    epochs=args.epochs, learning_rate=2e-3, angle_names=names,
-                                    random_state=seed)
-    # one exercise: every angle matters (usefulness targets all 1)
-    return comparator.fit(X, y, usefulness=np.ones_like(y))
+def _both(*parts):
+    return tuple(f"{side} {p}" for p in parts for side in ("left", "right"))
 
 
-def auc(labels, values):
+def load(name: str, folder: Path) -> Data:
+    from sitrex import datasets
+
+    if name == "squat_errors":
+        ds = datasets.load_squat_errors(folder)
+        correct = np.asarray(ds.extra["correct"], bool)
+        data = Data(name, list(ds.skeletons), np.asarray(ds.groups).astype(str), correct)
+        form = np.asarray(ds.extra["form"]).astype(str)
+        for fault, angles in datasets.SQUAT_FAULT_ANGLES.items():
+            clips = np.flatnonzero(correct | (form == fault))
+            data.tasks.append(Task(name, fault, clips, ~correct[clips], tuple(angles)))
+    elif name == "irds":
+        ds = datasets.load_irds(folder)
+        correct = np.asarray(ds.extra["correct"], bool)
+        data = Data(name, list(ds.skeletons), np.asarray(ds.groups).astype(str), correct)
+        gesture = np.asarray(ds.labels).astype(str)
+        for g in sorted(set(gesture)):
+            clips = np.flatnonzero(gesture == g)
+            data.tasks.append(Task(name, g, clips, ~correct[clips],
+                                   tuple(datasets.IRDS_GESTURE_ANGLES[g])))
+    elif name == "pushfit":
+        ds = datasets.load_pushfit(folder)
+        fps, w, h = (np.asarray(ds.extra[k]) for k in ("fps", "width", "height"))
+        known = np.isfinite(fps)
+        correct = np.asarray(ds.extra["form"]).astype(str) == "correct"
+        groups = np.array([f"{f:.2f} fps {a}x{b}" for f, a, b in zip(fps, w, h)])
+        keep = np.flatnonzero(known)
+        data = Data(name, [ds.skeletons[i] for i in keep], groups[keep], correct[keep])
+        data.tasks.append(Task(name, "push-up", np.arange(len(keep)), ~data.correct, ()))
+    else:
+        raise SystemExit(f"unknown data set {name!r}")
+    return data
+
+
+# ---------------------------------------------------------------------------- coaches
+def _moving_columns(angles: np.ndarray, k: int = 6) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanpercentile(angles, 95, axis=0) - np.nanpercentile(angles, 5, axis=0)
+    return np.argsort(-np.nan_to_num(spread, nan=-1.0))[:k]
+
+
+def one_repetition(skeleton):
+    """The clip cut to its largest repetition (on its six most moving angles), or whole."""
+    from sitrex.conditioning import Conditioning
+    from sitrex.exceptions import InputError
+    from sitrex.repetitions import segment_repetitions
+
+    angles = Conditioning().skeleton(skeleton).angles()
+    try:
+        reps = segment_repetitions(angles, fps=skeleton.fps, columns=_moving_columns(angles))
+    except InputError:
+        reps = []
+    if not reps:
+        return skeleton
+    rep = max(reps, key=lambda r: r.n_frames)
+    return skeleton[rep.start:rep.end]
+
+
+def coach_input(data: Data, clip: int, n_reps: int, rng) -> object:
+    """One repetition of `clip`, or it followed by repetitions of other correct clips of its group."""
+    from sitrex.skeleton import concatenate
+
+    parts = [one_repetition(data.skeletons[clip])]
+    if n_reps > 1:
+        mates = np.flatnonzero(data.correct & (data.groups == data.groups[clip]))
+        mates = rng.permutation(mates[mates != clip])[:n_reps - 1]
+        parts += [one_repetition(data.skeletons[m]) for m in mates]
+        if len(parts) < n_reps:
+            return None
+        fps = parts[0].fps
+        parts = [p.replace(fps=fps) for p in parts]
+    return parts[0] if len(parts) == 1 else concatenate(parts)
+
+
+def pairs(task: Task, data: Data, n_coaches: int, n_athletes: int, rng):
+    """(coach clip, athlete clips) per coach: athletes of other groups, faulty and correct."""
+    ok_coaches = [c for c in task.clips[~task.faulty]
+                  if len(set(task.faulty[data.groups[task.clips] != data.groups[c]])) == 2]
+    for coach in rng.permutation(ok_coaches)[:n_coaches]:
+        other = data.groups[task.clips] != data.groups[coach]
+        bad = rng.permutation(task.clips[other & task.faulty])[:max(1, n_athletes // 2)]
+        good = rng.permutation(task.clips[other & ~task.faulty])[:max(1, n_athletes - len(bad))]
+        yield int(coach), np.concatenate([bad, good])
+
+
+# ---------------------------------------------------------------------------- scoring
+def cleaned_angles(skeleton) -> np.ndarray:
+    from sitrex.conditioning import Conditioning
+    from sitrex.sequences import resample
+
+    angles = Conditioning().skeleton(skeleton).angles()
+    return resample(angles, skeleton.fps, MODEL_FPS)[0]
+
+
+def dtw_score(coach: np.ndarray, athlete: np.ndarray, columns) -> float:
+    from sitrex.alignment import dtw_distance
+
+    cols = [c for c in columns
+            if np.isfinite(coach[:, c]).mean() > 0.5 and np.isfinite(athlete[:, c]).mean() > 0.5]
+    if not cols:
+        return float("nan")
+    return dtw_distance(coach[:, cols], athlete[:, cols])
+
+
+def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
-    return float(roc_auc_score(labels, values))
+    scores = np.nan_to_num(np.asarray(scores, float), nan=np.nanmedian(scores))
+    return float(roc_auc_score(labels, scores))
+
+
+METHODS = ("sitrex", "DTW all angles", "DTW useful angles", "DTW oracle angles")
+
+
+def run_task(task: Task, data: Data, comparator, args, rng, n_reps: int) -> dict:
+    import sitrex
+
+    names = list(sitrex.ANGLE_NAMES)
+    expected = [names.index(a) for a in task.expected]
+    per_coach = {m: [] for m in METHODS}
+    hits, chances = [], []
+    for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
+        coach_skel = coach_input(data, coach, n_reps, rng)
+        if coach_skel is None:
+            continue
+        coach_angles = cleaned_angles(coach_skel)
+        scores = {m: [] for m in METHODS}
+        labels = []
+        for athlete in athletes:
+            skel = data.skeletons[athlete]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    report = sitrex.compare(coach_skel, skel, comparator)
+                except sitrex.InputError as exc:
+                    print(f"  skipped {task.name} coach {coach} athlete {athlete}: {exc}")
+                    continue
+            faulty = bool(~data.correct[athlete])
+            labels.append(faulty)
+            scores["sitrex"].append(1.0 - report.score)
+            ath = cleaned_angles(skel)
+            measured = np.flatnonzero(np.isfinite(coach_angles).any(0) & np.isfinite(ath).any(0))
+            useful = np.flatnonzero(report.useful)
+            scores["DTW all angles"].append(dtw_score(coach_angles, ath, measured))
+            scores["DTW useful angles"].append(dtw_score(coach_angles, ath,
+                                                         useful if len(useful) else measured))
+            scores["DTW oracle angles"].append(dtw_score(coach_angles, ath,
+                                                         expected or measured))
+            if faulty and expected and report.useful.any():
+                worst = report.worst_angles(1)[0]
+                hits.append(worst in task.expected)
+                chances.append(np.isin(useful, expected).mean())
+        labels = np.asarray(labels)
+        if len(set(labels.tolist())) < 2:
+            continue
+        for m in METHODS:
+            per_coach[m].append(auc(labels, scores[m]))
+    return {"task": task.name, "auc": per_coach,
+            "top1": float(np.mean(hits)) if hits else None,
+            "chance": float(np.mean(chances)) if chances else None,
+            "n_coaches": len(per_coach["sitrex"])}
+
+
+# ---------------------------------------------------------------------------- comparators
+def comparator_for(dataset: str, args):
+    """The comparator to evaluate on `dataset`, and a line saying which it is."""
+    from sitrex import ExerciseComparator
+
+    if args.lodo:
+        path = Path(args.lodo) / f"{dataset}.keras"
+        cmp = ExerciseComparator.load(path)
+        label = f"{path} (trained without {dataset})"
+    elif args.comparator == "paper":
+        cmp = ExerciseComparator.from_pretrained("sitrex-paper", path=args.weights_path)
+        label = "sitrex-paper (the paper's weights)"
+    elif args.comparator == "default":
+        cmp = ExerciseComparator.from_pretrained()
+        label = f"default ({cmp.metadata_.get('weights')})"
+    else:
+        cmp = ExerciseComparator.load(args.comparator)
+        label = args.comparator
+    trained = [str(d) for d in (getattr(cmp, "metadata_", None) or {}).get("training_data", [])]
+    if dataset in trained:
+        raise SystemExit(f"{label} was trained on {dataset}: evaluating it there is not one-shot. "
+                         "Give --lodo DIR with a comparator trained without it")
+    return cmp, label
+
+
+def summarize(rows: list[dict]) -> dict:
+    out = {}
+    for m in METHODS:
+        values = [v for r in rows for v in r["auc"][m]]
+        out[m] = (float(np.mean(values)), float(np.std(values))) if values else (np.nan, np.nan)
+    hits = [(r["top1"], r["chance"]) for r in rows if r["top1"] is not None]
+    out["top1"] = (float(np.mean([h for h, _ in hits])), float(np.mean([c for _, c in hits]))) \
+        if hits else None
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--coaches", type=int, default=5, help="coaches per test fold")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--n-pairs", type=int, default=3000)
-    parser.add_argument("--max-len", type=int, default=64)
+    parser.add_argument("--datasets", nargs="+", default=["squat_errors", "irds", "pushfit"])
+    parser.add_argument("--comparator", default="default",
+                        help="'default', 'paper' or a .keras file")
+    parser.add_argument("--lodo", help="folder of <dataset>.keras comparators trained without it")
+    parser.add_argument("--weights-path", default=str(REPO.parent / "shared" / "weights" /
+                                                      "sitrex-paper"))
+    parser.add_argument("--coaches", type=int, default=6, help="coaches per task")
+    parser.add_argument("--athletes", type=int, default=40, help="athletes per coach")
+    parser.add_argument("--reps", type=int, nargs="+", default=[1, 3],
+                        help="coach repetitions (1: one repetition; 3: three)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", default=None, help="pushfit.npz or its folder")
+    parser.add_argument("--data", default=os.environ.get("SITREX_DATA")
+                        or str(REPO.parent / "shared" / "data"))
+    parser.add_argument("--json", default="feedback_quality.json")
     args = parser.parse_args()
 
-    import warnings
-
-    from sklearn.model_selection import StratifiedKFold
-
-    from sitrex.alignment import dtw_distance
-    from sitrex.feedback import compare
-
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
-    seqs, wrong, names, source = load(args.data)
-    print(f"PushFit: {len(seqs)} clips ({int((wrong == 0).sum())} correct, {int(wrong.sum())} "
-          f"wrong) at {FPS:g} fps, {len(names)} angles; {args.folds}-fold, up to {args.coaches} "
-          f"coaches per fold")
-    rng = np.random.default_rng(args.seed)
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
-    methods = ("report score", "report score, aligned", "DTW distance (baseline)",
-               "video format only (confound)")
-    results = {m: [] for m in methods}
-    within = {m: [] for m in methods}        # athletes of the coach's own video format only
     started = time.perf_counter()
-    for k, (train_idx, test_idx) in enumerate(folds.split(np.zeros(len(seqs)), wrong)):
-        t0 = time.perf_counter()
-        comparator = train([seqs[i] for i in train_idx], wrong[train_idx], names, args,
-                           seed=args.seed * 100 + k)
-        fit_s = time.perf_counter() - t0
-        coaches = rng.permutation(test_idx[wrong[test_idx] == 0])[:args.coaches]
-        # the confound check: P(wrong | video format) on the training folds
-        rate = {fmt: wrong[train_idx][source[train_idx] == fmt].mean()
-                for fmt in np.unique(source[train_idx])}
-        for coach in coaches:
-            athletes = test_idx[test_idx != coach]
-            plain, aligned, dtw = [], [], []
-            for a in athletes:
-                options = dict(fps=FPS, useful_angles=names, repetitions=False)
-                plain.append(compare(seqs[coach], seqs[a], comparator, **options).score)
-                aligned.append(compare(seqs[coach], seqs[a], comparator, align=True,
-                                       **options).score)
-                dtw.append(dtw_distance(seqs[coach], seqs[a]))
-            labels = wrong[athletes]
-            # a low similarity (or a large distance) should mean "wrong"
-            values = {"report score": -np.nan_to_num(plain, nan=0.5),
-                      "report score, aligned": -np.nan_to_num(aligned, nan=0.5),
-                      "DTW distance (baseline)": np.asarray(dtw),
-                      "video format only (confound)": np.array(
-                          [rate.get(source[a], wrong[train_idx].mean()) for a in athletes])}
-            same = source[athletes] == source[coach]
-            for name, v in values.items():
-                results[name].append(auc(labels, v))
-                if len(np.unique(labels[same])) == 2:
-                    within[name].append(auc(labels[same], v[same]))
-        print(f"fold {k + 1}: trained in {fit_s:.0f} s on {len(train_idx)} clips; "
-              + "; ".join(f"{name} {np.mean(v[-len(coaches):]):.3f}"
-                          for name, v in results.items()), flush=True)
-    print(f"\nROC-AUC, wrong vs correct athletes, mean +- sd over {len(results['report score'])} "
-          f"coaches ({time.perf_counter() - started:.0f} s):")
-    for name, values in results.items():
-        v = np.asarray(values)
-        print(f"  {name:<30} {v.mean():.3f} +- {v.std():.3f}  (min {v.min():.3f}, max {v.max():.3f})")
-    n = len(within["report score"])
-    print(f"\nthe same, athletes of the coach's own video format only ({n} coaches with both "
-          f"classes there; the format alone then says nothing):")
-    for name, values in within.items():
-        v = np.asarray(values)
-        if n:
-            print(f"  {name:<30} {v.mean():.3f} +- {v.std():.3f}")
+    results = {"protocol": "one correct repetition (or three) of one group as coach; athletes of "
+                           "the other groups; score 1 - sitrex.compare(...).score",
+               "options": vars(args), "datasets": {}}
+    table = []
+    for name in args.datasets:
+        data = load(name, Path(args.data))
+        comparator, label = comparator_for(name, args)
+        print(f"\n{name}: {len(data.skeletons)} clips, {len(data.tasks)} task(s); comparator: "
+              f"{label}", flush=True)
+        results["datasets"][name] = {"comparator": label}
+        for n_reps in args.reps:
+            t0 = time.perf_counter()
+            rng = np.random.default_rng(args.seed)
+            rows = [run_task(task, data, comparator, args, rng, n_reps) for task in data.tasks]
+            rows = [r for r in rows if r["n_coaches"]]
+            summary = summarize(rows)
+            results["datasets"][name][f"coach_{n_reps}_rep"] = {"tasks": rows,
+                                                                "summary": summary}
+            for r in rows:
+                print(f"  [{n_reps} rep] {r['task']:<28} " + "  ".join(
+                    f"{m.split()[0] if m == 'sitrex' else m[4:8]} "
+                    f"{np.mean(r['auc'][m]):.2f}" for m in METHODS)
+                    + ("" if r["top1"] is None else
+                       f"  top-1 {r['top1']:.2f} (chance {r['chance']:.2f})"), flush=True)
+            table.append((name, n_reps, summary, label, time.perf_counter() - t0))
+    results["seconds"] = time.perf_counter() - started
+    print(f"\nROC-AUC faulty vs correct, mean +- sd over coaches ({results['seconds']:.0f} s):")
+    header = f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<21}" for m in METHODS) + "top-1 (chance)"
+    print(header)
+    for name, n_reps, s, label, _ in table:
+        top = "-" if s["top1"] is None else f"{s['top1'][0]:.2f} ({s['top1'][1]:.2f})"
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{s[m][0]:.3f} +- {s[m][1]:.3f}      " for m in METHODS) + top)
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1, default=float)
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sitrex.feedback import FeedbackReport, compare  # noqa: E402
 from sitrex.landmarks import landmark_index  # noqa: E402
 from sitrex.overlay import angle_geometry, render_overlay, similarity_colors  # noqa: E402
 from sitrex.skeleton import Skeleton  # noqa: E402
+from sitrex.exceptions import OutputError  # noqa: E402
 from sitrex.video import VideoError, VideoReader, read_video_info  # noqa: E402
 
 ATHLETE_FRAMES, ATHLETE_SIZE, BLANK = 24, (360, 640), range(8, 12)
@@ -254,7 +255,7 @@ def test_bad_outputs_and_reports_are_refused(mp_report, tmp_path):
     report = mp_report
     with pytest.raises(ValueError, match=r"\*\.mp4"):
         render_overlay(report, tmp_path / "o.avi")
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         render_overlay(report, tmp_path / "no" / "o.mp4")
     with pytest.raises(ValueError, match="max_frames"):
         render_overlay(report, tmp_path / "o.mp4", max_frames=0)
@@ -387,3 +388,106 @@ def test_side_by_side_letterboxes_the_coach_and_moves_its_landmarks_along(tmp_pa
     ys, xs = np.nonzero(blue)
     assert len(xs) > 20
     assert abs(np.median(xs) - 150 * 1.2) < 15 and abs(np.median(ys) - (50 * 1.2 + 260)) < 15
+
+
+# ---------------------------------------------------------------------------- where arcs go
+def test_the_arms_of_a_joint_angle_span_the_angle_the_report_measures():
+    from sitrex.angle_table import ANGLE_DEFINITIONS, angle_arms
+    from sitrex.datasets import make_exercise
+
+    # in millimetres, so that the kernels' 1e-6 guard against zero-length segments is negligible
+    xyz = 1000 * make_exercise(1, "squat", n_reps=1, random_state=0)[0][0].coords
+    joints = [d.name for d in ANGLE_DEFINITIONS if d.measure == "joint"]
+    vertex, first, second = angle_arms(xyz, joints)
+    assert vertex.shape == first.shape == second.shape == (len(xyz), len(joints), 3)
+    cosine = (first * second).sum(-1) / np.linalg.norm(first, axis=-1) / np.linalg.norm(second,
+                                                                                         axis=-1)
+    between_arms = np.degrees(np.arccos(np.clip(cosine, -1, 1)))
+    np.testing.assert_allclose(between_arms, sitrex.compute_angles(xyz, names=joints), atol=1e-6)
+
+
+def test_a_segment_angle_is_drawn_against_a_unit_torso_axis():
+    from sitrex.angle_table import angle_arms
+
+    xyz = np.random.default_rng(0).normal(size=(5, 33, 3))
+    vertex, first, second = angle_arms(xyz, ["left ankle dorsiflexion"])
+    ankle, knee = xyz[:, landmark_index("left_ankle")], xyz[:, landmark_index("left_knee")]
+    np.testing.assert_allclose(vertex[:, 0], ankle)
+    np.testing.assert_allclose(first[:, 0], knee - ankle)
+    np.testing.assert_allclose(np.linalg.norm(second[:, 0], axis=-1), 1.0)
+    mid_shoulder = xyz[:, [11, 12]].mean(axis=1)
+    mid_hip = xyz[:, [23, 24]].mean(axis=1)
+    # drawn at the ankle, so against the upward axis: pointing from the shoulders to the hips
+    assert ((second[:, 0] * (mid_hip - mid_shoulder)).sum(-1) > 0).all()
+
+
+def test_an_angle_missing_a_landmark_or_outside_the_table_is_not_drawn():
+    from sitrex.angle_table import angle_arms
+
+    xyz = np.random.default_rng(1).normal(size=(3, 33, 3))
+    xyz[1, landmark_index("left_wrist")] = np.nan
+    vertex, _, _ = angle_arms(xyz, ["left elbow", "left knee", "left elbow (sagittal)"])
+    drawn = np.isfinite(vertex).all(axis=-1)
+    assert drawn.tolist() == [[True, True, False], [False, True, False], [True, True, False]]
+
+
+# ---------------------------------------------------------------------------- writing the video
+def left_arm_report(n_frames: int = 6, image_size=(160, 120)) -> FeedbackReport:
+    """A left arm on blank frames (no video), all scored 0.5."""
+    w, h = image_size
+    xyz = np.full((n_frames, 33, 3), np.nan)
+    for name, (x, y) in [("left_shoulder", (60, 40)), ("left_elbow", (80, 70)),
+                         ("left_wrist", (110, 60))]:
+        xyz[:, landmark_index(name)] = (x / h, y / h, 0.0)
+    skel = Skeleton(xyz, fps=10.0, meta={"units": "image_height", "image_size": image_size})
+    angles = skel.angles(names=["left elbow"])
+    return FeedbackReport(angle_names=("left elbow",), usefulness=[1.0], useful=[True],
+                          similarity=np.full((n_frames, 1), 0.5), present=skel.has_person,
+                          times=skel.times, fps=10.0, threshold=0.5, coach_angles=angles,
+                          athlete_angles=angles, coach_skeleton=skel, athlete_skeleton=skel)
+
+
+def count_frames(path) -> int:
+    """Frames OpenCV decodes from a video file."""
+    capture = cv2.VideoCapture(str(path))
+    n = 0
+    while capture.read()[0]:
+        n += 1
+    capture.release()
+    return n
+
+
+def test_the_overlay_plays_back_with_one_frame_per_report_frame(tmp_path):
+    report = left_arm_report(n_frames=7)
+    assert count_frames(render_overlay(report, tmp_path / "all.mp4")) == 7
+    assert count_frames(render_overlay(report, tmp_path / "three.mp4", max_frames=3)) == 3
+    pair = render_overlay(report, tmp_path / "pair.mp4", side_by_side=True)
+    assert count_frames(pair) == 7 and read_video_info(pair).size == (320, 120)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_an_interrupted_render_leaves_no_file_and_no_temporary_file(tmp_path, monkeypatch,
+                                                                    error):
+    from sitrex import overlay
+
+    calls = []
+
+    def fail_on_the_third_frame(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise error("stop")
+
+    monkeypatch.setattr(overlay._Painter, "arcs", fail_on_the_third_frame)
+    with pytest.raises(error):
+        render_overlay(left_arm_report(), tmp_path / "overlay.mp4")
+    assert len(calls) == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_that_cannot_be_written_names_the_users_path(tmp_path):
+    from sitrex.exceptions import OutputError
+
+    (tmp_path / "overlay.mp4").mkdir()
+    with pytest.raises(OutputError, match="overlay.mp4': it is a folder"):
+        render_overlay(left_arm_report(), tmp_path / "overlay.mp4")
+    assert [p.name for p in tmp_path.iterdir()] == ["overlay.mp4"]

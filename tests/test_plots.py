@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sitrex import plots  # noqa: E402
+from sitrex.exceptions import InputError, MissingDependencyError, OutputError  # noqa: E402
 from sitrex.feedback.report import FeedbackReport  # noqa: E402
 from sitrex.plots import (  # noqa: E402
     plot_angle_curves,
@@ -137,15 +140,38 @@ def test_curves_coach_on_the_athlete_clock_with_alignment():
     np.testing.assert_allclose(coach.get_ydata(), report.coach_angles[alignment, 1])
 
 
-def test_curves_angles_by_index_and_unknown_names(report):
-    ax = plot_angle_curves(report, [3])
-    assert ax.get_lines()[0].get_label() == "torso flexion: athlete"
-    with pytest.raises(KeyError, match="not an angle of this report"):
-        plot_angle_curves(report, ["left ankle"])
-    with pytest.raises(IndexError):
-        plot_angle_curves(report, [9])
-    with pytest.raises(ValueError, match="empty"):
-        plot_angle_curves(report, [])
+@pytest.mark.parametrize("angles", [["left knee", "torso flexion"], [1, -1],
+                                    [False, True, False, True], np.array([1, 3])],
+                         ids=["names", "indices", "mask", "index array"])
+def test_angles_are_chosen_by_name_index_or_mask(report, angles):
+    curves = plot_angle_curves(report, angles)
+    assert [line.get_label() for line in curves.get_lines()[:4:2]] == [
+        "left knee: athlete", "torso flexion: athlete"]
+    bars = plot_repetitions(report, angles=angles)
+    assert [bar.get_label() for bar in bars.containers] == ["left knee", "torso flexion"]
+    fig = report_figure(report, angles=angles)
+    assert [line.get_label() for line in fig.axes[1].get_lines()[:4:2]] == [
+        "left knee: athlete", "torso flexion: athlete"]
+
+
+def test_one_angle_by_name_or_index(report):
+    for angle in ("torso flexion", 3):
+        ax = plot_angle_curves(report, angle)
+        assert ax.get_lines()[0].get_label() == "torso flexion: athlete"
+
+
+@pytest.mark.parametrize("angles, match", [
+    (["left ankle"], "angles: unknown angle 'left ankle'; known: left elbow, left knee"),
+    ([9], "angles: column 9 is outside 0..3"),
+    ([True, False], "angles: a boolean mask must have 4 entries"),
+    ([False] * 4, "angles: the mask selects no column"),
+    ([], "angles is empty"),
+])
+def test_bad_angle_choices_are_input_errors_from_the_one_resolver(report, angles, match):
+    with pytest.raises(InputError, match=match):
+        plot_angle_curves(report, angles)
+    with pytest.raises(InputError, match=match):
+        plot_repetitions(report, angles=angles)
 
 
 def test_curves_mark_repetition_boundaries(report):
@@ -185,7 +211,7 @@ def test_repetition_bars_say_so_without_repetitions():
 
 
 def test_repetition_metric_is_checked(report):
-    with pytest.raises(ValueError, match="metric"):
+    with pytest.raises(InputError, match="metric"):
         plot_repetitions(report, metric="speed")
 
 
@@ -200,6 +226,26 @@ def test_angle_colours_agree_between_panels(report):
 def test_not_a_report_is_a_type_error():
     with pytest.raises(TypeError, match="FeedbackReport"):
         plot_similarity_heatmap(object())
+
+
+def test_without_matplotlib_the_error_names_the_plots_extra(report, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" now fails
+    for draw in (plot_similarity_heatmap, plot_angle_curves, plot_repetitions, report_figure):
+        with pytest.raises(MissingDependencyError, match=r'pip install "sitrex\[plots\]"'):
+            draw(report)
+
+
+def test_curves_read_worst_angles_and_no_person_ranges_from_the_report(report, monkeypatch):
+    """Nothing recomputed: the plots ask the report (here, a report that says otherwise)."""
+    monkeypatch.setattr(FeedbackReport, "worst_angles", lambda self, k: ["torso flexion"])
+    monkeypatch.setattr(FeedbackReport, "no_person_ranges", lambda self: [(0, 1), (5, 5)])
+    ax = plot_angle_curves(report)
+    assert ax.get_lines()[0].get_label() == "torso flexion: athlete"
+    spans = [p for p in ax.patches if p.get_hatch()]
+    corners = [ax.transData.inverted().transform(
+        p.get_transform().transform(p.get_path().vertices))[:, 0] for p in spans]
+    assert np.array([(c.min(), c.max()) for c in corners]) == pytest.approx(
+        np.array([(-0.05, 0.15), (0.45, 0.55)]))
 
 
 # ---------------------------------------------------------------------------- files
@@ -237,8 +283,11 @@ def test_save_is_atomic_when_drawing_fails(report, tmp_path, monkeypatch):
 
 
 def test_save_errors_name_the_fix(report, tmp_path):
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+    with pytest.raises(InputError, match=r"\.png or \.svg"):
         save_report_figure(report, tmp_path / "report.pdf")
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         save_report_figure(report, tmp_path / "missing" / "report.png")
-    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(OutputError, match="folder.png': it is a folder"):
+        save_report_figure(report, tmp_path / "folder.png")
+    assert [p.name for p in tmp_path.iterdir()] == ["folder.png"]

@@ -1,11 +1,12 @@
 """Atomic file writes: a file is either fully written or left untouched.
 
-Every file sitrex writes goes through :func:`atomic_write`. The data are
-written to a temporary file in the destination's directory, flushed to disk,
-and only then renamed over the destination with :func:`os.replace` (atomic on
-POSIX and Windows when both paths are on one file system). If anything raises
-while writing, the temporary file is removed and the destination keeps its
-previous content, or stays absent.
+Every file sitrex writes goes through :func:`atomic_path` (or
+:func:`atomic_write`, which opens the file for you). The data are written to a
+temporary file in the destination's directory, flushed to disk, and only then
+renamed over the destination with :func:`os.replace` (atomic on POSIX and
+Windows when both paths are on one file system). If anything raises while
+writing (including ``KeyboardInterrupt``), the temporary file is removed and
+the destination keeps its previous content, or stays absent.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import IO
 
 from sitrex.exceptions import InputError, OutputError, SitrexError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_path", "atomic_write"]
 
 
 def _current_umask() -> int:
@@ -32,6 +33,93 @@ def _current_umask() -> int:
 
 
 _UMASK = _current_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary path beside `path` that replaces `path` only if the block succeeds.
+
+    For writers that open files by name (OpenCV's video writer, a library's
+    ``save(filename)``). Create the file at the yielded path inside the
+    ``with`` block and close it there; on success it is flushed to disk and
+    renamed over `path`, on any exception it is removed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file. Its directory must exist.
+    suffix : str, default ".tmp"
+        Ending of the temporary file's name: give the destination's suffix
+        to a writer that picks the format from it (``".mp4"``).
+
+    Yields
+    ------
+    pathlib.Path
+        An empty file in the destination's directory, named
+        ``.<name>.<random><suffix>``.
+
+    Raises
+    ------
+    sitrex.exceptions.OutputError
+        If the destination's folder does not exist, `path` is a folder, or
+        the file cannot be created, written or renamed (permissions, disk
+        full); the message names `path`, never the temporary file.
+
+    Notes
+    -----
+    The new file gets the permissions of the file it replaces, or the usual
+    ``0o666`` minus the process umask (read at import) for a new file, not the
+    ``0o600`` of :func:`tempfile.mkstemp`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "hello.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("hi")
+    >>> target.read_text()
+    'hi'
+    >>> try:
+    ...     with atomic_path(target) as tmp:
+    ...         _ = tmp.write_text("half-written")
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('hi', ['hello.txt'])
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: the folder {str(directory)!r} does not "
+                          "exist; create it first or choose another path")
+    if path.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: it is a folder; give a file name")
+    try:
+        target_mode = path.stat().st_mode & 0o7777
+    except OSError:
+        target_mode = 0o666 & ~_UMASK
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=directory)
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        try:
+            _fsync_file(tmp)
+            os.chmod(tmp, target_mode)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _output_error(path, exc) from exc
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, SitrexError):
+            raise _output_error(path, exc) from exc    # e.g. the disk filled up while writing
+        raise
+    _fsync_directory(directory)
 
 
 @contextlib.contextmanager
@@ -57,18 +145,10 @@ def atomic_write(
 
     Raises
     ------
-    ValueError
+    sitrex.exceptions.InputError
         If `mode` is not ``"wb"`` or ``"w"``.
     sitrex.exceptions.OutputError
-        If the file cannot be written: its folder does not exist, a folder
-        of that name is in the way, permission is denied, the disk is full.
-        The message names `path` (never the temporary file).
-
-    Notes
-    -----
-    The new file gets the permissions of the file it replaces, or the usual
-    ``0o666`` minus the process umask (read at import) for a new file, not the
-    ``0o600`` of :func:`tempfile.mkstemp`.
+        If the file cannot be written (see :func:`atomic_path`).
 
     Examples
     --------
@@ -96,37 +176,9 @@ def atomic_write(
         )
     if mode == "wb" and encoding is not None:
         raise InputError("encoding is only meaningful with mode='w'; drop it for 'wb'.")
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"cannot write {str(path)!r}: the folder {str(directory)!r} does not "
-                          "exist; create it first or choose another path")
-    if path.is_dir():
-        raise OutputError(f"cannot write {str(path)!r}: it is a folder; choose a file name")
-    try:
-        target_mode = path.stat().st_mode & 0o7777
-    except OSError:
-        target_mode = 0o666 & ~_UMASK
-
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _output_error(path, exc) from exc
     kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": ""}
-    try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_name, target_mode)
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, OSError) and not isinstance(exc, SitrexError):
-            raise _output_error(path, exc) from exc
-        raise
-    _fsync_directory(directory)
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f:
+        yield f
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:
@@ -140,6 +192,16 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
     error = OutputError(f"cannot write {str(path)!r}: {reason}{hint.get(exc.errno, '')}")
     error.errno = exc.errno
     return error
+
+
+def _fsync_file(path: Path) -> None:
+    """Best effort: the file's data on disk before the rename makes it visible."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDWR)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _fsync_directory(directory: Path) -> None:

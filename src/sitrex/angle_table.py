@@ -4,6 +4,11 @@ This module is data: one :class:`AngleDefinition` per angle, in the
 alphabetical order of names that the paper's models use. The vectorised
 computation that reads it lives in :mod:`sitrex.angles`.
 
+It also says where each angle is drawn (:func:`angle_geometry`: a vertex and
+two arms, read from the same rows) and, for landmarks in any units, where
+those are in each frame (:func:`angle_arms`); :mod:`sitrex.overlay` turns
+them into pixels.
+
 The definitions follow the SiTrEx reference implementation (Sellam et al.,
 Neurocomputing 658, 2025; upstream ``sitrex/preprocessing.py``), checked
 against the golden outputs of that code to about 1e-11 degrees.
@@ -11,10 +16,15 @@ against the golden outputs of that code to about 1e-11 degrees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from sitrex import _geometry as geo
 from sitrex.exceptions import InputError
+from sitrex.landmarks import landmark_index
 
 __all__ = [
     "ANGLE_DEFINITIONS",
@@ -25,7 +35,10 @@ __all__ = [
     "PLANE_NORMAL_AXIS",
     "TORSO_AXES",
     "AngleDefinition",
+    "AngleGeometry",
+    "angle_arms",
     "angle_definition",
+    "angle_geometry",
     "check_kind",
     "column_landmarks",
 ]
@@ -209,8 +222,6 @@ def angle_definition(name: str) -> AngleDefinition:
         raise KeyError(f"{name!r} is not a SiTrEx angle; known angles: {', '.join(ANGLE_NAMES)}") from None
 
 
-
-
 def column_landmarks(kind: str = "unsigned") -> tuple[frozenset[str], ...]:
     """The landmarks behind each output column of ``kind``, aligned with ``angle_names(kind)``.
 
@@ -240,3 +251,159 @@ def check_kind(kind: str) -> str:
             if kind == "signed" else ""
         raise InputError(f"unknown angle kind {kind!r}; choose one of {', '.join(ANGLE_KINDS)}.{hint}")
     return kind
+
+
+# ---------------------------------------------------------------------------- drawing geometry
+@dataclass(frozen=True)
+class AngleGeometry:
+    """Where an angle is drawn, derived from its row of the angle table.
+
+    Attributes
+    ----------
+    name : str
+        The angle's name.
+    vertex : tuple of int
+        Landmark indices whose mean is the arc's centre.
+    arms : tuple of (tuple of int or None)
+        The two arm ends as landmark index tuples (their mean); ``None``
+        means the arm is a torso axis (see `axis`).
+    axis : str or None
+        For segment angles, the torso axis (``"horizontal"``, ``"upward"``,
+        ``"forward"``) the second arm follows.
+    axis_sign : float
+        +1 or -1: the second arm points along or against `axis` (an angle
+        measured at the far end of a segment is drawn against the axis, which
+        keeps its opening the same).
+
+    Examples
+    --------
+    >>> g = angle_geometry("left elbow")
+    >>> g.vertex, g.arms
+    ((13,), ((11,), (15,)))
+    """
+
+    name: str
+    vertex: tuple[int, ...]
+    arms: tuple[tuple[int, ...] | None, tuple[int, ...] | None]
+    axis: str | None = None
+    axis_sign: float = 1.0
+
+
+def _indices(point: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(landmark_index(n) for n in point)
+
+
+def angle_geometry(name: str) -> AngleGeometry:
+    """The vertex and arms of an angle, read from :data:`ANGLE_DEFINITIONS`.
+
+    ``joint`` and ``valgus`` angles are drawn at their middle point, between
+    the two other points. A ``segment`` angle (a segment against a torso axis)
+    is drawn at the end of the segment that its name refers to (the ankle for
+    ``"left ankle dorsiflexion"``, the shoulder for ``"left shoulder
+    extension"``), else at the segment's first point; its arms are the
+    segment and the torso axis.
+
+    Parameters
+    ----------
+    name : str
+        An angle name (:data:`ANGLE_NAMES`).
+
+    Returns
+    -------
+    AngleGeometry
+
+    Examples
+    --------
+    >>> angle_geometry("left knee").vertex
+    (25,)
+    >>> g = angle_geometry("left ankle dorsiflexion")
+    >>> g.vertex, g.arms[0], g.axis, g.axis_sign
+    ((27,), (25,), 'upward', -1.0)
+    >>> angle_geometry("torso flexion").vertex          # the mid-hip
+    (23, 24)
+    """
+    d = angle_definition(name)
+    if d.measure in ("joint", "valgus"):
+        first, vertex, last = (_indices(p) for p in d.points)
+        return AngleGeometry(d.name, vertex, (first, last))
+    start, end = d.points[0], d.points[-1]
+    words = set(d.name.split())
+
+    def named(point: tuple[str, ...]) -> bool:
+        return any(part in words for n in point for part in n.split("_")[1:])
+
+    if named(end) and not named(start):
+        return AngleGeometry(d.name, _indices(end), (_indices(start), None), d.reference, -1.0)
+    return AngleGeometry(d.name, _indices(start), (_indices(end), None), d.reference, 1.0)
+
+
+_GEOMETRY = {d.name: angle_geometry(d.name) for d in ANGLE_DEFINITIONS}
+_TORSO_LANDMARKS = tuple(landmark_index(n) for n in
+                         ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+
+
+def _torso_axes(points: np.ndarray) -> dict[str, np.ndarray]:
+    """(T, 3) unit vector of each torso axis, by :func:`sitrex._geometry.torso_frame`."""
+    corners = (points[:, i].T for i in _TORSO_LANDMARKS)  # component-first, (3, T)
+    return {name: axis.T for name, axis in zip(TORSO_AXES, geo.torso_frame(*corners))}
+
+
+def angle_arms(points: np.ndarray, names: Sequence[str]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each named angle is drawn in each frame: its vertex and its two arms.
+
+    Parameters
+    ----------
+    points : ndarray, shape (T, 33, 3)
+        Landmark coordinates in any units (the overlay passes pixels); NaN
+        marks a missing landmark.
+    names : sequence of str
+        Angle names; a name that is not in the table (such as a column of
+        the ``"all"`` kind, ``"left knee (sagittal)"``) is never drawable.
+
+    Returns
+    -------
+    vertex : ndarray, shape (T, k, 3)
+        The arc's centre, the mean of :attr:`AngleGeometry.vertex`; all NaN
+        where the angle cannot be drawn (its vertex or an arm's landmark
+        missing in the image plane, x and y).
+    first, second : ndarray, shape (T, k, 3)
+        Arm directions from the vertex (not normalised). For segment angles
+        `second` is the torso axis, a unit vector times
+        :attr:`AngleGeometry.axis_sign`, NaN when the shoulders or hips it
+        needs are missing.
+
+    Examples
+    --------
+    >>> from sitrex.landmarks import landmark_index
+    >>> points = np.full((1, 33, 3), np.nan)
+    >>> for landmark, xyz in [("left_shoulder", (0, 0, 0)), ("left_elbow", (0, 2, 0)),
+    ...                       ("left_wrist", (3, 2, 0))]:
+    ...     points[0, landmark_index(landmark)] = xyz
+    >>> vertex, first, second = angle_arms(points, ["left elbow", "left knee"])
+    >>> vertex[0, 0].tolist(), first[0, 0].tolist(), second[0, 0].tolist()
+    ([0.0, 2.0, 0.0], [0.0, -2.0, 0.0], [3.0, 0.0, 0.0])
+    >>> bool(np.isnan(vertex[0, 1]).all())        # no knee in this frame
+    True
+    """
+    points = np.asarray(points, dtype=np.float64)
+    shape = (points.shape[0], len(names), 3)
+    vertex, first, second = (np.full(shape, np.nan) for _ in range(3))
+    axes = None
+    for column, name in enumerate(names):
+        g = _GEOMETRY.get(name)
+        if g is None:
+            continue
+        centre = points[:, list(g.vertex)].mean(axis=1)
+        arm = points[:, list(g.arms[0])].mean(axis=1) - centre
+        drawable = np.isfinite(centre[:, :2]).all(axis=1) & np.isfinite(arm[:, :2]).all(axis=1)
+        if g.arms[1] is not None:
+            other = points[:, list(g.arms[1])].mean(axis=1) - centre
+            drawable &= np.isfinite(other[:, :2]).all(axis=1)
+        else:
+            axes = _torso_axes(points) if axes is None else axes
+            other = g.axis_sign * axes[g.axis]
+        vertex[drawable, column] = centre[drawable]
+        first[drawable, column] = arm[drawable]
+        second[drawable, column] = other[drawable]
+    return vertex, first, second

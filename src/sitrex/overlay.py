@@ -6,13 +6,14 @@ the coach) through yellow to green (matches) by that frame's similarity, with
 the angle's value in degrees. Frames without a person are marked. Optionally
 the coach's video runs beside it (the coach frame matched to each athlete
 frame when the report aligned them in time). The result is an MP4 written
-with OpenCV, atomically.
+with :class:`sitrex.video.VideoWriter`, atomically.
 
-Where things are drawn comes from data, not from a second table: an angle's
-vertex and arms are read from :data:`sitrex.angle_table.ANGLE_DEFINITIONS`
-(see :func:`angle_geometry`), and landmarks are mapped to pixels with
-:meth:`sitrex.Skeleton.pixel_coords`, which undoes the image-height units
-(and MediaPipe's aspect-ratio correction) using ``meta["image_size"]``.
+This module reads the report and decides what goes on each frame; it draws
+from data, not from a second table. Where an angle is drawn (its vertex and
+arms) comes from the angle table (:func:`sitrex.angle_table.angle_geometry`,
+:func:`sitrex.angle_table.angle_arms`), and landmarks are mapped to pixels
+with :meth:`sitrex.Skeleton.pixel_coords`, which undoes the image-height
+units (and MediaPipe's aspect-ratio correction) using ``meta["image_size"]``.
 
 OpenCV is imported the first time a video is written (``pip install
 "sitrex[video]"``).
@@ -20,20 +21,23 @@ OpenCV is imported the first time a video is written (``pip install
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
-import tempfile
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sitrex.angle_table import ANGLE_DEFINITIONS, TORSO_AXES, angle_definition
+from sitrex._imports import import_optional
+from sitrex._painter import Painter as _Painter
+from sitrex._painter import fit_inside, letterbox
+from sitrex._validation import check_int
+from sitrex.angle_table import AngleGeometry, angle_arms, angle_geometry
+from sitrex.exceptions import InputError, MissingFileError, VideoError
 from sitrex.landmarks import landmark_index
-from sitrex.video import VIDEO_SUFFIXES
+from sitrex.video import VIDEO_SUFFIXES, VideoReader, VideoWriter, progress_enabled, \
+    read_video_info
 
 __all__ = ["AngleGeometry", "angle_geometry", "render_overlay", "similarity_colors"]
 
@@ -42,21 +46,6 @@ _ANCHORS = np.array([0.0, 0.5, 1.0])
 _ANCHOR_RGB = np.array([[215, 48, 39], [254, 224, 139], [26, 152, 80]], dtype=np.float64)
 _NOT_SCORED_RGB = (160, 160, 160)
 _COACH_RGB = (90, 170, 255)
-_BONE_RGB = (235, 235, 235)
-_NO_PERSON_RGB = (200, 30, 30)
-
-# Stick figure drawn under the arcs (connectivity only; the angles come from the angle table).
-_BONES = tuple((landmark_index(a), landmark_index(b)) for a, b in (
-    ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
-    ("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"),
-    ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
-    ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
-    ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
-    ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
-    ("left_ankle", "left_heel"), ("left_heel", "left_foot_index"), ("left_ankle", "left_foot_index"),
-    ("right_ankle", "right_heel"), ("right_heel", "right_foot_index"),
-    ("right_ankle", "right_foot_index"),
-))
 
 
 # ---------------------------------------------------------------------------- colours
@@ -85,146 +74,12 @@ def similarity_colors(similarity: Any) -> np.ndarray:
     return np.rint(rgb).astype(np.uint8).reshape(*s.shape, 3)
 
 
-# ---------------------------------------------------------------------------- geometry
-@dataclass(frozen=True)
-class AngleGeometry:
-    """Where an angle is drawn, derived from its row of the angle table.
-
-    Attributes
-    ----------
-    name : str
-        The angle's name.
-    vertex : tuple of int
-        Landmark indices whose mean is the arc's centre.
-    arms : tuple of (tuple of int or None)
-        The two arm ends as landmark index tuples (their mean); ``None``
-        means the arm is a torso axis (see `axis`).
-    axis : str or None
-        For segment angles, the torso axis (``"horizontal"``, ``"upward"``,
-        ``"forward"``) the second arm follows.
-    axis_sign : float
-        +1 or -1: the second arm points along or against `axis` (an angle
-        measured at the far end of a segment is drawn against the axis, which
-        keeps its opening the same).
-
-    Examples
-    --------
-    >>> g = angle_geometry("left elbow")
-    >>> g.vertex, g.arms
-    ((13,), ((11,), (15,)))
-    """
-
-    name: str
-    vertex: tuple[int, ...]
-    arms: tuple[tuple[int, ...] | None, tuple[int, ...] | None]
-    axis: str | None = None
-    axis_sign: float = 1.0
-
-
-def _indices(point: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple(landmark_index(n) for n in point)
-
-
-def angle_geometry(name: str) -> AngleGeometry:
-    """The vertex and arms of an angle, read from :data:`sitrex.angle_table.ANGLE_DEFINITIONS`.
-
-    ``joint`` and ``valgus`` angles are drawn at their middle point, between
-    the two other points. A ``segment`` angle (a segment against a torso axis)
-    is drawn at the end of the segment that its name refers to (the ankle for
-    ``"left ankle dorsiflexion"``, the shoulder for ``"left shoulder
-    extension"``), else at the segment's first point; its arms are the
-    segment and the torso axis.
-
-    Parameters
-    ----------
-    name : str
-        An angle name (:data:`sitrex.ANGLE_NAMES`).
-
-    Returns
-    -------
-    AngleGeometry
-
-    Examples
-    --------
-    >>> angle_geometry("left knee").vertex
-    (25,)
-    >>> g = angle_geometry("left ankle dorsiflexion")
-    >>> g.vertex, g.arms[0], g.axis, g.axis_sign
-    ((27,), (25,), 'upward', -1.0)
-    >>> angle_geometry("torso flexion").vertex          # the mid-hip
-    (23, 24)
-    """
-    d = angle_definition(name)
-    if d.measure in ("joint", "valgus"):
-        first, vertex, last = (_indices(p) for p in d.points)
-        return AngleGeometry(d.name, vertex, (first, last))
-    start, end = d.points[0], d.points[-1]
-    words = set(d.name.split())
-
-    def named(point: tuple[str, ...]) -> bool:
-        return any(part in words for n in point for part in n.split("_")[1:])
-
-    if named(end) and not named(start):
-        return AngleGeometry(d.name, _indices(end), (_indices(start), None), d.reference, -1.0)
-    return AngleGeometry(d.name, _indices(start), (_indices(end), None), d.reference, 1.0)
-
-
-_GEOMETRY = {d.name: angle_geometry(d.name) for d in ANGLE_DEFINITIONS}
-
-
-def _mean_point(points: np.ndarray, idx: tuple[int, ...]) -> np.ndarray:
-    return points[list(idx)].mean(axis=0)
-
-
-def _torso_axes(points3: np.ndarray) -> dict[str, np.ndarray]:
-    """Torso axes of one frame in pixel space (3-D), by the same construction as the angles."""
-    ls, rs, lh, rh = (points3[landmark_index(n)] for n in
-                      ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
-    from sitrex import _geometry as geo
-
-    h, u, f = geo.torso_frame(*(v[:, None] for v in (ls, rs, lh, rh)))
-    return {name: axis[:, 0] for name, axis in zip(TORSO_AXES, (h, u, f))}
-
-
-def _arcs_of_frame(points3: np.ndarray, names: list[str]):
-    """Per angle: (vertex xy, direction a, direction c) in pixels, or None when not drawable."""
-    axes = None
-    out = []
-    for name in names:
-        g = _GEOMETRY.get(name)
-        if g is None:
-            out.append(None)
-            continue
-        vertex = _mean_point(points3, g.vertex)
-        a = _mean_point(points3, g.arms[0]) - vertex
-        if g.arms[1] is not None:
-            c = _mean_point(points3, g.arms[1]) - vertex
-            if not np.isfinite(c[:2]).all():  # a landmark the angle needs is missing
-                out.append(None)
-                continue
-        else:
-            if axes is None:
-                axes = _torso_axes(points3)
-            c = g.axis_sign * axes[g.axis]
-        if not (np.isfinite(vertex[:2]).all() and np.isfinite(a[:2]).all()):
-            out.append(None)
-            continue
-        out.append((vertex[:2], a[:2], c[:2]))
-    return out
-
-
-# ---------------------------------------------------------------------------- frames
-def _import_cv2():
-    from sitrex.video import _import_cv2 as imp
-
-    return imp()
-
-
+# ---------------------------------------------------------------------------- the two sides
 def _skeleton_pixels(skeleton: Any, who: str) -> np.ndarray:
     try:
         return skeleton.pixel_coords()
     except ValueError as exc:
-        raise ValueError(
+        raise InputError(
             f"cannot place the {who}'s landmarks on the video: {exc}. The overlay needs "
             "landmarks in image units, as the pose backends and landmark files from "
             "`sitrex extract` give"
@@ -241,19 +96,18 @@ def _image_size(skeleton: Any) -> tuple[int, int] | None:
 class _Frames:
     """The frames of one side: a video file (sequential, re-opened to go back) or a blank canvas."""
 
-    def __init__(self, path: Path | None, size: tuple[int, int], start: int, step: int) -> None:
-        self.path, self.size, self.start, self.step = path, size, start, step
+    def __init__(self, who: str, path: Path | None, size: tuple[int, int], start: int,
+                 step: int) -> None:
+        self.who, self.path, self.size, self.start, self.step = who, path, size, start, step
         self._iter: Iterator[Any] | None = None
         self._index = -1
         self._rgb: np.ndarray | None = None
         self._blank = np.zeros((size[1], size[0], 3), np.uint8) if path is None else None
 
     def get(self, i: int) -> np.ndarray:
-        """The i-th frame of the range (0-based), as RGB."""
+        """The i-th frame of the range (0-based), as RGB of :attr:`size`."""
         if self._blank is not None:
             return self._blank
-        from sitrex.video import VideoError, VideoReader
-
         if self._iter is None or i < self._index:
             self._iter = iter(VideoReader(self.path, start=self.start, step=self.step))
             self._index, self._rgb = -1, None
@@ -269,13 +123,14 @@ class _Frames:
             self._rgb = frame.rgb
             self._index += 1
         assert self._rgb is not None
+        if self._rgb.shape[:2] != (self.size[1], self.size[0]):
+            raise VideoError(f"frame {i} of the {self.who} video is {self._rgb.shape[1]}x"
+                             f"{self._rgb.shape[0]}, not {self.size[0]}x{self.size[1]}")
         return self._rgb
 
 
 def _open_side(who: str, video: Any, skeleton: Any, source: Any, n_frames: int) -> _Frames:
     """Check a side's video against its landmarks and return its frames."""
-    from sitrex.video import VideoError, read_video_info
-
     meta = getattr(skeleton, "meta", {}) if skeleton is not None else {}
     size = _image_size(skeleton) if skeleton is not None else None
     start = int(meta.get("start_frame", 0) or 0)
@@ -284,21 +139,21 @@ def _open_side(who: str, video: Any, skeleton: Any, source: Any, n_frames: int) 
     if video is not None:
         path = Path(video)
         if not path.exists():
-            raise FileNotFoundError(f"no {who} video at {str(path)!r}; check the path")
+            raise MissingFileError(f"no {who} video at {str(path)!r}; check the path")
     elif source is not None and Path(str(source)).suffix.lower() in VIDEO_SUFFIXES:
         path = Path(str(source))
         if not path.exists():
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"the report's {who} video {str(path)!r} is not there any more; pass "
                 f"{who}_video= with its new location"
             )
     if path is None:
         if size is None:
-            raise ValueError(
+            raise InputError(
                 f"no {who} video to draw on: pass {who}_video=, or give the {who} as landmarks "
                 "with meta['image_size'] to draw on a blank frame"
             )
-        return _Frames(None, size, 0, 1)
+        return _Frames(who, None, size, 0, 1)
     info = read_video_info(path)
     if size is not None and info.size != size:
         raise VideoError(
@@ -318,112 +173,7 @@ def _open_side(who: str, video: Any, skeleton: Any, source: Any, n_frames: int) 
                 f"and the {who}'s landmarks do not say they came from this video; pass the video "
                 "the report was computed from (or a clip of exactly those frames)"
             )
-    return _Frames(path, info.size, start, step)
-
-
-# ---------------------------------------------------------------------------- drawing
-class _Painter:
-    """Draws arcs, labels and banners on RGB frames of one size."""
-
-    def __init__(self, cv2, width: int, height: int) -> None:
-        self.cv2 = cv2
-        unit = min(width, height)
-        self.radius = max(8, int(round(0.035 * unit)))
-        self.thick = max(1, int(round(unit / 300)))
-        self.font = cv2.FONT_HERSHEY_SIMPLEX
-        self.font_scale = max(0.35, unit / 1100)
-        self.text_thick = max(1, int(round(unit / 450)))
-
-    def text(self, img, s: str, org, colour, scale: float | None = None) -> None:
-        cv2, sc = self.cv2, scale or self.font_scale
-        org = (int(org[0]), int(org[1]))
-        cv2.putText(img, s, org, self.font, sc, (0, 0, 0), self.text_thick + 2, cv2.LINE_AA)
-        cv2.putText(img, s, org, self.font, sc, tuple(int(v) for v in colour), self.text_thick,
-                    cv2.LINE_AA)
-
-    def bones(self, img, points: np.ndarray) -> None:
-        cv2 = self.cv2
-        for i, j in _BONES:
-            p, q = points[i, :2], points[j, :2]
-            if np.isfinite(p).all() and np.isfinite(q).all():
-                cv2.line(img, _pt(p), _pt(q), _BONE_RGB, self.thick, cv2.LINE_AA)
-
-    def arcs(self, img, points3: np.ndarray, names: list[str], colours: np.ndarray,
-             values: np.ndarray) -> None:
-        """Arcs of the named angles; colours (k, 3) RGB, values (k,) degrees."""
-        cv2 = self.cv2
-        geometry = _arcs_of_frame(points3, names)
-        layer = img.copy()
-        seen: dict[tuple[int, int], int] = {}
-        outlines = []
-        for g, colour, value in zip(geometry, colours, values):
-            if g is None or not np.isfinite(value):  # not measured in this frame
-                continue
-            vertex, a, c = g
-            centre = _pt(vertex)
-            k = seen.get(centre, 0)
-            seen[centre] = k + 1
-            r = int(round(self.radius * (1.0 + 0.7 * k)))
-            colour = tuple(int(v) for v in colour)
-            theta_a = math.degrees(math.atan2(a[1], a[0]))
-            if not (np.isfinite(c).all() and np.hypot(*c) > 1e-6):
-                # the second arm points out of the image (e.g. the torso's forward axis in 2-D)
-                cv2.circle(img, centre, r, colour, self.thick + 1, cv2.LINE_AA)
-                outlines.append((centre, r, theta_a, value, colour))
-                continue
-            theta_c = math.degrees(math.atan2(c[1], c[0]))
-            sweep = (theta_c - theta_a) % 360.0
-            start, sweep = (theta_a, sweep) if sweep <= 180.0 else (theta_c, 360.0 - sweep)
-            cv2.ellipse(layer, centre, (r, r), 0.0, start, start + sweep, colour, -1, cv2.LINE_AA)
-            cv2.ellipse(img, centre, (r, r), 0.0, start, start + sweep, colour, self.thick + 1,
-                        cv2.LINE_AA)
-            outlines.append((centre, r, start + sweep / 2.0, value, colour))
-        cv2.addWeighted(layer, 0.45, img, 0.55, 0.0, dst=img)
-        for centre, r, middle, value, colour in outlines:
-            cv2.circle(img, centre, max(2, self.thick + 1), colour, -1, cv2.LINE_AA)
-            rad = math.radians(middle)
-            label = f"{value:.0f}"
-            (tw, th), _ = cv2.getTextSize(label, self.font, self.font_scale, self.text_thick)
-            x = centre[0] + (r + 4 + tw / 2) * math.cos(rad) - tw / 2
-            y = centre[1] + (r + 4 + th / 2) * math.sin(rad) + th / 2
-            self.text(img, label, (x, y), colour)
-
-    def no_person(self, img) -> None:
-        """A red border: this frame has no person (nothing is scored)."""
-        h, w = img.shape[:2]
-        border = max(2, int(round(0.012 * min(w, h))))
-        self.cv2.rectangle(img, (0, 0), (w - 1, h - 1), _NO_PERSON_RGB, 2 * border)
-
-    def banner(self, img, lines: list[str], colour=(255, 255, 255), fill=None) -> None:
-        cv2 = self.cv2
-        (_, th), _ = cv2.getTextSize("Ag", self.font, self.font_scale, self.text_thick)
-        pad = max(4, th // 2)
-        if fill is not None:
-            height = pad + len(lines) * (th + pad) + pad
-            band = img[:height].copy()
-            cv2.rectangle(band, (0, 0), (img.shape[1], height), fill, -1)
-            cv2.addWeighted(band, 0.6, img[:height], 0.4, 0.0, dst=img[:height])
-        for k, line in enumerate(lines):
-            self.text(img, line, (pad, pad + (k + 1) * (th + pad) - pad // 2), colour)
-
-
-def _pt(xy) -> tuple[int, int]:
-    return int(round(float(xy[0]))), int(round(float(xy[1])))
-
-
-def _letterbox(cv2, rgb: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, float, int, int]:
-    """Fit ``rgb`` inside ``size`` (w, h), keeping its aspect ratio; return image, scale, dx, dy."""
-    w, h = size
-    src_h, src_w = rgb.shape[:2]
-    if (src_w, src_h) == (w, h):
-        return rgb, 1.0, 0, 0
-    scale = min(w / src_w, h / src_h)
-    new_w, new_h = max(1, int(round(src_w * scale))), max(1, int(round(src_h * scale)))
-    resized = cv2.resize(rgb, (new_w, new_h), interpolation=cv2.INTER_AREA)
-    canvas = np.zeros((h, w, 3), np.uint8)
-    dx, dy = (w - new_w) // 2, (h - new_h) // 2
-    canvas[dy:dy + new_h, dx:dx + new_w] = resized
-    return canvas, scale, dx, dy
+    return _Frames(who, path, info.size, start, step)
 
 
 def _coach_frames(report: Any, coach_skel: Any, n_coach: int, n_report: int) -> np.ndarray:
@@ -442,61 +192,33 @@ def _coach_frames(report: Any, coach_skel: Any, n_coach: int, n_report: int) -> 
     return np.minimum(index, n_coach - 1)
 
 
-# ---------------------------------------------------------------------------- writing
-def _check_output(output: Any) -> Path:
-    path = Path(output)
-    if path.suffix.lower() != ".mp4":
-        raise ValueError(f"the overlay is written as MP4: name the output '*.mp4', got {path.name!r}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist; create it first "
-            "(e.g. mkdir -p)"
-        )
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name ending in .mp4")
-    return path
+def _coach_side(report: Any, coach_video: Any, columns: np.ndarray, size: tuple[int, int],
+                n_out: int):
+    """The coach's frames, the coach frame shown with each athlete frame, and what is drawn on it.
+
+    Returns ``(frames, index, pixels, arms, values)``: `pixels` are the coach's
+    landmarks where its letterboxed frame puts them, `arms` the angle arcs of
+    :func:`sitrex.angle_table.angle_arms` and `values` the coach's angles, per
+    shown frame; the last three are None without coach landmarks.
+    """
+    skeleton = report.coach_skeleton
+    n_coach = report.coach_angles.shape[0] if skeleton is None else skeleton.n_frames
+    frames = _open_side("coach", coach_video, skeleton, report.coach_source, n_coach)
+    index = _coach_frames(report, skeleton, n_coach, report.n_frames)[:n_out]
+    if skeleton is None:
+        return frames, index, None, None, None
+    scale, _, (dx, dy) = fit_inside(frames.size, size)
+    pixels = _skeleton_pixels(skeleton, "coach")[index] * scale
+    pixels[..., :2] += (dx, dy)
+    arms = angle_arms(pixels, [report.angle_names[c] for c in columns])
+    measured = index < report.coach_angles.shape[0]  # else no angle values for that frame
+    values = np.full((len(index), len(columns)), np.nan)
+    values[measured] = report.coach_angles[index[measured]][:, columns]
+    return frames, index, pixels, arms, values
 
 
-@contextlib.contextmanager
-def _atomic_video(cv2, path: Path, fps: float, size: tuple[int, int]):
-    """A cv2.VideoWriter on a temporary .mp4 beside `path`, renamed over it on success."""
-    from sitrex._atomic import _UMASK
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".mp4", dir=path.parent or ".")
-    os.close(fd)
-    writer = None
-    try:
-        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*"mp4v"), float(fps), size)
-        if not writer.isOpened():
-            raise OSError(f"OpenCV cannot write an mp4v video to {tmp!r} "
-                          f"(size {size[0]}x{size[1]}, {fps:g} fps)")
-        yield writer
-        writer.release()
-        writer = None
-        with contextlib.suppress(OSError):  # best effort: the data on disk before the rename
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except OSError:
-            mode = 0o666 & ~_UMASK
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if writer is not None:
-            writer.release()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
+# ---------------------------------------------------------------------------- the video
 def _progress_bar(progress: Any, total: int):
-    from sitrex.video import progress_enabled
-
     if not progress_enabled(progress):
         return None
     from tqdm.auto import tqdm
@@ -518,8 +240,9 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
         and ``sitrex extract`` give them).
     output : str or os.PathLike
         The ``.mp4`` file to write. Its folder must exist. It is written
-        atomically: a temporary ``.mp4`` in the same folder is renamed over
-        it once complete, so a failure never leaves a half-written video.
+        atomically (:class:`sitrex.video.VideoWriter`): a temporary ``.mp4``
+        in the same folder is renamed over it once complete, so a failure or
+        an interruption never leaves a half-written video.
     athlete_video : str or os.PathLike, optional
         The athlete's video. Default: ``report.athlete_source`` when it is a
         video file; otherwise a black frame of the landmarks' image size.
@@ -540,7 +263,8 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
     progress : bool, optional
         Progress bar (None: only on a terminal).
     useful_only : bool, default True
-        Draw the useful angles only (all angles when none is useful).
+        Draw the useful angles only (all angles when none is useful:
+        ``report.focus``).
 
     Returns
     -------
@@ -549,15 +273,19 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
 
     Raises
     ------
-    ValueError
+    sitrex.exceptions.InputError
         For a report without athlete landmarks in image units, an output not
-        ending in ``.mp4``, or a bad `max_frames`.
+        ending in ``.mp4``, or a bad `max_frames` (an ``InputError`` is a
+        ``ValueError``).
     FileNotFoundError
-        For a missing video or output folder.
+        For a missing video (:class:`~sitrex.exceptions.MissingFileError`)
+        or output folder.
     sitrex.exceptions.VideoError
         For an unreadable video, or one whose size or frame count does not
         match the report.
-    ImportError
+    sitrex.exceptions.OutputError
+        When the video cannot be written (e.g. `output` is a folder).
+    sitrex.exceptions.MissingDependencyError
         Without OpenCV (``pip install "sitrex[video]"``).
 
     Notes
@@ -582,70 +310,54 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
     """
     skeleton = getattr(report, "athlete_skeleton", None)
     if skeleton is None:
-        raise ValueError(
+        raise InputError(
             "the overlay draws on the athlete's landmarks, but this report has none "
             "(report.athlete_skeleton is None: it was computed from angle arrays); compare "
             "videos or landmark files to draw one"
         )
-    if max_frames is not None and (isinstance(max_frames, bool)
-                                   or not isinstance(max_frames, (int, np.integer))
-                                   or max_frames < 1):
-        raise ValueError(f"max_frames must be None or a positive int, got {max_frames!r}")
-    path = _check_output(output)
-    n_report = len(np.asarray(report.times))
+    if max_frames is not None:
+        check_int(max_frames, "max_frames")
+    path = Path(output)
+    if path.suffix.lower() != ".mp4":
+        raise InputError(f"the overlay is written as MP4: name the output '*.mp4', got "
+                         f"{path.name!r}")
+    n_report = report.n_frames
     if skeleton.n_frames != n_report:
-        raise ValueError(f"the report has {n_report} frames but its athlete landmarks have "
+        raise InputError(f"the report has {n_report} frames but its athlete landmarks have "
                          f"{skeleton.n_frames}; the report is inconsistent")
-    cv2 = _import_cv2()
-    athlete_px = _skeleton_pixels(skeleton, "athlete")
-    athlete = _open_side("athlete", athlete_video, skeleton,
-                         getattr(report, "athlete_source", None), n_report)
+    cv2 = import_optional("cv2", "drawing the overlay (OpenCV)", "video")
+    n_out = n_report if max_frames is None else min(n_report, int(max_frames))
+    athlete_px = _skeleton_pixels(skeleton, "athlete")[:n_out]
+    athlete = _open_side("athlete", athlete_video, skeleton, report.athlete_source, n_report)
     width, height = athlete.size
 
-    coach = coach_px = None
-    coach_index = None
-    coach_angles = np.asarray(report.coach_angles, dtype=np.float64)
+    # what is drawn: the report's angles, colours and values, for every frame at once
+    columns = report.focus if useful_only else np.arange(len(report.angle_names))
+    drawn = [report.angle_names[c] for c in columns]
+    similarity = report.similarity[:n_out, columns]
+    colours = similarity_colors(similarity)  # (T, k, 3)
+    values = report.athlete_angles[:n_out, columns]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a frame with nothing scored: NaN
+        frame_mean = np.nanmean(similarity, axis=1)
+    arms = angle_arms(athlete_px, drawn)  # vertex, first arm, second arm: (T, k, 3) each
+
     if side_by_side:
-        coach_skel = getattr(report, "coach_skeleton", None)
-        n_coach = coach_angles.shape[0]
-        if coach_skel is not None:
-            coach_px = _skeleton_pixels(coach_skel, "coach")
-            n_coach = coach_skel.n_frames
-        coach = _open_side("coach", coach_video, coach_skel,
-                           getattr(report, "coach_source", None), n_coach)
-        coach_index = _coach_frames(report, coach_skel, n_coach, n_report)
+        coach, coach_index, coach_px, coach_arms, coach_values = _coach_side(
+            report, coach_video, columns, (width, height), n_out)
+        coach_colours = np.tile(_COACH_RGB, (len(columns), 1))
 
-    names = list(report.angle_names)
-    useful = np.flatnonzero(np.asarray(report.useful, dtype=bool)) if useful_only else []
-    columns = np.asarray(useful if len(useful) else np.arange(len(names)), dtype=np.intp)
-    drawn = [names[c] for c in columns]
-    similarity = np.asarray(report.similarity, dtype=np.float64)[:, columns]
-    colours = similarity_colors(similarity)  # (T, k, 3), once for the whole video
-    values = np.asarray(report.athlete_angles, dtype=np.float64)[:, columns]
-    present = np.asarray(report.present, dtype=bool)
-    times = np.asarray(report.times, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        scored = np.isfinite(similarity)
-        frame_mean = np.where(scored.any(axis=1),
-                              np.where(scored, similarity, 0).sum(axis=1)
-                              / np.maximum(scored.sum(axis=1), 1), np.nan)
-
-    fps = getattr(report, "fps", None) or getattr(skeleton, "fps", None) or 30.0
-    n_out = n_report if max_frames is None else min(n_report, int(max_frames))
-    out_size = (2 * width if side_by_side else width, height)
     painter = _Painter(cv2, width, height)
     bar = _progress_bar(progress, n_out)
     try:
-        with _atomic_video(cv2, path, fps, out_size) as writer:
+        with VideoWriter(path, report.fps, (2 * width if side_by_side else width, height)
+                         ) as video:
             for t in range(n_out):
                 img = athlete.get(t).copy()
-                if img.shape[:2] != (height, width):
-                    raise ValueError(f"frame {t} of the athlete video is {img.shape[1]}x"
-                                     f"{img.shape[0]}, not {width}x{height}")
-                header = [f"athlete  {times[t]:.2f} s  frame {t}"]
-                if present[t]:
+                header = [f"athlete  {report.times[t]:.2f} s  frame {t}"]
+                if report.present[t]:
                     painter.bones(img, athlete_px[t])
-                    painter.arcs(img, athlete_px[t], drawn, colours[t], values[t])
+                    painter.arcs(img, *(a[t] for a in arms), colours[t], values[t])
                     if np.isfinite(frame_mean[t]):
                         header.append(f"similarity {frame_mean[t]:.2f}")
                     painter.banner(img, header, fill=(0, 0, 0))
@@ -653,22 +365,16 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
                     painter.no_person(img)
                     painter.banner(img, header + ["NO PERSON"], colour=(255, 120, 120),
                                    fill=(90, 0, 0))
-                if coach is not None:
+                if side_by_side:
                     j = int(coach_index[t])
-                    side, scale, dx, dy = _letterbox(cv2, coach.get(j), (width, height))
-                    side = side.copy()
-                    if coach_px is not None and j < coach_angles.shape[0]:
-                        pts = coach_px[j].copy()
-                        pts[:, :2] = pts[:, :2] * scale + (dx, dy)
-                        pts[:, 2] = pts[:, 2] * scale
-                        if np.isfinite(pts[:, :2]).any():
-                            painter.bones(side, pts)
-                            k = len(columns)
-                            painter.arcs(side, pts, drawn, np.tile(_COACH_RGB, (k, 1)),
-                                         coach_angles[j, columns])
+                    side = letterbox(cv2, coach.get(j), (width, height)).copy()
+                    if coach_px is not None and np.isfinite(coach_px[t, :, :2]).any():
+                        painter.bones(side, coach_px[t])
+                        painter.arcs(side, *(a[t] for a in coach_arms), coach_colours,
+                                     coach_values[t])
                     painter.banner(side, [f"coach  frame {j}"], fill=(0, 0, 0))
                     img = np.concatenate([side, img], axis=1)
-                writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+                video.write(img)
                 if bar is not None:
                     bar.update(1)
     finally:

@@ -21,7 +21,7 @@ def write_plot(report, path: str | Path) -> Path | None:
 
     :func:`run_demo` calls this once, after the report is written. It uses
     :func:`sitrex.plots.save_report_figure` and returns None, drawing
-    nothing, when matplotlib (the ``sitrex[plot]`` extra) or that function is
+    nothing, when matplotlib (the ``sitrex[plots]`` extra) or that function is
     not available.
 
     Parameters
