@@ -27,7 +27,7 @@ def test_backends_text_and_json(capsys):
     (["extract", "nope.mp4", "-o", "out"], "input", "no video file"),
     (["extract", "nope.mp4", "-o", "out", "--backend", "openpose"], "dependency", "openpose"),
     (["train", "no-such-folder", "-o", "m.keras"], "input", "no data set"),
-    (["train", "synthetic", "-o", "m.h5"], "usage", "must end in .keras"),
+    (["train", "synthetic", "-o", "m.h5"], "usage", "must name a .keras file"),
 ])
 def test_errors_are_one_line_with_meaningful_codes(capsys, tmp_path, monkeypatch, argv, code,
                                                    needle):

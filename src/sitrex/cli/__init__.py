@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     ('compare', 'coach.mp4', True)
     """
     from sitrex.cli import commands
+    from sitrex.cli._checks import coach_rep, positive, probability, seconds
 
     parser = argparse.ArgumentParser(
         prog="sitrex", description="Joint-by-joint feedback on workout exercises (SiTrEx).",
@@ -108,21 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights-path", help="folder holding the weight files")
     _pose_options(p)
     p.add_argument("--kind", help="angle kind (default: the one the weights were trained on)")
-    p.add_argument("--window", type=float, metavar="SECONDS",
+    p.add_argument("--window", type=seconds, metavar="SECONDS",
                    help="window length in seconds (default: the coach's reference repetition)")
-    p.add_argument("--warmup", type=float, metavar="SECONDS",
+    p.add_argument("--warmup", type=seconds, metavar="SECONDS",
                    help="history a window needs before it is scored (default: half a window)")
-    p.add_argument("--stride", type=int, default=1, help="score every k-th window")
+    p.add_argument("--stride", type=positive(int), default=1, help="score every k-th window")
     p.add_argument("--align", action="store_true", help="align the athlete to the coach (DTW)")
-    p.add_argument("--threshold", type=float, help="similarity below which an angle differs")
-    p.add_argument("--coach-rep", default="typical", metavar="REP",
+    p.add_argument("--threshold", type=probability,
+                   help="similarity below which an angle differs (between 0 and 1)")
+    p.add_argument("--coach-rep", type=coach_rep, default="typical", metavar="REP",
                    help="what of the coach's clip to compare with: 'typical' (its most typical "
                         "repetition, the default), 'whole' (the whole clip) or a repetition "
                         "number (1 = the first)")
     p.add_argument("--no-smooth", action="store_true",
                    help="compare the raw angles (default: glitches removed, gaps bridged, "
                         "6 Hz zero-phase low-pass)")
-    p.add_argument("--fps", type=float,
+    p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
                    help="frame rate of inputs that have none (angle arrays); default 30")
     _common(p)
     p.set_defaults(run=commands.compare)
@@ -132,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output folder")
     _pose_options(p)
     p.add_argument("--format", choices=("npz", "json"), default="npz")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=positive(int), default=2, help="worker processes (default 2)")
     p.add_argument("--overwrite", action="store_true", help="redo finished outputs")
     _common(p)
     p.set_defaults(run=commands.extract)
@@ -145,17 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
             "$SITREX_DATA or ~/sitrex_data), or 'synthetic' (generated)."))
         p.add_argument("dataset", metavar="DATASET")
         p.add_argument("--kind", default="unsigned", help="angle kind (default unsigned)")
-        p.add_argument("--epochs", type=int, default=20)
-        p.add_argument("--max-len", type=int, default=100)
-        p.add_argument("--pairs", type=int, default=6400, help="training pairs")
+        p.add_argument("--epochs", type=positive(int), default=20)
+        p.add_argument("--max-len", type=positive(int, minimum=2), default=100,
+                       help="frames the networks see (default 100)")
+        p.add_argument("--pairs", type=positive(int), default=6400, help="training pairs")
         p.add_argument("--seed", type=int, default=0)
         if name == "train":
             p.add_argument("-o", "--output", required=True, help="model file (.keras)")
         else:
             p.add_argument("--protocol", choices=("kfold", "oneshot"), default="kfold")
-            p.add_argument("--splits", type=int, help="folds (default 5 for kfold, one per "
-                                                      "exercise for oneshot)")
-            p.add_argument("--test-pairs", type=int, default=1280)
+            p.add_argument("--splits", type=positive(int, minimum=2),
+                           help="folds (default 5 for kfold, one per exercise for oneshot)")
+            p.add_argument("--test-pairs", type=positive(int), default=1280)
         _common(p)
         p.set_defaults(run=getattr(commands, name))
 
@@ -209,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line, no traceback, unless --debug
         if args.debug:
             raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = str(exc).strip()
+        message = text if isinstance(exc, CommandError) else (
+            text.splitlines()[0] if text else type(exc).__name__)
         if isinstance(exc, KeyError):
             message = str(exc.args[0]) if exc.args else message
         print(f"sitrex {args.command}: error: {message}", file=sys.stderr)

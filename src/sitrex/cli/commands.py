@@ -15,6 +15,7 @@ import numpy as np
 
 from sitrex.exceptions import MissingFileError
 from sitrex.cli import CommandError
+from sitrex.cli._checks import output_file, output_folder
 
 _POSE_MODEL_PATH_OPTION = {"yolo": "weights"}
 
@@ -59,26 +60,29 @@ def _execution(value: str):
     return value
 
 
-def _coach_rep(value: str):
-    """--coach-rep: 'typical', 'whole' or a repetition number counted from 1."""
-    if value in ("typical", "whole"):
-        return value
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise CommandError(f"--coach-rep must be 'typical', 'whole' or a repetition number "
-                           f"(1 = the first); got {value!r}", "usage")
-    return number - 1
-
-
 def _comparator(args):
     from sitrex.estimators import ExerciseComparator
 
     if args.comparator:
         return ExerciseComparator.load(args.comparator)
     return ExerciseComparator.from_pretrained(args.weights, path=args.weights_path)
+
+
+def _compare_outputs(args) -> dict[str, Path | None]:
+    """Every output of `sitrex compare`, checked before any video is read."""
+    from sitrex.video import VIDEO_SUFFIXES
+
+    if args.video:
+        for role, value in (("ATHLETE", args.athlete),) + ((("COACH", args.coach),)
+                                                           if args.side_by_side else ()):
+            if Path(value).suffix.lower() == ".npy":
+                raise CommandError(f"--video draws on the poses: {role} {value!r} is an angle "
+                                   "array (.npy), which has none; give a video or a landmark "
+                                   "file, or drop --video", "usage")
+    return {"report": output_file(args.output, "-o/--output", (".json",)),
+            "csv": output_file(args.csv, "--csv", (".csv",)),
+            "plot": output_file(args.plot, "--plot", (".png", ".svg")),
+            "video": output_file(args.video, "--video", (".mp4",))}
 
 
 def compare(args):
@@ -88,7 +92,7 @@ def compare(args):
     for value in (args.coach, args.athlete):
         if not Path(value).exists():
             raise MissingFileError(f"no such file: {value}")
-    coach_rep = _coach_rep(args.coach_rep)
+    outputs = _compare_outputs(args)
     comparator = _comparator(args)
     coach, athlete = _execution(args.coach), _execution(args.athlete)
     needs_pose = any(isinstance(v, str) and Path(v).suffix.lower() not in (".npz", ".json")
@@ -99,23 +103,21 @@ def compare(args):
     report = run_compare(coach, athlete, comparator, backend, kind=args.kind,
                          window_seconds=args.window, warmup_seconds=args.warmup,
                          stride=args.stride, threshold=args.threshold, align=args.align,
-                         smooth=not args.no_smooth, coach_rep=coach_rep, fps=args.fps)
-    for target in (args.output, args.csv, args.plot, args.video):
-        if target:
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+                         smooth=not args.no_smooth, coach_rep=args.coach_rep, fps=args.fps)
     written = {}
-    if args.output:
-        written["report"] = str(report.to_json(args.output))
-    if args.csv:
-        written["csv"] = str(report.to_csv(args.csv))
-    if args.plot:
+    if outputs["report"]:
+        written["report"] = str(report.to_json(outputs["report"]))
+    if outputs["csv"]:
+        written["csv"] = str(report.to_csv(outputs["csv"]))
+    if outputs["plot"]:
         from sitrex.plots import save_report_figure
 
-        written["plot"] = str(save_report_figure(report, args.plot))
-    if args.video:
+        written["plot"] = str(save_report_figure(report, outputs["plot"]))
+    if outputs["video"]:
         from sitrex.overlay import render_overlay
 
-        written["video"] = str(render_overlay(report, args.video, side_by_side=args.side_by_side,
+        written["video"] = str(render_overlay(report, outputs["video"],
+                                              side_by_side=args.side_by_side,
                                               progress=_progress(args)))
     payload = {"report": report.to_dict(), "written": written}
     lines = list(report.messages) or ["no difference from the coach on the angles that matter"]
@@ -127,6 +129,7 @@ def compare(args):
 def extract(args):
     from sitrex.backends import extract_videos
 
+    output_folder(args.output, "-o/--output")
     started = time.perf_counter()
     result = extract_videos(args.videos, args.output, args.backend,
                             backend_options=_backend_options(args), suffix=f".{args.format}",
@@ -140,8 +143,9 @@ def extract(args):
              f"failed {len(result.failed)}"]
     lines += [f"failed: {video}: {why}" for video, why in result.failed.items()]
     if result.failed and not result.written and not result.skipped:
-        raise CommandError(f"no video could be processed; first failure: "
-                           f"{next(iter(result.failed))}: {next(iter(result.failed.values()))}")
+        raise CommandError("no video could be processed:\n" + "\n".join(
+            f"  {video}: {why}" for video, why in result.failed.items()) +
+            f"\n{len(result.failed)} failed, 0 written")
     return payload, "\n".join(lines), "ok" if result.ok else "partial"
 
 
@@ -182,9 +186,7 @@ def _estimator(args, dataset):
 def train(args):
     from sitrex.pairs import make_pairs
 
-    output = Path(args.output)
-    if output.suffix != ".keras":
-        raise CommandError(f"the model file must end in .keras; got {args.output!r}", "usage")
+    output = output_file(args.output, "-o/--output", (".keras",))
     dataset = _dataset(args.dataset, args.kind, args.seed)
     _say(args, f"training on {dataset}")
     X, y = make_pairs(dataset.sequences, dataset.labels, dataset.exercise_angles, args.pairs,
@@ -214,7 +216,8 @@ def evaluate(args):
                   random_state=args.seed, verbose=0 if args.quiet else 1)
     estimator = _estimator(args, dataset).set_params(verbose=0)
     if args.protocol == "kfold":
-        scores = kfold_score(estimator, dataset, n_splits=args.splits or 5, **common)
+        scores = kfold_score(estimator, dataset, n_splits=5 if args.splits is None else args.splits,
+                             **common)
     else:
         scores = one_shot_score(estimator, dataset, n_splits=args.splits, **common)
     payload = {"protocol": args.protocol, "dataset": str(dataset),
