@@ -6,16 +6,21 @@ are always converted from OpenCV's BGR to **RGB**: the pose models expect RGB,
 and the SiTrEx paper's notebook fed BGR frames to MediaPipe for one of its
 videos, which silently degrades the landmarks.
 
+Images and in-memory frames take the same road: :func:`read_image` reads an
+image file as RGB, and :func:`as_rgb` brings any image array (grey, RGBA,
+floats in [0, 1]) to RGB ``uint8``, the one form the pose backends receive.
+
 OpenCV is imported the first time a video is opened, so importing this module
 is cheap. Without OpenCV the error says ``pip install "sitrex[video]"``.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from sitrex._imports import import_optional
-from sitrex.exceptions import VideoError
+from sitrex.exceptions import InputError, MissingFileError, VideoError
 
-__all__ = ["VIDEO_SUFFIXES", "Frame", "VideoError", "VideoInfo", "VideoReader", "read_video_info"]
+__all__ = ["VIDEO_SUFFIXES", "Frame", "VideoError", "VideoInfo", "VideoReader", "as_rgb",
+           "read_image", "read_video_info"]
 
 #: File suffixes treated as videos (case-insensitive).
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
@@ -101,6 +107,185 @@ class Frame:
     def timestamp_ms(self) -> int:
         """The time in whole milliseconds (rounded), as MediaPipe's VIDEO mode wants."""
         return int(round(self.time * 1000.0))
+
+
+# ---------------------------------------------------------------------- images and frame input
+def as_rgb(image: Any) -> np.ndarray:
+    """An image as a contiguous RGB ``uint8`` array of shape (H, W, 3).
+
+    Grey images are repeated on the three channels, an alpha channel is
+    dropped, and floats in [0, 1] are scaled to [0, 255]. The channel order
+    is taken as given: convert OpenCV's BGR arrays first.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W), (H, W, 3) or (H, W, 4)
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W, 3), uint8
+
+    Raises
+    ------
+    sitrex.exceptions.InputError
+        If the array is not an image or is empty.
+
+    Examples
+    --------
+    >>> as_rgb(np.ones((2, 3))).shape, as_rgb(np.ones((2, 3)))[0, 0].tolist()
+    ((2, 3, 3), [255, 255, 255])
+    >>> as_rgb(np.zeros((4, 4, 2)))
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: expected an RGB image of shape (H, W, 3) (or a path), got an array of shape (4, 4, 2)
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., np.newaxis], 3, axis=2)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise InputError(
+            f"expected an RGB image of shape (H, W, 3) (or a path), got an array of shape "
+            f"{arr.shape}"
+        )
+    if arr.shape[2] == 4:
+        arr = arr[..., :3]
+    if arr.dtype != np.uint8:
+        if np.issubdtype(arr.dtype, np.floating) and arr.size and np.nanmax(arr) <= 1.0:
+            arr = arr * 255.0
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise InputError(f"the image is empty: shape {arr.shape}")
+    return np.ascontiguousarray(arr)
+
+
+def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an image file as an RGB ``uint8`` array (H, W, 3), with OpenCV.
+
+    Raises
+    ------
+    sitrex.exceptions.MissingFileError
+        If there is no such file (a ``FileNotFoundError``).
+    sitrex.exceptions.InputError
+        If OpenCV cannot decode it.
+    sitrex.exceptions.MissingDependencyError
+        Without OpenCV (``pip install "sitrex[video]"``).
+
+    Examples
+    --------
+    >>> read_image("no/such/image.jpg")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.MissingFileError: no image file at 'no/such/image.jpg'; check the path
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"no image file at {str(path)!r}; check the path")
+    cv2 = _import_cv2()
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise InputError(f"{path.name}: OpenCV cannot decode this file as an image")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _frames_from_iterable(frames: Iterable[Any], fps: float | None) -> Iterator[Frame]:
+    """User frames (:class:`Frame`, ``(rgb, seconds)`` pairs or bare arrays) as RGB Frames.
+
+    Bare arrays need `fps`; timestamps must strictly increase.
+
+    Examples
+    --------
+    >>> black = np.zeros((2, 2, 3), np.uint8)
+    >>> [f.time for f in _frames_from_iterable([black, black], fps=4.0)]
+    [0.0, 0.25]
+    >>> list(_frames_from_iterable([(black, 1.0), (black, 1.0)], fps=None))
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: frame timestamps must strictly increase; frame 1 has time 1.0 after 1.0
+    """
+    last_t = -math.inf
+    for i, item in enumerate(frames):
+        if isinstance(item, Frame):
+            frame = Frame(item.index, item.time, as_rgb(item.rgb))
+        elif isinstance(item, tuple) and len(item) == 2:
+            frame = Frame(i, float(item[1]), as_rgb(item[0]))
+        else:
+            if fps is None:
+                raise InputError(
+                    "frames given as bare arrays need fps=...; or pass (rgb, time_in_seconds) "
+                    "pairs"
+                )
+            frame = Frame(i, i / fps, as_rgb(item))
+        if not frame.time > last_t:
+            raise InputError(
+                f"frame timestamps must strictly increase; frame {i} has time {frame.time} "
+                f"after {last_t}"
+            )
+        last_t = frame.time
+        yield frame
+
+
+class _FrameSource:
+    """Frames to estimate; records their times and the image size as they are read.
+
+    Attributes
+    ----------
+    total : int or None
+        Expected number of frames, for a progress bar.
+    reader : VideoReader or None
+        Set when the frames come from a video file.
+    times : list of float
+        Timestamps of the frames read so far.
+    size : (width, height) or None
+        Of the first frame, once it is read.
+    """
+
+    def __init__(self, frames: Iterable[Frame], total: int | None, fps: float | None,
+                 reader: VideoReader | None) -> None:
+        self._frames, self._fps = frames, fps
+        self.total, self.reader = total, reader
+        self.times: list[float] = []
+        self.size: tuple[int, int] | None = None
+
+    def __iter__(self) -> Iterator[Frame]:
+        for frame in self._frames:
+            self.times.append(frame.time)
+            if self.size is None:
+                self.size = (frame.rgb.shape[1], frame.rgb.shape[0])
+            yield frame
+
+    @property
+    def fps(self) -> float | None:
+        """The given or container frame rate, else the median rate of the timestamps read."""
+        if self._fps is None and len(self.times) > 1:
+            dt = float(np.median(np.diff(self.times)))
+            return 1.0 / dt if dt > 0 else None
+        return self._fps
+
+
+def _frame_source(video: Any, *, fps: float | None = None, start: int = 0,
+                  stop: int | None = None, step: int = 1,
+                  max_frames: int | None = None) -> _FrameSource:
+    """Frames from a video file, a :class:`VideoReader` or an iterable of frames.
+
+    Examples
+    --------
+    >>> black = np.zeros((2, 4, 3), np.uint8)
+    >>> source = _frame_source([(black, 0.0), (black, 0.5), (black, 1.0)], max_frames=2)
+    >>> source.total, len(list(source)), source.size, source.fps
+    (2, 2, (4, 2), 2.0)
+    """
+    if isinstance(video, (str, os.PathLike)):
+        video = VideoReader(video, start=start, stop=stop, step=step, max_frames=max_frames,
+                            fps=fps)
+    if isinstance(video, VideoReader):
+        return _FrameSource(video, len(video) or None,
+                            video.fps / video.step if video.fps else None, video)
+    frames: Iterable[Frame] = _frames_from_iterable(video, fps)
+    total = len(video) if hasattr(video, "__len__") else None
+    if max_frames is not None:
+        frames = itertools.islice(frames, int(max_frames))
+        total = None if total is None else min(total, int(max_frames))
+    return _FrameSource(frames, total, fps, None)
 
 
 def _import_cv2():
