@@ -15,15 +15,13 @@ import numpy as np
 
 from sitrex.cli import CommandError
 
-_POSE_MODEL_PATH_OPTION = {"yolo": "weights"}
-
 
 def _backend_options(args) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if getattr(args, "model_size", None):
         options["model"] = args.model_size
     if getattr(args, "model_path", None):
-        options[_POSE_MODEL_PATH_OPTION.get(args.backend, "model_path")] = args.model_path
+        options["model_path"] = args.model_path
     return options
 
 
