@@ -295,6 +295,20 @@ def test_import_order_does_not_abort_the_process(first, second):
     assert out.returncode == 0 and "survived" in out.stdout, out.stderr[-2000:]
 
 
+def test_yolo_predicts_in_a_process_that_loaded_tensorflow_first(models):
+    """ultralytics imports torchvision (and so Triton) at the first prediction, not at import:
+    the guard must cover that import too, or the process aborts at its first frame."""
+    pytest.importorskip("tensorflow")
+    code = ("import numpy as np, tensorflow\n"
+            "from sitrex.backends.yolo import YoloBackend\n"
+            f"backend = YoloBackend(model_path={str(models / 'yolo11n-pose.pt')!r}, download=False)\n"
+            "backend.estimate_image(np.zeros((64, 64, 3), np.uint8))\n"
+            "print('survived')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0 and "survived" in out.stdout, out.stderr[-2000:]
+
+
 def test_mediapipe_import_leaves_tensorflow_unloaded():
     code = ("import sys\nfrom sitrex.backends.mediapipe import import_mediapipe\n"
             "import_mediapipe()\nprint('tensorflow' in sys.modules, sys.modules.get('tensorflow', 0))")

@@ -16,7 +16,10 @@ already loaded (e.g. by Keras' TensorFlow backend) and Triton is not, loading
 Triton -- which ``torch._dynamo`` does when torchvision is imported -- aborts
 the process. In that case, and only then, ``sys.modules["triton"]`` is set to
 None while torch, torchvision and ultralytics are imported: torch treats
-Triton as absent, which is fine on CPU and for plain inference.
+Triton as absent, which is fine on CPU and for plain inference. torchvision is
+imported there explicitly, since ultralytics >= 8.4 would import it only at the
+first prediction, outside the guard (which crashed a TensorFlow-then-YOLO
+process at its first frame).
 """
 
 from __future__ import annotations
@@ -60,7 +63,11 @@ def import_ultralytics():
         if block:
             sys.modules["triton"] = None  # type: ignore[assignment]
         try:
-            return import_optional("ultralytics", "the 'yolo' pose backend", "yolo").YOLO
+            YOLO = import_optional("ultralytics", "the 'yolo' pose backend", "yolo").YOLO
+            # ultralytics imports torchvision lazily, at the first prediction, and torchvision
+            # loads torch._dynamo and so Triton: import it here, inside the guard.
+            import_optional("torchvision", "the 'yolo' pose backend", "yolo")
+            return YOLO
         finally:
             if block and sys.modules.get("triton", 0) is None:
                 del sys.modules["triton"]
