@@ -15,7 +15,7 @@ import pytest
 
 from sitrex.backends import get_backend
 from sitrex.landmarks import landmark_index
-from sitrex.video import VideoError, VideoReader
+from sitrex.video import VideoError, VideoReader, read_image
 
 pytestmark = pytest.mark.assets
 
@@ -54,7 +54,7 @@ def mp_full(models):
 
 @pytest.fixture(scope="session")
 def yolo(models):
-    return get_backend("yolo", model="n", weights=models / "yolo11n-pose.pt", download=False)
+    return get_backend("yolo", model="n", model_path=models / "yolo11n-pose.pt", download=False)
 
 
 def _check_upright_facing_camera(skel):
@@ -74,8 +74,6 @@ def test_bus_person_found_upright_and_not_mirrored(request, ultralytics_assets, 
     # four people, so it gets the left 300 columns, where he is the only one.
     image = ultralytics_assets / "bus.jpg"
     if backend == "yolo":
-        from sitrex.backends.base import read_image
-
         rgb = read_image(image)[:, :300]  # crop to the man on the left
         skel = b.estimate_image(rgb)
     else:
@@ -117,9 +115,47 @@ def test_yolo_maps_coco17_and_leaves_the_rest_nan(yolo, ultralytics_assets):
     assert np.isnan(angles).any()  # angles needing hands/feet cannot be measured
 
 
-def test_image_array_and_path_agree(yolo, ultralytics_assets):
-    from sitrex.backends.base import read_image
+def _raw_yolo_person(yolo, rgb, person: int):
+    """Ultralytics' own keypoints (pixels) and scores for one detected person, by box area."""
+    result = yolo._yolo.predict(np.ascontiguousarray(rgb[..., ::-1]), **yolo._kwargs())[0]
+    boxes = result.boxes.xyxy.cpu().numpy()
+    order = np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), kind="stable")
+    i = order[person]
+    return (result.keypoints.xy.cpu().numpy()[i].astype(np.float64),
+            result.keypoints.conf.cpu().numpy()[i].astype(np.float64))
 
+
+@pytest.mark.parametrize("image, person", [("zidane.jpg", 0), ("zidane.jpg", 1), ("frame", 0)])
+def test_yolo_landmarks_are_ultralytics_keypoints_in_image_heights(
+        models, ultralytics_assets, shared_dir, image, person):
+    """The COCO-17 mapping, spelt out: keypoint k of ultralytics lands on MediaPipe landmark
+    COCO17_TO_MEDIAPIPE[k] as (x, y) / image height with z = 0 and its score as confidence;
+    keypoints scoring below min_keypoint_confidence (0.5) and the 16 other landmarks are NaN."""
+    from sitrex.layouts import COCO17_TO_MEDIAPIPE
+
+    if image == "frame":
+        rgb = next(iter(VideoReader(shared_dir / "videos" / "sports2d_demo.mp4", start=60,
+                                    max_frames=1))).rgb
+    else:
+        rgb = read_image(ultralytics_assets / image)
+    backend = get_backend("yolo", model_path=models / "yolo11n-pose.pt", person=person)
+    skel = backend.estimate_image(rgb)
+    xy, score = _raw_yolo_person(backend, rgb, person)
+    seen = score >= 0.5
+    assert seen.sum() >= 5 and not seen.all()  # both branches of the rule are exercised
+
+    expected = np.full((33, 3), np.nan)
+    expected_conf = np.full(33, np.nan)
+    index = np.asarray(COCO17_TO_MEDIAPIPE)
+    expected[index[seen], :2] = xy[seen] / rgb.shape[0]
+    expected[index[seen], 2] = 0.0
+    expected_conf[index[seen]] = score[seen]
+    np.testing.assert_array_equal(skel.coords[0], expected)
+    np.testing.assert_array_equal(skel.confidence[0], expected_conf)
+    assert skel.meta["units"] == "image_height" and skel.meta["dimensions"] == 2
+
+
+def test_image_array_and_path_agree(yolo, ultralytics_assets):
     path = ultralytics_assets / "bus.jpg"
     a = yolo.estimate_image(path)
     b = yolo.estimate_image(read_image(path))
@@ -131,7 +167,7 @@ def test_choose_another_person(models, ultralytics_assets):
     weights = models / "yolo11n-pose.pt"
     picks = {}
     for person in ("largest", 1, 2, "central"):
-        skel = get_backend("yolo", weights=weights, person=person).estimate_image(image)
+        skel = get_backend("yolo", model_path=weights, person=person).estimate_image(image)
         picks[person] = np.nanmean(skel.pixel_coords()[0, SHOULDERS + HIPS, 0])
     assert len({round(v) for v in picks.values()}) >= 3  # different people
 
@@ -174,7 +210,7 @@ def test_yolo_video_tracks_one_person_and_another_on_request(models, shared_dir)
     weights = models / "yolo11n-pose.pt"
     tracks = {}
     for person in ("largest", 1):
-        skel = get_backend("yolo", weights=weights, person=person).estimate_video(
+        skel = get_backend("yolo", model_path=weights, person=person).estimate_video(
             path, start=60, max_frames=30)
         assert skel.n_frames == 30 and skel.fps == 30.0 and skel.meta["start_frame"] == 60
         assert skel.meta["max_people_in_view"] >= 2
@@ -259,6 +295,20 @@ def test_import_order_does_not_abort_the_process(first, second):
     assert out.returncode == 0 and "survived" in out.stdout, out.stderr[-2000:]
 
 
+def test_yolo_predicts_in_a_process_that_loaded_tensorflow_first(models):
+    """ultralytics imports torchvision (and so Triton) at the first prediction, not at import:
+    the guard must cover that import too, or the process aborts at its first frame."""
+    pytest.importorskip("tensorflow")
+    code = ("import numpy as np, tensorflow\n"
+            "from sitrex.backends.yolo import YoloBackend\n"
+            f"backend = YoloBackend(model_path={str(models / 'yolo11n-pose.pt')!r}, download=False)\n"
+            "backend.estimate_image(np.zeros((64, 64, 3), np.uint8))\n"
+            "print('survived')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0 and "survived" in out.stdout, out.stderr[-2000:]
+
+
 def test_mediapipe_import_leaves_tensorflow_unloaded():
     code = ("import sys\nfrom sitrex.backends.mediapipe import import_mediapipe\n"
             "import_mediapipe()\nprint('tensorflow' in sys.modules, sys.modules.get('tensorflow', 0))")
@@ -268,6 +318,6 @@ def test_mediapipe_import_leaves_tensorflow_unloaded():
 
 
 def test_yolo_without_tracker_follows_by_box_overlap(models, shared_dir):
-    b = get_backend("yolo", weights=models / "yolo11n-pose.pt", tracker=None)
+    b = get_backend("yolo", model_path=models / "yolo11n-pose.pt", tracker=None)
     skel = b.estimate_video(shared_dir / "videos" / "sports2d_demo.mp4", start=60, max_frames=8)
     assert skel.n_frames == 8 and skel.meta["no_person_frames"] == 0

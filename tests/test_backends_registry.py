@@ -75,14 +75,16 @@ def test_third_party_plugin_is_found_and_used(tmp_path, monkeypatch, fresh_regis
             def __init__(self, value=0.25, **kw):
                 super().__init__(**kw)
                 self.value = value
-            def _detect_image(self, rgb):
+            def detect_image(self, rgb):
                 h, w = rgb.shape[:2]
                 xyz = np.full((1, 33, 3), self.value)
                 return Detections(xyz, np.ones((1, 33)), np.array([[0.0, 0, w, h]]), np.ones(1))
         """,
     )
-    assert "fakepose" in list_backends()
-    backend = get_backend("fakepose", value=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a plugin written to the public contract: no warning
+        assert "fakepose" in list_backends()
+        backend = get_backend("fakepose", value=0.5)
     assert type(backend).__name__ == "FakePose" and backend.value == 0.5
     skel = backend.estimate_video([np.zeros((8, 8, 3), np.uint8)] * 3, fps=10.0)
     assert skel.n_frames == 3 and skel.meta["backend"] == "fakepose"
@@ -109,6 +111,24 @@ def test_entry_point_that_is_not_a_backend_warns(tmp_path, monkeypatch, fresh_re
         assert "notone" not in list_backends()
 
 
+def test_plugin_without_detect_image_is_listed_as_unusable(tmp_path, monkeypatch, fresh_registry):
+    _install_plugin(
+        tmp_path, monkeypatch, "sitrex_hookless", {"hookless": "hookless_mod:Hookless"},
+        "hookless_mod",
+        """
+        from sitrex.backends import PoseBackend
+
+        class Hookless(PoseBackend):
+            name = "hookless"
+        """,
+    )
+    with pytest.warns(RuntimeWarning, match=r"hookless.*detect_image\(\)"):
+        assert "hookless" not in list_backends()
+    assert "does not implement detect_image()" in list_backends(all=True)["hookless"].reason
+    with pytest.raises(BackendNotFoundError, match="detect_image"):
+        get_backend("hookless")
+
+
 def test_missing_backend_lists_installed_ones_and_extras(fresh_registry):
     with pytest.raises(BackendNotFoundError) as info:
         get_backend("openpose")
@@ -131,7 +151,7 @@ def test_get_backend_accepts_classes_and_instances():
     class Dummy(PoseBackend):
         name = "dummy"
 
-        def _detect_image(self, rgb):
+        def detect_image(self, rgb):
             raise AssertionError("not called")
 
     d = get_backend(Dummy, person="central")

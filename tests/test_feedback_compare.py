@@ -155,7 +155,7 @@ def test_landmark_json_and_video_inputs(comparator, squats, tmp_path):
     class FixedPose(PoseBackend):
         name = "fixed-test"
 
-        def _detect_image(self, rgb):
+        def detect_image(self, rgb):
             return Detections(pose[None], np.ones((1, 33)), np.array([[0, 0, 32, 24]]),
                               np.ones(1))
 

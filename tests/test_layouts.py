@@ -12,6 +12,7 @@ from sitrex.layouts import (
     PENN13_NAMES,
     PENN13_README_NAMES,
     PENN13_TO_MEDIAPIPE,
+    coco17_landmarks,
     from_coco17,
     from_normalized_image,
     from_penn13,
@@ -105,6 +106,18 @@ def test_skeleton_from_coco17_classmethod_matches_function():
     kp = distinct_points(2, 17)
     np.testing.assert_array_equal(Skeleton.from_coco17(kp, fps=30.0).coords, from_coco17(kp).coords)
     assert Skeleton.from_coco17(kp, fps=30.0).fps == 30.0
+
+
+
+@pytest.mark.parametrize("image_size", [None, (640, 480)])
+def test_coco17_landmarks_of_several_people_hold_what_from_coco17_holds(image_size):
+    kp = distinct_points(3, 17) * 40.0  # three people, in pixels
+    scores = np.random.default_rng(0).uniform(0.0, 1.0, (3, 17))
+    coords, conf = coco17_landmarks(kp, scores, min_confidence=0.5, image_size=image_size)
+    skel = from_coco17(kp, scores, min_confidence=0.5, image_size=image_size)
+    np.testing.assert_array_equal(coords, skel.coords)
+    np.testing.assert_array_equal(conf, skel.confidence)
+    assert np.isnan(coords).any() and (~np.isnan(coords)).any()
 
 
 # ---------------------------------------------------------------- Penn Action

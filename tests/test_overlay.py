@@ -77,7 +77,7 @@ def mediapipe(shared_dir):
 @pytest.fixture(scope="module")
 def yolo(shared_dir):
     # imgsz 320: four times faster than 640, and enough for one person filling the frame
-    return get_backend("yolo", weights=shared_dir / "models" / "yolo11n-pose.pt", imgsz=320,
+    return get_backend("yolo", model_path=shared_dir / "models" / "yolo11n-pose.pt", imgsz=320,
                        download=False)
 
 

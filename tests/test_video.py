@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from sitrex.video import Frame, VideoError, VideoReader, read_video_info
+from sitrex.exceptions import InputError
+from sitrex.video import (Frame, VideoError, VideoReader, _frame_source, as_rgb, read_image,
+                          read_video_info)
 
 cv2 = pytest.importorskip("cv2")
 
@@ -75,6 +77,60 @@ def test_unreadable_or_empty_file(tmp_path, content):
 def test_folder_is_not_a_video(tmp_path):
     with pytest.raises(VideoError, match="folder"):
         read_video_info(tmp_path)
+
+
+# ---------------------------------------------------------------------- images and frame input
+@pytest.mark.parametrize("image, expected", [
+    (np.full((2, 3), 7, np.uint8), [7, 7, 7]),                      # grey: repeated
+    (np.full((2, 3, 4), (1, 2, 3, 99), np.uint8), [1, 2, 3]),       # RGBA: alpha dropped
+    (np.full((2, 3, 3), (1.0, 0.5, 0.0)), [255, 127, 0]),           # floats in [0, 1]
+    (np.full((2, 3, 3), (300, -5, 40)), [255, 0, 40]),              # other numbers: clipped
+])
+def test_as_rgb_gives_contiguous_rgb_uint8(image, expected):
+    rgb = as_rgb(image)
+    assert rgb.shape == (2, 3, 3) and rgb.dtype == np.uint8 and rgb.flags.c_contiguous
+    assert rgb[1, 2].tolist() == expected
+
+
+@pytest.mark.parametrize("image", [np.zeros((4, 4, 2)), np.zeros(5), np.zeros((0, 4, 3))])
+def test_as_rgb_refuses_what_is_not_an_image(image):
+    with pytest.raises(InputError, match="shape"):
+        as_rgb(image)
+
+
+def test_read_image_is_rgb(tmp_path):
+    path = tmp_path / "red.png"
+    cv2.imwrite(str(path), np.full((5, 6, 3), (0, 0, 255), np.uint8))  # BGR red
+    rgb = read_image(path)
+    assert rgb.shape == (5, 6, 3) and rgb[0, 0].tolist() == [255, 0, 0]
+
+
+def test_read_image_errors_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no image file"):
+        read_image(tmp_path / "missing.png")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    with pytest.raises(InputError, match="broken.png"):
+        read_image(broken)
+
+
+def test_frames_from_an_iterable_get_times_from_fps_or_pairs():
+    black = np.zeros((2, 4, 3), np.uint8)
+    source = _frame_source([black] * 5, fps=10.0, max_frames=3)
+    frames = list(source)
+    assert [f.time for f in frames] == [0.0, 0.1, 0.2] and source.total == 3
+    assert source.fps == 10.0 and source.size == (4, 2) and source.reader is None
+    timed = _frame_source((pair for pair in [(black, 0.0), (black, 0.04), (black, 0.08)]))
+    assert [f.index for f in timed] == [0, 1, 2]
+    assert timed.total is None and timed.fps == pytest.approx(25.0)  # from the timestamps
+
+
+def test_frames_from_an_iterable_are_checked():
+    black = np.zeros((2, 2, 3), np.uint8)
+    with pytest.raises(InputError, match="fps"):
+        list(_frame_source([black]))
+    with pytest.raises(InputError, match="strictly increase"):
+        list(_frame_source([(black, 0.5), (black, 0.2)]))
 
 
 def test_bad_ranges(tmp_path):

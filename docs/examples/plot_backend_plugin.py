@@ -66,13 +66,15 @@ print(f"{len(frames)} frames of {WIDTH}x{HEIGHT} pixels at {squat.fps:g} fps")
 # %%
 # The backend
 # -----------
-# A backend sets a few class attributes and implements one hook,
-# ``_detect_image(rgb)``, that returns every person found in an RGB image as
-# :class:`~sitrex.backends.Detections`: landmarks in the MediaPipe 33-landmark
-# layout (NaN where the model has no such landmark), a confidence per
-# landmark, a box and a score per person. Everything else (reading videos,
-# choosing and following one person, NaN frames when nobody is found, the
-# resulting :class:`~sitrex.skeleton.Skeleton` and its metadata) is shared.
+# A backend sets a few class attributes and implements one method,
+# :meth:`~sitrex.backends.PoseBackend.detect_image`, that returns every person
+# found in an RGB image as :class:`~sitrex.backends.Detections`: landmarks in
+# the MediaPipe 33-landmark layout (NaN where the model has no such landmark),
+# a confidence per landmark, a box and a score per person. Two more methods are
+# optional: ``detect_frames`` for models that follow people from frame to
+# frame, and ``metadata`` for what every result should record. Everything else
+# (reading videos, choosing and following one person, NaN frames when nobody
+# is found, the resulting :class:`~sitrex.skeleton.Skeleton`) is shared.
 #
 # Options are constructor arguments. Heavy imports (a deep-learning library,
 # model weights) belong in ``__init__``, so that listing the installed
@@ -92,7 +94,7 @@ class MarkerBackend(PoseBackend):
         super().__init__(**options)  # person=..., progress=...
         self.min_pixels = min_pixels
 
-    def _detect_image(self, rgb):
+    def detect_image(self, rgb):
         height = rgb.shape[0]
         red, green = rgb[..., 0].astype(int), rgb[..., 1].astype(int)
         coords = np.full((1, 33, 3), np.nan)
@@ -109,6 +111,9 @@ class MarkerBackend(PoseBackend):
         box = np.array([[*xy.min(axis=0), *xy.max(axis=0)]])
         return Detections(coords, confidence, box, np.ones(1))
 
+    def metadata(self):
+        return {"min_pixels": self.min_pixels}
+
 
 # %%
 # Using it
@@ -120,7 +125,8 @@ class MarkerBackend(PoseBackend):
 backend = sitrex.get_backend(MarkerBackend, min_pixels=4)
 skeleton = backend.estimate_video(frames, fps=squat.fps)
 print(skeleton)
-print({key: skeleton.meta[key] for key in ("backend", "units", "dimensions", "no_person_frames")})
+print({key: skeleton.meta[key]
+       for key in ("backend", "units", "dimensions", "no_person_frames", "min_pixels")})
 
 # %%
 # The skeleton has the 17 COCO landmarks and NaN for the 16 others (eyes'

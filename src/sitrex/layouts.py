@@ -40,6 +40,7 @@ __all__ = [
     "PENN13_NAMES",
     "PENN13_README_NAMES",
     "PENN13_TO_MEDIAPIPE",
+    "coco17_landmarks",
     "from_coco17",
     "from_normalized_image",
     "from_penn13",
@@ -171,18 +172,60 @@ def _to_image_height(
     return xy, "image_height"
 
 
+def _planar_landmarks(
+    xy: np.ndarray, confidence: np.ndarray, index: tuple[int, ...], units: str, image_size: Any,
+    who: str,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """2-D keypoints of another layout → 33-landmark (coords, confidence, units label).
+
+    z = 0 where a keypoint is present; missing keypoints (NaN x or y) are NaN
+    in both arrays, as a :class:`~sitrex.skeleton.Skeleton` holds them.
+    """
+    xy, unit_label = _to_image_height(xy, units, image_size, who)
+    missing = np.isnan(xy).any(axis=-1)
+    xyz = np.concatenate([xy, np.zeros(xy.shape[:2] + (1,))], axis=-1)
+    xyz[missing] = np.nan
+    coords, conf33 = _place(xyz, np.where(missing, np.nan, confidence), index)
+    return coords, conf33, unit_label
+
+
 def _planar_skeleton(
     xy: np.ndarray, confidence: np.ndarray, index: tuple[int, ...], units: str, image_size: Any,
     who: str, *, fps, source, meta,
 ) -> Skeleton:
     """2-D keypoints of another layout → a Skeleton with z = 0 and isotropic units."""
-    xy, unit_label = _to_image_height(xy, units, image_size, who)
-    xyz = np.concatenate([xy, np.zeros(xy.shape[:2] + (1,))], axis=-1)
-    coords, conf33 = _place(xyz, confidence, index)
+    coords, conf33, unit_label = _planar_landmarks(xy, confidence, index, units, image_size, who)
     return _finish(
         coords, conf33, dimensions=2, units=unit_label, image_size=image_size,
         fps=fps, source=source, meta=meta,
     )
+
+
+def _coco17(
+    keypoints: Any, scores: Any, min_confidence: float | None, units: str, image_size: Any,
+    who: str,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The COCO-17 mapping behind :func:`from_coco17` and :func:`coco17_landmarks`."""
+    kp = _as_points(keypoints, 17, "keypoints", who, (2, 3))
+    if kp.shape[2] == 3:
+        if scores is not None:
+            raise InputError(
+                f"{who}: scores given twice, as a 3rd keypoint channel and as scores=; "
+                "pass keypoints[..., :2] or drop scores="
+            )
+        scores = kp[..., 2]
+    xy = kp[..., :2]
+    conf = (
+        np.ones(xy.shape[:2])
+        if scores is None
+        else _per_keypoint(scores, xy.shape[:2], "scores", who).astype(np.float64)
+    )
+    if min_confidence is not None:
+        low = ~(conf >= min_confidence)  # NaN scores count as low
+        xy = xy.copy()
+        xy[low] = np.nan
+    return _planar_landmarks(np.ascontiguousarray(xy), conf, COCO17_TO_MEDIAPIPE, units,
+                             image_size, who)
 
 
 def from_coco17(
@@ -233,29 +276,59 @@ def from_coco17(
     >>> s["left_shoulder"].tolist(), bool(s.present[0, 0])
     ([[0.5, 0.5, 0.0]], False)
     """
-    who = "from_coco17"
-    kp = _as_points(keypoints, 17, "keypoints", who, (2, 3))
-    if kp.shape[2] == 3:
-        if scores is not None:
-            raise InputError(
-                f"{who}: scores given twice, as a 3rd keypoint channel and as scores=; "
-                "pass keypoints[..., :2] or drop scores="
-            )
-        scores = kp[..., 2]
-    xy = kp[..., :2]
-    conf = (
-        np.ones(xy.shape[:2])
-        if scores is None
-        else _per_keypoint(scores, xy.shape[:2], "scores", who).astype(np.float64)
-    )
-    if min_confidence is not None:
-        low = ~(conf >= min_confidence)  # NaN scores count as low
-        xy = xy.copy()
-        xy[low] = np.nan
-    return _planar_skeleton(
-        np.ascontiguousarray(xy), conf, COCO17_TO_MEDIAPIPE, units, image_size, who,
+    coords, conf, unit_label = _coco17(keypoints, scores, min_confidence, units, image_size,
+                                       "from_coco17")
+    return _finish(
+        coords, conf, dimensions=2, units=unit_label, image_size=image_size,
         fps=fps, source=source, meta=meta,
     )
+
+
+def coco17_landmarks(
+    keypoints: Any,
+    scores: Any = None,
+    *,
+    min_confidence: float | None = None,
+    units: str = "pixels",
+    image_size: tuple[float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """COCO-17 keypoints of several people (or frames) as 33-landmark arrays.
+
+    The array form of :func:`from_coco17`, e.g. for a pose backend that
+    reports several people per image (see :class:`~sitrex.backends.Detections`).
+
+    Parameters
+    ----------
+    keypoints : array_like, shape (N, 17, 2) or (N, 17, 3)
+        x, y (and optionally a score) per keypoint, in :data:`COCO17_NAMES`
+        order, for N people. One person (17, 2|3) is accepted.
+    scores, min_confidence, units, image_size
+        As for :func:`from_coco17`.
+
+    Returns
+    -------
+    coords : ndarray, shape (N, 33, 3)
+        Keypoints at indices :data:`COCO17_TO_MEDIAPIPE`, z = 0.0, in image
+        heights when `image_size` is given (else as given: pixels). The
+        other 16 landmarks, and keypoints scoring below `min_confidence`,
+        are NaN.
+    confidence : ndarray, shape (N, 33)
+        The scores (1.0 without scores); NaN where the landmark is missing.
+
+    Examples
+    --------
+    >>> kp = np.full((2, 17, 2), 100.0)
+    >>> scores = np.full((2, 17), 0.9)
+    >>> scores[1, 5] = 0.2                      # the second person's left shoulder
+    >>> coords, conf = coco17_landmarks(kp, scores, min_confidence=0.5, image_size=(400, 200))
+    >>> coords.shape, coords[0, 11].tolist(), float(conf[0, 11])
+    ((2, 33, 3), [0.5, 0.5, 0.0], 0.9)
+    >>> bool(np.isnan(coords[1, 11]).all()), bool(np.isnan(conf[1, 11]))
+    (True, True)
+    """
+    coords, conf, _ = _coco17(keypoints, scores, min_confidence, units, image_size,
+                              "coco17_landmarks")
+    return coords, conf
 
 
 def from_penn13(

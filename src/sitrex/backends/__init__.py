@@ -1,6 +1,7 @@
 """Pose backends: images and videos in, a :class:`~sitrex.skeleton.Skeleton` out.
 
-Every backend implements :class:`PoseBackend` (``estimate_image``,
+Every backend subclasses :class:`PoseBackend` (the plugin contract: it
+implements ``detect_image`` and inherits ``estimate_image`` and
 ``estimate_video``) and is registered under the entry-point group
 ``sitrex.backends``, the built-in ``mediapipe`` and ``yolo`` exactly like
 third-party ones. :func:`list_backends` tells which are usable;
@@ -17,7 +18,7 @@ True
 
 With the dependencies and model files at hand::
 
-    backend = get_backend("yolo", model="n", weights="yolo11n-pose.pt")
+    backend = get_backend("yolo", model="n", model_path="yolo11n-pose.pt")
     skeleton = backend.estimate_video("squat.mp4", max_frames=300)
 """
 

@@ -10,14 +10,16 @@ where ``MyBackend`` subclasses :class:`~sitrex.backends.PoseBackend`. The
 entry points are read once and cached (:func:`refresh_backends` clears the
 cache). A backend class is imported only when it is listed or asked for, and
 importing it must stay cheap: the heavy libraries load when the backend is
-*instantiated*. A plugin that fails to import, or whose object is not a
-``PoseBackend``, gives a :class:`RuntimeWarning` and is left out; it never
-breaks the others.
+*instantiated*. A plugin that fails to import, whose object is not a
+``PoseBackend``, or that does not implement
+:meth:`~sitrex.backends.PoseBackend.detect_image`, gives a
+:class:`RuntimeWarning` and is left out; it never breaks the others.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -92,9 +94,13 @@ def _load(name: str) -> tuple[type[PoseBackend] | None, str]:
         return None, reason
     if not (isinstance(obj, type) and issubclass(obj, PoseBackend)):
         reason = f"{ep.value} is not a subclass of sitrex.backends.PoseBackend"
-        warnings.warn(f"sitrex pose backend {name!r}: {reason}", RuntimeWarning, stacklevel=4)
-        return None, reason
-    return obj, ""
+    elif inspect.isabstract(obj):
+        hooks = ", ".join(f"{hook}()" for hook in sorted(obj.__abstractmethods__))
+        reason = f"{ep.value} does not implement {hooks} (see sitrex.backends.PoseBackend)"
+    else:
+        return obj, ""
+    warnings.warn(f"sitrex pose backend {name!r}: {reason}", RuntimeWarning, stacklevel=4)
+    return None, reason
 
 
 def refresh_backends() -> None:

@@ -2,7 +2,8 @@
 
 Both built-in backends resolve their model file the same way, first match wins:
 
-1. an explicit path argument (``model_path=`` / ``weights=``);
+1. an explicit path argument, ``model_path=`` (a file, or a folder holding the
+   file under its official name);
 2. an environment variable (``SITREX_MEDIAPIPE_MODEL``, ``SITREX_YOLO_WEIGHTS``),
    holding either the file itself or a folder that contains it under its
    official name;
@@ -12,7 +13,9 @@ Both built-in backends resolve their model file the same way, first match wins:
    atomically and checked against the sha256 pinned in :data:`MODEL_FILES`.
 
 Offline and uncached, the error names the file and the three ways to provide it.
-``SITREX_OFFLINE=1`` (or ``download=False``) skips step 4.
+``SITREX_OFFLINE=1`` (or ``download=False``) skips step 4. A file that is found
+but that MediaPipe or ultralytics cannot load gives
+:class:`~sitrex.exceptions.IntegrityError` (:func:`unloadable_model_error`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pathlib import Path
 from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
 from sitrex.exceptions import IntegrityError, ModelNotAvailableError
 
-__all__ = ["MODEL_FILES", "ModelFile", "cache_dir", "resolve_model_file", "sha256_of"]
+__all__ = ["MODEL_FILES", "ModelFile", "cache_dir", "resolve_model_file", "sha256_of",
+           "unloadable_model_error"]
 
 #: An official model file (see :class:`sitrex._fetch.RemoteFile`).
 ModelFile = RemoteFile
@@ -98,7 +102,7 @@ def resolve_model_file(
         Which file, e.g. ``MODEL_FILES["mediapipe", "lite"]``.
     path : str or os.PathLike, optional
         An explicit file (or a folder holding ``spec.filename``). It must exist.
-    argument : str
+    argument : str, default "model_path"
         The backend argument that takes a path, for messages.
     download : bool, default True
         Allow step 4. ``SITREX_OFFLINE=1`` also forbids it.
@@ -131,3 +135,36 @@ def resolve_model_file(
         how_to_provide=lambda reason: _how_to_provide(spec, argument, reason),
         not_available=ModelNotAvailableError, corrupt=IntegrityError, argument=argument,
         download=download, timeout=timeout)
+
+
+def _one_line(exc: BaseException, limit: int = 100) -> str:
+    """The innermost cause of `exc` in one short line, e.g. for a library's long message."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".strip().rstrip(":")
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
+def unloadable_model_error(path: Path, spec: ModelFile, library: str,
+                           exc: BaseException) -> IntegrityError:
+    """The error for a model file that exists but that `library` cannot load.
+
+    The message names the file, says to replace it, and keeps only one short
+    line of the library's own report.
+
+    Examples
+    --------
+    >>> error = unloadable_model_error(Path("yolo11n-pose.pt"), MODEL_FILES["yolo", "n"],
+    ...                                "ultralytics", EOFError("Ran out of input"))
+    >>> print(error)  # doctest: +NORMALIZE_WHITESPACE
+    ultralytics cannot load the model file yolo11n-pose.pt (EOFError: Ran out of input): it is
+    damaged or incomplete, or not a model this backend reads (it expects the Ultralytics
+    YOLO11n-pose weights). Replace it with a good copy of yolo11n-pose.pt, published at
+    https://github.com/ultralytics/assets/releases/download/v8.3.0/yolo11n-pose.pt
+    """
+    return IntegrityError(
+        f"{library} cannot load the model file {path} ({_one_line(exc)}): it is damaged or "
+        f"incomplete, or not a model this backend reads (it expects the {spec.description}). "
+        f"Replace it with a good copy of {spec.filename}, published at {spec.url}"
+    )

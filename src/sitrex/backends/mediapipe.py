@@ -42,8 +42,12 @@ from typing import Any
 
 import numpy as np
 
-from sitrex.backends._resolve import MODEL_FILES, resolve_model_file
-from sitrex.backends.base import BackendError, Detections, PoseBackend, boxes_from_points
+from sitrex._imports import import_optional
+from sitrex._validation import check_int, check_number
+from sitrex.backends._resolve import MODEL_FILES, resolve_model_file, unloadable_model_error
+from sitrex.backends._tracking import boxes_from_points
+from sitrex.backends.base import Detections, PoseBackend
+from sitrex.exceptions import InputError, MissingDependencyError
 
 __all__ = ["MediaPipeBackend"]
 
@@ -70,8 +74,9 @@ def import_mediapipe():
 
     Raises
     ------
-    ImportError
-        If MediaPipe is missing or older than 0.10.30, naming the pip extra.
+    sitrex.exceptions.MissingDependencyError
+        If MediaPipe is missing or older than 0.10.30, naming the pip extra
+        (an ``ImportError``).
 
     Examples
     --------
@@ -85,24 +90,21 @@ def import_mediapipe():
             # See the module docstring: keeps TensorFlow (and its LLVM) out of the process.
             sys.modules["tensorflow"] = None  # type: ignore[assignment]
         try:
-            import mediapipe as mp
-            from mediapipe.tasks.python import vision
-            from mediapipe.tasks.python.core.base_options import BaseOptions
-        except ImportError as exc:
-            raise ImportError(
-                "the 'mediapipe' pose backend needs MediaPipe >= 0.10.30; install it with: "
-                f'pip install "sitrex[mediapipe]" ({exc})'
-            ) from exc
+            purpose = "the 'mediapipe' pose backend (MediaPipe >= 0.10.30)"
+            mp = import_optional("mediapipe", purpose, "mediapipe")
+            vision = import_optional("mediapipe.tasks.python.vision", purpose, "mediapipe")
+            options = import_optional("mediapipe.tasks.python.core.base_options", purpose,
+                                      "mediapipe")
         finally:
             if block and sys.modules.get("tensorflow", 0) is None:
                 del sys.modules["tensorflow"]
     version = getattr(mp, "__version__", "0")
     if _version_tuple(version) < _MIN_VERSION:
-        raise ImportError(
+        raise MissingDependencyError(
             f"MediaPipe {version} is too old: sitrex needs the Tasks API of mediapipe >= "
             f'0.10.30 to read .task models; upgrade with: pip install -U "sitrex[mediapipe]"'
         )
-    return mp, vision, BaseOptions
+    return mp, vision, options.BaseOptions
 
 
 def _close_at_exit(ref: weakref.ref, pid: int) -> None:
@@ -170,10 +172,15 @@ class MediaPipeBackend(PoseBackend):
 
     Raises
     ------
-    ImportError
+    sitrex.exceptions.MissingDependencyError
         Without MediaPipe (``pip install "sitrex[mediapipe]"``).
-    ModelNotAvailableError
+    sitrex.exceptions.InputError
+        For an unknown `model` or `landmarks`, or an option out of range.
+    sitrex.exceptions.ModelNotAvailableError
         If the model file cannot be found or fetched.
+    sitrex.exceptions.IntegrityError
+        If MediaPipe cannot load the model file (raised when the first image
+        or video is estimated, since the model is loaded then).
 
     Examples
     --------
@@ -207,25 +214,20 @@ class MediaPipeBackend(PoseBackend):
     ) -> None:
         super().__init__(person=person, progress=progress)
         if ("mediapipe", model) not in MODEL_FILES:
-            raise ValueError(f"model must be 'lite', 'full' or 'heavy', got {model!r}")
+            raise InputError(f"model must be 'lite', 'full' or 'heavy', got {model!r}")
         if landmarks not in _LANDMARK_SETS:
-            raise ValueError(f"landmarks must be 'image' or 'world', got {landmarks!r}")
-        if not (isinstance(num_poses, int) and num_poses >= 1):
-            raise ValueError(f"num_poses must be a positive int, got {num_poses!r}")
-        for label, value in (("min_detection_confidence", min_detection_confidence),
-                             ("min_presence_confidence", min_presence_confidence),
-                             ("min_tracking_confidence", min_tracking_confidence)):
-            if not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"{label} must be in [0, 1], got {value!r}")
+            raise InputError(f"landmarks must be 'image' or 'world', got {landmarks!r}")
         self.model = model
         self.landmarks = landmarks
-        self.num_poses = num_poses
-        self.thresholds = (float(min_detection_confidence), float(min_presence_confidence),
-                           float(min_tracking_confidence))
+        self.num_poses = check_int(num_poses, "num_poses")
+        self.thresholds = tuple(check_number(value, label, low=0, high=1) for label, value in (
+            ("min_detection_confidence", min_detection_confidence),
+            ("min_presence_confidence", min_presence_confidence),
+            ("min_tracking_confidence", min_tracking_confidence)))
         self.units = "image_height" if landmarks == "image" else "meters"
         self._mp, self._vision, self._BaseOptions = import_mediapipe()
-        self.model_path = resolve_model_file(MODEL_FILES["mediapipe", model], model_path,
-                                             argument="model_path", download=download)
+        self._model_file = MODEL_FILES["mediapipe", model]
+        self.model_path = resolve_model_file(self._model_file, model_path, download=download)
         self._image_landmarker = None
         self._exit_hook = False
 
@@ -233,7 +235,7 @@ class MediaPipeBackend(PoseBackend):
         return (f"MediaPipeBackend(model={self.model!r}, landmarks={self.landmarks!r}, "
                 f"num_poses={self.num_poses}, person={self.person!r})")
 
-    def _meta(self) -> dict[str, Any]:
+    def metadata(self) -> dict[str, Any]:
         return {"model": self.model_path.name, "landmarks": self.landmarks}
 
     def _create(self, mode: str):
@@ -250,10 +252,8 @@ class MediaPipeBackend(PoseBackend):
         try:
             return vision.PoseLandmarker.create_from_options(options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError on bad files
-            raise BackendError(
-                f"MediaPipe cannot load {self.model_path} as a PoseLandmarker model ({exc}); "
-                "is it a pose_landmarker .task file?"
-            ) from exc
+            raise unloadable_model_error(self.model_path, self._model_file, "MediaPipe",
+                                         exc) from exc
 
     def _to_detections(self, result, width: int, height: int) -> Detections:
         poses = result.pose_landmarks
@@ -281,7 +281,7 @@ class MediaPipeBackend(PoseBackend):
         mp = self._mp
         return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
-    def _detect_image(self, rgb: np.ndarray) -> Detections:
+    def detect_image(self, rgb: np.ndarray) -> Detections:
         if self._image_landmarker is None:
             self._image_landmarker = self._create("IMAGE")
             if not self._exit_hook:
@@ -290,7 +290,7 @@ class MediaPipeBackend(PoseBackend):
         result = self._image_landmarker.detect(self._mp_image(rgb))
         return self._to_detections(result, rgb.shape[1], rgb.shape[0])
 
-    def _detect_frames(self, frames: Iterable[Any]) -> Iterator[Detections]:
+    def detect_frames(self, frames: Iterable[Any]) -> Iterator[Detections]:
         # A fresh VIDEO-mode landmarker per video: its tracking state and the
         # strictly increasing timestamps belong to one video.
         landmarker = self._create("VIDEO")

@@ -57,8 +57,9 @@ def _pose_options(parser: argparse.ArgumentParser) -> None:
                        help="pose backend (see `sitrex backends`; default mediapipe)")
     group.add_argument("--model-size", help="backend model size (mediapipe: lite/full/heavy; "
                                             "yolo: n/s/m/l/x)")
-    group.add_argument("--model-path", help="the backend's model file (else its environment "
-                                            "variable, cache or download)")
+    group.add_argument("--model-path", help="the backend's model file, its model_path= option "
+                                            "(mediapipe: a .task file, yolo: a .pt file; else "
+                                            "its environment variable, cache or download)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,15 +17,13 @@ from sitrex.exceptions import MissingFileError
 from sitrex.cli import CommandError
 from sitrex.cli._checks import output_file, output_folder
 
-_POSE_MODEL_PATH_OPTION = {"yolo": "weights"}
-
 
 def _backend_options(args) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if getattr(args, "model_size", None):
         options["model"] = args.model_size
     if getattr(args, "model_path", None):
-        options[_POSE_MODEL_PATH_OPTION.get(args.backend, "model_path")] = args.model_path
+        options["model_path"] = args.model_path
     return options
 
 
@@ -70,8 +68,6 @@ def _comparator(args):
 
 def _compare_outputs(args) -> dict[str, Path | None]:
     """Every output of `sitrex compare`, checked before any video is read."""
-    from sitrex.video import VIDEO_SUFFIXES
-
     if args.video:
         for role, value in (("ATHLETE", args.athlete),) + ((("COACH", args.coach),)
                                                            if args.side_by_side else ()):

@@ -290,7 +290,6 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         raise InputError(f"the window ({window} frames at {rate:g} fps) is longer than the "
                          f"comparator's max_len ({max_len} frames, {max_len / rate:g} s)")
 
-    names = tuple(comparator.angle_names_)
     options = dict(comparator=comparator, kind=kind, backend=backend, fps=fps,
                    conditioning=conditioning)
     coach_x = load_execution(coach, "coach", **options)
