@@ -5,49 +5,8 @@ Reads ``irds.npz``: 188 clips (14,142 frames) of three IRDS patients
 nine rehabilitation gestures, recorded with a Kinect v2. sitrex never
 downloads it; see :func:`load_irds` for where it is looked for.
 
-What the archive holds, and what the loader does about it
----------------------------------------------------------
-**Kinect joints on MediaPipe landmarks.** The archive places 19 of Kinect's
-25 joints on their nearest MediaPipe landmark, in metres, in MediaPipe's axis
-sense (x to the image right, y down, z away from the camera). Several are
-approximate (Kinect's head centre as the nose, its hand tip as the index
-knuckle, narrower hips, a shorter foot). There is no pinky, so ``left
-wrist`` and ``right wrist`` are NaN in every frame; the other 21 angles are
-measured. Kinect's ``TrackingState`` becomes the confidence: 1.0 for a
-tracked joint, 0.5 for an inferred one.
-
-**Centred on the hips.** As in MediaPipe's world landmarks, and as
-:func:`~sitrex.datasets.load_squat_errors` does, each frame is centred on its
-mid-hip (the ``knee valgus indicator`` depends on the origin; no other angle
-does). ``meta["origin_in_camera"]`` of each skeleton holds the subtracted
-camera-frame mid-hip.
-
-**Gesture names say the opposite side.** In this copy of IRDS a gesture
-named "Left" is performed with the person's *right* limb and vice versa
-(Kinect's own left/right labels are anatomically right here). Labels keep
-the names as given (``extra["gesture"]``); ``extra["moving_side"]`` and
-:data:`IRDS_GESTURE_ANGLES` follow the limb that actually moves, so
-``"Elbow Flexion Left"`` has the *right* elbow as its useful angle.
-
-**Dropped frames.** Kinect's time stamps show missing frames (2.4% of frame
-steps exceed 50 ms; the longest gap is 435 ms) and a jitter of a few ms. By
-default each recorded frame is placed on a uniform 30 fps clock, at the slot
-nearest its time stamp (and always after the previous frame's slot), and
-every slot left empty is an all-NaN frame. The recorded values are not
-changed, only spaced out: frame ``t`` is at ``t / 30`` s, within the clock's
-jitter. Resampling by interpolation was not chosen because it would alter
-every measured value and invent poses across the longer gaps; fill the
-NaN frames when a model needs them (:func:`sitrex.fill_gaps`,
-:meth:`~sitrex.datasets.ExerciseDataset.for_models`). ``extra["dropped_frames"]``
-counts the inserted frames, ``extra["effective_fps"]`` gives the rate actually
-recorded, and each skeleton's ``meta["time_ms"]`` holds the original time
-stamp of each frame (NaN where inserted). ``uniform_clock=False`` keeps the
-frames as recorded instead, at a nominal 30 fps.
-
-**Groups and labels.** ``groups`` is the subject (215, 216, 217). Labels are
-the nine gesture names; ``extra["correct"]`` is IRDS's correct / incorrect
-label, ``extra["position"]`` is ``"stand"`` or ``"wheelchair"`` (IRDS's own
-words), ``extra["repetition"]`` the repetition number (1-10).
+The archive's traps, and what the loader does about each, are in the Notes
+of :func:`load_irds`.
 """
 
 from __future__ import annotations
@@ -186,8 +145,7 @@ def load_irds(
 ) -> ExerciseDataset:
     """Load the IRDS rehabilitation gestures as joint-angle sequences on a uniform clock.
 
-    Read the module documentation (:mod:`sitrex.datasets.irds`) for the
-    archive's traps and how each is handled.
+    The archive's traps, and how each is handled, are in the Notes below.
 
     Parameters
     ----------
@@ -230,6 +188,50 @@ def load_irds(
     sitrex.exceptions.InputError
         For an invalid `kind`, or an archive whose gestures or landmark
         array differ from the expected ones.
+
+    Notes
+    -----
+    **Kinect joints on MediaPipe landmarks.** The archive places 19 of Kinect's
+    25 joints on their nearest MediaPipe landmark, in metres, in MediaPipe's axis
+    sense (x to the image right, y down, z away from the camera). Several are
+    approximate (Kinect's head centre as the nose, its hand tip as the index
+    knuckle, narrower hips, a shorter foot). There is no pinky, so ``left
+    wrist`` and ``right wrist`` are NaN in every frame; the other 21 angles are
+    measured. Kinect's ``TrackingState`` becomes the confidence: 1.0 for a
+    tracked joint, 0.5 for an inferred one.
+
+    **Centred on the hips.** As in MediaPipe's world landmarks, and as
+    :func:`~sitrex.datasets.load_squat_errors` does, each frame is centred on its
+    mid-hip (the ``knee valgus indicator`` depends on the origin; no other angle
+    does). ``meta["origin_in_camera"]`` of each skeleton holds the subtracted
+    camera-frame mid-hip.
+
+    **Gesture names say the opposite side.** In this copy of IRDS a gesture
+    named "Left" is performed with the person's *right* limb and vice versa
+    (Kinect's own left/right labels are anatomically right here). Labels keep
+    the names as given (``extra["gesture"]``); ``extra["moving_side"]`` and
+    :data:`IRDS_GESTURE_ANGLES` follow the limb that actually moves, so
+    ``"Elbow Flexion Left"`` has the *right* elbow as its useful angle.
+
+    **Dropped frames.** Kinect's time stamps show missing frames (2.4% of frame
+    steps exceed 50 ms; the longest gap is 435 ms) and a jitter of a few ms. By
+    default each recorded frame is placed on a uniform 30 fps clock, at the slot
+    nearest its time stamp (and always after the previous frame's slot), and
+    every slot left empty is an all-NaN frame. The recorded values are not
+    changed, only spaced out: frame ``t`` is at ``t / 30`` s, within the clock's
+    jitter. Resampling by interpolation was not chosen because it would alter
+    every measured value and invent poses across the longer gaps; fill the
+    NaN frames when a model needs them (:func:`sitrex.fill_gaps`,
+    :meth:`~sitrex.datasets.ExerciseDataset.for_models`). ``extra["dropped_frames"]``
+    counts the inserted frames, ``extra["effective_fps"]`` gives the rate actually
+    recorded, and each skeleton's ``meta["time_ms"]`` holds the original time
+    stamp of each frame (NaN where inserted). ``uniform_clock=False`` keeps the
+    frames as recorded instead, at a nominal 30 fps.
+
+    **Groups and labels.** ``groups`` is the subject (215, 216, 217). Labels are
+    the nine gesture names; ``extra["correct"]`` is IRDS's correct / incorrect
+    label, ``extra["position"]`` is ``"stand"`` or ``"wheelchair"`` (IRDS's own
+    words), ``extra["repetition"]`` the repetition number (1-10).
 
     Examples
     --------

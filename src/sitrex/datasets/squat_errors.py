@@ -6,80 +6,8 @@ Squat-Analysis project [Chariar2023]_, 19 MediaPipe landmarks per frame,
 triangulated to 3-D from a stereo pair. sitrex never downloads it; see
 :func:`load_squat_errors` for where it is looked for.
 
-What the archive holds, and what the loader does about it
----------------------------------------------------------
-**19 of the 33 landmarks.** The nose, the eyes, shoulders, elbows, wrists,
-hips, knees, ankles, heels and toes; the other 14 landmarks are NaN. So
-``left wrist`` and ``right wrist`` (which need the pinky and index
-landmarks) are NaN in every frame; the other 21 angles are measured.
-
-**Camera frame, unknown units.** x points to the image right, y down and z
-away from the camera (MediaPipe's axis sense), with the origin at the
-camera. The unit is not stated upstream and is not the metre: a median
-torso (mid-shoulder to mid-hip) is 38 units, roughly 1.4 cm per unit, and
-the scale changes between recording days (a day's median torso ranges from
-30 to 59 units). Angles do not depend on the unit; ``meta["units"]`` is
-``"unknown"`` and each skeleton's ``meta["torso_length"]`` gives the
-scale of its recording day.
-
-**Centred on the hips.** The ``knee valgus indicator`` projects landmark
-*positions* onto the body's coronal plane, so it depends on the origin.
-As in MediaPipe's world landmarks, every frame is centred on the mid-hip:
-the skeletons hold coordinates relative to a robust mid-hip track (below),
-and ``meta["origin_in_camera"]`` holds that track, so ``skel.coords +
-skel.meta["origin_in_camera"][:, None]`` gives the camera coordinates back.
-
-**Triangulation failures.** Some landmarks land far from the body (up to
-6.7e5 units away) or behind the camera (z <= 0); in two clips
-(``recording_13042023_155248`` and ``recording_13042023_161931``) the
-whole triangulation failed. Each landmark of each frame is *rejected*
-(made NaN) when
-
-* its z is <= 0, or
-* it lies more than `max_distance` torso lengths (default 3) from the
-  clip's mid-hip track, or that track is unknown at that frame.
-
-The mid-hip track is the running median, over 15 frames (7 on each side,
-within the clip), of the per-frame mid-hip of the landmarks in front of the
-camera, so an isolated wild hip does not move it. The torso length is the
-median mid-shoulder to mid-hip distance over all frames of the clip's
-recording day: a per-clip length would be wrecked by the clips that failed
-as a whole, and a single length for the archive would not fit days recorded
-at another scale. A standing body reaches about 2 torso lengths from its
-mid-hip; 3 leaves room for body size (clips lie within 0.7-1.3 of their
-day's length) and catches most wild wrists, which are the typical near
-misses. The two wholly failed clips become all-NaN sequences (their hips are
-behind the camera in every frame); they are listed in
-``meta["failed_clips"]``. ``extra["rejected_landmarks"]`` and
-``meta["rejected_landmarks"]`` count what was rejected. Moderate errors
-(a body stretched in depth by a poor calibration, as on 2023-04-21) are not
-detected.
-
-Frames inside a clip whose every value was the padding value -1 (one frame in
-``recording_18042023_122011`` and one in ``recording_20042023_112729``) are
-all-NaN frames; frames are never dropped, so frame ``t`` is frame ``t`` of the
-recording.
-
-**Frame rate unknown.** Upstream does not state it. The recording time stamps
-(1 s resolution) give a lower bound of about 22 fps (219 frames, next
-recording 9 s later). The loader *assumes* `fps` (default 30, the rate of
-the common webcams a DIY stereo pair is built from, and the smallest
-standard rate above the bound); ``meta["fps_assumed"]`` is True and the
-skeletons carry the assumed rate. Pass ``fps=None`` to leave it unknown.
-
-**Labels.** Every clip is a ``"squat"``. The form class is in
-``extra["form"]``: ``olympic squat`` and ``powerlifting squat`` are the two
-correct styles (``extra["correct"]`` True), and ``bending forward``,
-``heels lifting``, ``knees caving``, ``no depth`` and ``toes lifting`` are
-faults. :data:`SQUAT_FAULT_ANGLES` says which angles each fault should move.
-11 clips have no label (and no split) upstream; they are left out unless
-``include_unlabelled=True`` (their form is then ``""``).
-
-**Groups.** There are no subject ids. ``groups`` is the recording day, the
-closest available stand-in for a person: the upstream train/test split
-(``extra["split"]``) is a random split of clips, so every day, and
-presumably every person, is on both sides of it. Split by group for an
-honest estimate.
+The archive's traps, and what the loader does about each, are in the Notes
+of :func:`load_squat_errors`.
 """
 
 from __future__ import annotations
@@ -123,12 +51,13 @@ SQUAT_CORRECT_FORMS: tuple[str, ...] = ("olympic squat", "powerlifting squat")
 #: Each form fault -> the SiTrEx angles it is expected to move.
 #:
 #: ``knees caving`` maps to the valgus indicators, the only SiTrEx angles of
-#: frontal-plane knee tracking. Knee valgus is hard to see in them: with the
-#: camera as origin their per-clip median is no different for this class
-#: (168 degrees against 162-170 for the others), which is one reason the
-#: loader centres the poses on the mid-hip. ``toes lifting`` maps to ankle
-#: dorsiflexion, but in this data neither the ankle angles nor toe height
-#: show it clearly.
+#: the knees' frontal-plane tracking, but they show it weakly: centred on the
+#: mid-hip as the loader does, their per-clip median is 144 degrees for this
+#: class against 141-142.5 for the others (with the camera as origin, 168
+#: against 162-170). The knee-to-knee distance relative to the ankles' at
+#: the bottom of the squat (landmark positions, not an angle) separates it
+#: far better. ``toes lifting`` maps to ankle dorsiflexion, but in this data
+#: neither the ankle angles nor the height of the toes show it clearly.
 SQUAT_FAULT_ANGLES: dict[str, list[str]] = {
     "bending forward": ["left hip", "right hip", "torso flexion"],
     "heels lifting": ["left ankle dorsiflexion", "right ankle dorsiflexion"],
@@ -146,7 +75,7 @@ SQUAT_EXERCISE_ANGLES: dict[str, list[str]] = {
     LABEL: sorted({name for names in SQUAT_FAULT_ANGLES.values() for name in names}),
 }
 
-#: Frame rate assumed by default (see the module documentation).
+#: Frame rate assumed by default (see the Notes of :func:`load_squat_errors`).
 DEFAULT_FPS = 30.0
 #: Lower bound on the true frame rate from the recording time stamps.
 FPS_LOWER_BOUND = 22.0
@@ -190,7 +119,7 @@ def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _reject_failures(landmarks: np.ndarray, clips: np.ndarray, days: np.ndarray,
                      max_distance: float) -> dict[str, np.ndarray]:
-    """Find failed triangulations over all frames at once (see the module documentation).
+    """Find failed triangulations over all frames at once (see :func:`load_squat_errors`).
 
     `landmarks` holds only the measured landmarks, (T, K, 3), ordered like
     :data:`_MEASURED`. Returns the mid-hip track (T, 3), the day's torso
@@ -225,8 +154,7 @@ def load_squat_errors(
 ) -> ExerciseDataset:
     """Load the squat form clips as joint-angle sequences, with failed landmarks rejected.
 
-    Read the module documentation (:mod:`sitrex.datasets.squat_errors`) for
-    the archive's traps and how each is handled.
+    The archive's traps, and how each is handled, are in the Notes below.
 
     Parameters
     ----------
@@ -274,6 +202,82 @@ def load_squat_errors(
     sitrex.exceptions.InputError
         For an invalid `kind`, `fps` or `max_distance`, or an archive whose
         landmark array is not ``(frames, 33, 3)``.
+
+    Notes
+    -----
+    **19 of the 33 landmarks.** The nose, the eyes, shoulders, elbows, wrists,
+    hips, knees, ankles, heels and toes; the other 14 landmarks are NaN. So
+    ``left wrist`` and ``right wrist`` (which need the pinky and index
+    landmarks) are NaN in every frame; the other 21 angles are measured.
+
+    **Camera frame, unknown units.** x points to the image right, y down and z
+    away from the camera (MediaPipe's axis sense), with the origin at the
+    camera. The unit is not stated upstream and is not the metre: a median
+    torso (mid-shoulder to mid-hip) is 38 units, roughly 1.4 cm per unit, and
+    the scale changes between recording days (a day's median torso ranges from
+    30 to 59 units). Angles do not depend on the unit; ``meta["units"]`` is
+    ``"unknown"`` and each skeleton's ``meta["torso_length"]`` gives the
+    scale of its recording day.
+
+    **Centred on the hips.** The ``knee valgus indicator`` projects landmark
+    *positions* onto the body's coronal plane, so it depends on the origin.
+    As in MediaPipe's world landmarks, every frame is centred on the mid-hip:
+    the skeletons hold coordinates relative to a robust mid-hip track (below),
+    and ``meta["origin_in_camera"]`` holds that track, so ``skel.coords +
+    skel.meta["origin_in_camera"][:, None]`` gives the camera coordinates back.
+
+    **Triangulation failures.** Some landmarks land far from the body (up to
+    6.7e5 units away) or behind the camera (z <= 0); in two clips
+    (``recording_13042023_155248`` and ``recording_13042023_161931``) the
+    whole triangulation failed. Each landmark of each frame is *rejected*
+    (made NaN) when
+
+    * its z is <= 0, or
+    * it lies more than `max_distance` torso lengths (default 3) from the
+      clip's mid-hip track, or that track is unknown at that frame.
+
+    The mid-hip track is the running median, over 15 frames (7 on each side,
+    within the clip), of the per-frame mid-hip of the landmarks in front of the
+    camera, so an isolated wild hip does not move it. The torso length is the
+    median mid-shoulder to mid-hip distance over all frames of the clip's
+    recording day: a per-clip length would be wrecked by the clips that failed
+    as a whole, and a single length for the archive would not fit days recorded
+    at another scale. A standing body reaches about 2 torso lengths from its
+    mid-hip; 3 leaves room for body size (a clip's own torso length lies within
+    0.7-1.3 times its day's) and catches most wild wrists, which are the typical near
+    misses. The two wholly failed clips become all-NaN sequences (a hip lies
+    behind the camera in each of their frames); they are listed in
+    ``meta["failed_clips"]``. ``extra["rejected_landmarks"]`` and
+    ``meta["rejected_landmarks"]`` count what was rejected. Errors that leave a
+    landmark near the body (a distorted depth, say) are not detected.
+
+    **Padding.** The archive has already dropped upstream's padding. The two
+    frames inside clips whose every value was the padding value -1 (one in
+    ``recording_18042023_122011``, one in ``recording_20042023_112729``) are
+    all-NaN frames; frames are never dropped, so frame ``t`` is frame ``t`` of
+    the recording.
+
+    **Frame rate unknown.** Upstream does not state it. The recording time stamps
+    (1 s resolution) give a lower bound of about 22 fps (219 frames, next
+    recording 9 s later). The loader *assumes* `fps`: by default 30, the usual
+    capture rate of consumer and webcam-class cameras. 24 or 25 would fit the
+    bound as well, so durations and speeds in seconds are approximate.
+    ``meta["fps_assumed"]`` is True, ``meta["fps_lower_bound"]`` is 22 and the
+    skeletons carry the assumed rate. Pass ``fps=None`` to leave it unknown.
+
+    **Labels.** Every clip is a ``"squat"``. The form class is in
+    ``extra["form"]``: ``olympic squat`` and ``powerlifting squat`` are the two
+    correct styles (``extra["correct"]`` True), and ``bending forward``,
+    ``heels lifting``, ``knees caving``, ``no depth`` and ``toes lifting`` are
+    faults. :data:`SQUAT_FAULT_ANGLES` says which angles each fault should move.
+    11 clips have no label (and no split) upstream; they are left out unless
+    ``include_unlabelled=True`` (their form is then ``""``).
+
+    **Groups.** There are no subject ids. ``groups`` is the recording day, the
+    closest available stand-in for a person: the upstream train/test split
+    (``extra["split"]``) is a random split of clips, so every day, and
+    presumably every person, is on both sides of it. Split by group for an
+    honest estimate.
 
     Examples
     --------
