@@ -125,8 +125,9 @@ def _place(values: np.ndarray, bounds: list[tuple[int, int]], slots: list[np.nda
 
     Examples
     --------
-    >>> _place(np.array([1.0, 2.0, 3.0]), [(0, 1), (1, 3)], [np.array([0]), np.array([0, 2])])
-    [array([1.]), array([ 2., nan,  3.])]
+    >>> clips = _place(np.array([1.0, 2.0, 3.0]), [(0, 1), (1, 3)], [np.array([0]), np.array([0, 2])])
+    >>> [clip.tolist() for clip in clips]
+    [[1.0], [2.0, nan, 3.0]]
     """
     placed = []
     for (a, b), at in zip(bounds, slots):
