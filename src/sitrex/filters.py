@@ -17,7 +17,8 @@ NaN marks a value that was not measured and stays NaN.
   Roussel, Vogel, CHI 2012): strong smoothing when still, little lag when
   moving fast; one state array for all series, one :meth:`~OneEuroFilter.update`
   per frame.
-* :func:`gaussian_smooth`: a Gaussian low-pass of a given width in frames.
+* :func:`gaussian_smooth`: a Gaussian low-pass of a given width in frames;
+* :func:`rolling_median`: the NaN-aware median of each frame's neighbourhood.
 
 Examples
 --------
@@ -41,7 +42,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import interpolate_gaps
 
 __all__ = ["OneEuroFilter", "butterworth_lowpass", "gaussian_smooth", "hampel",
-           "one_euro_filter"]
+           "one_euro_filter", "rolling_median"]
 
 
 def _as_series(x: Any) -> np.ndarray:
@@ -115,6 +116,53 @@ def butterworth_lowpass(x: Any, fps: float, cutoff: float = 6.0, order: int = 2)
     return out.reshape(arr.shape)
 
 
+def _neighbourhoods(flat: np.ndarray, half_window: int, groups: Any = None) -> np.ndarray:
+    """(T, 2h + 1, C): each frame's neighbours ``t - h .. t + h``, NaN beyond the ends or group."""
+    n = len(flat)
+    offsets = np.arange(-half_window, half_window + 1)
+    index = np.arange(n)[:, None] + offsets
+    inside = (index >= 0) & (index < n)
+    index = np.clip(index, 0, n - 1)
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != (n,):
+            raise InputError(f"groups must give one label per frame ({n}); got shape {g.shape}")
+        inside &= g[index] == g[:, None]
+    return np.where(inside[..., None], flat[index], np.nan)
+
+
+def _nanmedian(stacked: np.ndarray) -> np.ndarray:
+    """Median over axis 1, ignoring NaN (NaN where all are NaN); one sort, no warnings."""
+    ordered = np.sort(stacked, axis=1)                     # NaN sort last
+    count = np.isfinite(ordered).sum(axis=1)
+    low = np.take_along_axis(ordered, (np.maximum(count - 1, 0) // 2)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
+    return np.where(count > 0, (low + high) / 2, np.nan)
+
+
+def rolling_median(x: Any, half_window: int, *, groups: Any = None) -> np.ndarray:
+    """Median of each frame's neighbourhood (``half_window`` frames on each side), NaN ignored.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, ...)
+    half_window : int
+    groups : array_like, shape (T,), optional
+        A label per frame (e.g. the clip of each frame of several clips laid
+        end to end): a neighbourhood never crosses into another group.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 100.0, 3.0, np.nan, 50.0])
+    >>> rolling_median(x, 1, groups=[0, 0, 0, 0, 1, 1]).tolist()
+    [0.5, 1.0, 3.0, 51.5, 50.0, 50.0]
+    """
+    arr = _as_series(x)
+    half_window = check_int(half_window, "half_window", low=0)
+    flat = arr.reshape(len(arr), -1)
+    return _nanmedian(_neighbourhoods(flat, half_window, groups)).reshape(arr.shape)
+
+
 def hampel(x: Any, window: int, n_sigmas: float = 3.0, *, min_scale: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray]:
     """Reject glitches: values far from their neighbourhood's median become NaN.
@@ -156,16 +204,9 @@ def hampel(x: Any, window: int, n_sigmas: float = 3.0, *, min_scale: float = 0.0
     if len(arr) < 3:
         return arr, np.zeros(arr.shape, dtype=bool)
     flat = arr.reshape(len(arr), -1)
-    padded = np.pad(flat, ((window, window), (0, 0)), constant_values=np.nan)
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    import warnings
-
-    neighbours = sliding_window_view(padded, 2 * window + 1, axis=0)   # (T, C, 2w + 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN neighbourhoods
-        median = np.nanmedian(neighbours, axis=-1)
-        mad = np.nanmedian(np.abs(neighbours - median[..., None]), axis=-1)
+    neighbours = _neighbourhoods(flat, window)                        # (T, 2w + 1, C)
+    median = _nanmedian(neighbours)
+    mad = _nanmedian(np.abs(neighbours - median[:, None, :]))
     scale = np.maximum(1.4826 * np.nan_to_num(mad), min_scale)
     with np.errstate(invalid="ignore"):
         outliers = np.abs(flat - median) > n_sigmas * scale

@@ -50,9 +50,10 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 from sitrex.angle_table import check_kind
-from sitrex.angles import angle_names, compute_angles
+from sitrex.angles import angle_names
 from sitrex.layouts import PENN13_TO_MEDIAPIPE, from_penn13
 
+from ._clips import angles_of_clips, exercise_columns
 from ._dataset import ExerciseDataset
 from sitrex._fetch import find_data_file
 
@@ -174,21 +175,9 @@ def load_penn_action(
         )
         skeletons.append(skel)
         coords.append(skel.coords)
-    lengths = np.array([len(c) for c in coords], dtype=np.int64)
-    all_coords = np.concatenate(coords) if coords else np.zeros((0, 33, 3))
-    if kind == "max-energy":  # picks a plane per sequence
-        angles = np.concatenate([compute_angles(c, kind) for c in coords]) if coords else \
-            np.zeros((0, len(angle_names(kind))))
-    else:
-        angles = compute_angles(all_coords, kind)  # one vectorised call for every frame
-    bounds = np.concatenate([[0], np.cumsum(lengths)])
-    sequences = [angles[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-
+    sequences = angles_of_clips(coords, kind)
     columns = angle_names(kind)
-    exercise_angles = {
-        ex: [j for j, c in enumerate(columns) if c.split(" (")[0] in names]
-        for ex, names in PENN_ACTION_EXERCISE_ANGLES.items()
-    }
+    exercise_angles = exercise_columns(PENN_ACTION_EXERCISE_ANGLES, kind)
     labels = action[chosen]
     nan_fraction = np.array([
         float(np.isnan(seq[:, exercise_angles[lab]]).mean()) if len(seq) else 0.0

@@ -37,10 +37,11 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 from sitrex.angle_table import check_kind
-from sitrex.angles import angle_names, compute_angles
+from sitrex.angles import angle_names
 from sitrex.layouts import from_normalized_image
 from sitrex.skeleton import Skeleton
 
+from ._clips import angles_of_clips, exercise_columns
 from ._dataset import ExerciseDataset
 from sitrex._fetch import find_data_file
 
@@ -134,19 +135,9 @@ def load_pushfit(
                             meta={"dimensions": 3, "units": "normalized", **meta})
         skeletons.append(skel)
 
-    coords = [s.coords for s in skeletons]
-    if kind == "max-energy":  # picks a plane per sequence
-        sequences = [compute_angles(c, kind) for c in coords]
-    else:
-        angles = compute_angles(np.concatenate(coords), kind)  # one vectorised call
-        bounds = np.concatenate([[0], np.cumsum([len(c) for c in coords])])
-        sequences = [angles[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-
+    sequences = angles_of_clips([s.coords for s in skeletons], kind)
     columns = angle_names(kind)
-    exercise_angles = {
-        ex: [j for j, c in enumerate(columns) if c.split(" (")[0] in names]
-        for ex, names in PUSHFIT_EXERCISE_ANGLES.items()
-    }
+    exercise_angles = exercise_columns(PUSHFIT_EXERCISE_ANGLES, kind)
     return ExerciseDataset(
         sequences,
         [LABEL] * len(sequences),

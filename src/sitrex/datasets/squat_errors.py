@@ -22,6 +22,7 @@ from sitrex._validation import check_fps, check_number
 from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names
 from sitrex.exceptions import InputError
+from sitrex.filters import rolling_median
 from sitrex.landmarks import N_LANDMARKS, landmark_index
 from sitrex.skeleton import Skeleton
 
@@ -89,30 +90,6 @@ _SHOULDERS = [int(np.flatnonzero(_MEASURED == landmark_index(n))[0])
               for n in ("left_shoulder", "right_shoulder")]
 
 
-def _running_median(values: np.ndarray, clips: np.ndarray, half_window: int) -> np.ndarray:
-    """Median of ``values`` (T, D) over frames ``t - h .. t + h`` of the same clip, NaN ignored.
-
-    A frame whose whole window is NaN gets NaN.
-
-    Examples
-    --------
-    >>> x = np.array([[0.0], [1.0], [100.0], [3.0], [np.nan], [50.0]])
-    >>> _running_median(x, np.array([0, 0, 0, 0, 1, 1]), 1)[:, 0].tolist()
-    [0.5, 1.0, 3.0, 51.5, 50.0, 50.0]
-    """
-    n = len(values)
-    window = np.arange(n)[:, None] + np.arange(-half_window, half_window + 1)
-    inside = (window >= 0) & (window < n)
-    window = np.clip(window, 0, n - 1)
-    inside &= clips[window] == clips[:, None]
-    stacked = np.where(inside[..., None], values[window], np.nan)   # (T, W, D)
-    ordered = np.sort(stacked, axis=1)                                # NaN sort last
-    count = np.isfinite(ordered).sum(axis=1)                          # (T, D)
-    low = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None] // 2, axis=1)[:, 0]
-    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
-    return np.where(count > 0, (low + high) / 2, np.nan)
-
-
 def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(((a - b) ** 2).sum(axis=-1))
 
@@ -131,7 +108,7 @@ def _reject_failures(landmarks: np.ndarray, clips: np.ndarray, days: np.ndarray,
     in_front = np.where(behind[..., None], np.nan, landmarks)
     hips, shoulders = in_front[:, _HIPS], in_front[:, _SHOULDERS]
     mid_hip = hips.mean(axis=1)
-    track = _running_median(mid_hip, clips, TRACK_HALF_WINDOW)
+    track = rolling_median(mid_hip, TRACK_HALF_WINDOW, groups=clips)
     torso = _distance(shoulders.mean(axis=1), mid_hip)
     day_names, day_of_frame = np.unique(days, return_inverse=True)
     with warnings.catch_warnings():
