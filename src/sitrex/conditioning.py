@@ -14,7 +14,12 @@ far off for a few frames, and triangulated data hold glitches of any size.
    (a person out of view is not invented);
 3. **low-pass** (:func:`sitrex.filters.butterworth_lowpass`): zero-phase
    Butterworth at ``lowpass`` Hz (6 Hz, the usual choice for human movement;
-   see :mod:`sitrex.filters`).
+   see :mod:`sitrex.filters`);
+4. **origin** (landmarks only): the coordinates are centred on the mid-hip
+   of each frame, as MediaPipe's world landmarks and most motion-capture
+   exports are. Angles do not depend on it, except the knee valgus
+   indicators, which are measured about the origin: centred, they mean the
+   same whatever camera or capture system produced the landmarks.
 
 Landmarks are cleaned before angles are taken (coordinates are smooth where
 angles may wrap); an angle array given directly is cleaned the same way,
@@ -71,6 +76,8 @@ class Conditioning:
         Cut-off of the zero-phase low-pass, Hz; None: no low-pass.
     reject_outliers : bool, default True
         Apply the glitch test.
+    centre : bool, default True
+        Put the origin at the mid-hip of each frame (landmarks only).
 
     Examples
     --------
@@ -84,6 +91,7 @@ class Conditioning:
     max_gap: float = 0.5
     lowpass: float | None = 6.0
     reject_outliers: bool = True
+    centre: bool = True
 
     def __post_init__(self):
         check_number(self.outlier_window, "outlier_window", low=0.0, low_open=True)
@@ -96,7 +104,8 @@ class Conditioning:
     @property
     def enabled(self) -> bool:
         """Whether any step changes the data."""
-        return self.reject_outliers or self.lowpass is not None or self.max_gap > 0
+        return self.reject_outliers or self.lowpass is not None or self.max_gap > 0 or \
+            self.centre
 
     def to_dict(self) -> dict[str, Any]:
         """The recipe as plain values, for a report's metadata.
@@ -112,7 +121,7 @@ class Conditioning:
                 "outlier_floor_torso": d["outlier_floor"], "max_gap_s": d["max_gap"],
                 "lowpass": "butterworth zero-phase, order 2 (x2 passes)"
                 if self.lowpass is not None else None,
-                "lowpass_hz": self.lowpass}
+                "lowpass_hz": self.lowpass, "origin": "mid-hip" if self.centre else "as given"}
 
     # ------------------------------------------------------------------ the steps
     def _clean(self, x: np.ndarray, fps: float, floor: float) -> tuple[np.ndarray, int]:
@@ -140,15 +149,21 @@ class Conditioning:
         if not self.enabled or len(xyz) == 0:
             return xyz, 0
         shoulders = xyz[:, [landmark_index("left_shoulder"), landmark_index("right_shoulder")]]
-        hips = xyz[:, [landmark_index("left_hip"), landmark_index("right_hip")]]
         with np.errstate(invalid="ignore"):
-            torso = np.linalg.norm(shoulders.mean(axis=1) - hips.mean(axis=1), axis=-1)
+            torso = np.linalg.norm(shoulders.mean(axis=1) - hip_centre(xyz), axis=-1)
         torso = torso[np.isfinite(torso)]
         size = float(np.median(torso)) if torso.size else float(np.nanstd(xyz) or 1.0)
-        cleaned, n = self._clean(xyz, fps, self.outlier_floor * size)
+        if self.reject_outliers or self.lowpass is not None or self.max_gap > 0:
+            xyz, n = self._clean(xyz, fps, self.outlier_floor * size)
+        else:
+            n = 0
         # a landmark stays whole: NaN in one coordinate makes the point missing
-        cleaned[np.isnan(cleaned).any(axis=-1)] = np.nan
-        return cleaned, n
+        xyz[np.isnan(xyz).any(axis=-1)] = np.nan
+        if self.centre:
+            mid_hip = interpolate_gaps(hip_centre(xyz))       # bridged where a hip is missing
+            if np.isfinite(mid_hip).all():
+                xyz -= mid_hip[:, None, :]
+        return xyz, n
 
     def angles(self, angles: Any, fps: float, *, periodic: bool = False) -> np.ndarray:
         """Cleaned ``(T, A)`` joint angles in degrees.
@@ -186,5 +201,12 @@ class Conditioning:
         return skeleton.replace(coords=coords, confidence=skeleton.confidence, meta=meta)
 
 
+def hip_centre(coords: np.ndarray) -> np.ndarray:
+    """``(T, 3)`` mid-point of the two hips of ``(T, 33, 3)`` coordinates (NaN without both)."""
+    from sitrex.landmarks import landmark_index
+
+    return coords[:, [landmark_index("left_hip"), landmark_index("right_hip")]].mean(axis=1)
+
+
 #: The recipe that changes nothing (``smooth=False``).
-NO_CONDITIONING = Conditioning(reject_outliers=False, lowpass=None, max_gap=0.0)
+NO_CONDITIONING = Conditioning(reject_outliers=False, lowpass=None, max_gap=0.0, centre=False)

@@ -44,6 +44,7 @@ import numpy as np
 
 from sitrex._imports import import_optional
 from sitrex._validation import check_int, check_number
+from sitrex._native_logs import native_logs_silenced
 from sitrex.backends._resolve import MODEL_FILES, resolve_model_file, unloadable_model_error
 from sitrex.backends._tracking import boxes_from_points
 from sitrex.backends.base import Detections, PoseBackend
@@ -250,7 +251,8 @@ class MediaPipeBackend(PoseBackend):
             min_tracking_confidence=track,
         )
         try:
-            return vision.PoseLandmarker.create_from_options(options)
+            with native_logs_silenced():   # MediaPipe's C++ start-up lines (see _native_logs)
+                return vision.PoseLandmarker.create_from_options(options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError on bad files
             raise unloadable_model_error(self.model_path, self._model_file, "MediaPipe",
                                          exc) from exc
@@ -282,12 +284,14 @@ class MediaPipeBackend(PoseBackend):
         return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
     def detect_image(self, rgb: np.ndarray) -> Detections:
-        if self._image_landmarker is None:
+        first = self._image_landmarker is None
+        if first:
             self._image_landmarker = self._create("IMAGE")
             if not self._exit_hook:
                 _close_before_shutdown(self)
                 self._exit_hook = True
-        result = self._image_landmarker.detect(self._mp_image(rgb))
+        with native_logs_silenced() if first else contextlib.nullcontext():
+            result = self._image_landmarker.detect(self._mp_image(rgb))
         return self._to_detections(result, rgb.shape[1], rgb.shape[0])
 
     def detect_frames(self, frames: Iterable[Any]) -> Iterator[Detections]:
@@ -301,14 +305,18 @@ class MediaPipeBackend(PoseBackend):
                 ms = int(round(t * 1000.0)) if math.isfinite(t) else last_ms + 33
                 if ms <= last_ms:  # sub-millisecond spacing: keep timestamps increasing
                     ms = last_ms + 1
-                last_ms = ms
-                result = landmarker.detect_for_video(self._mp_image(frame.rgb), ms)
+                first, last_ms = last_ms < 0, ms
+                # the first inference logs its delegate set-up from C++
+                with native_logs_silenced() if first else contextlib.nullcontext():
+                    result = landmarker.detect_for_video(self._mp_image(frame.rgb), ms)
                 yield self._to_detections(result, frame.rgb.shape[1], frame.rgb.shape[0])
         finally:
-            landmarker.close()
+            with native_logs_silenced():
+                landmarker.close()
 
     def close(self) -> None:
         """Release the cached IMAGE-mode landmarker."""
         landmarker, self._image_landmarker = self._image_landmarker, None
         if landmarker is not None:
-            landmarker.close()
+            with native_logs_silenced():
+                landmarker.close()
