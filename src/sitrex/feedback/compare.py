@@ -122,9 +122,10 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         Sakoe-Chiba band of the alignment, in frames (see
         :func:`sitrex.alignment.dtw_path`).
     batch_size : int, optional
-        Windows embedded per call of the encoder; default
-        :func:`sitrex.feedback.windows.auto_batch_size` (small batches for
-        long windows, which are faster per window on a CPU).
+        Windows handed to the comparator's ``embed`` per call, which bounds
+        memory; default :func:`sitrex.feedback.windows.auto_batch_size`.
+        The comparator runs its network in its own chunks, sized to its
+        architecture.
 
     min_window : int, optional
         Frames of history a window needs before it is scored; default half
