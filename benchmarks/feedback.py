@@ -107,7 +107,7 @@ def _run(name: str, comparator, coach, athlete, repeat: int, per_window: int) ->
 
     diff = float(np.nanmax(np.abs(report.similarity - naive)))
     print(f"\n{name}: window {comparator.max_len} frames, {len(windows)} windows, "
-          f"{auto_batch_size(comparator)} per encoder call")
+          f"up to {auto_batch_size(comparator)} per embed call")
     print(f"  compare (whole call)           {fast:7.3f} s   (first, cold call {cold:.2f} s)")
     print(f"  compare, repetitions=False     {no_reps:7.3f} s")
     print(f"  compare, stride=2              {stride2:7.3f} s")

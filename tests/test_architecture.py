@@ -33,9 +33,12 @@ def _imports(path: Path, *, top_level_only: bool) -> set[str]:
     module = _module_name(path)
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else list(ast.walk(tree))
-    if top_level_only:  # also `if TYPE_CHECKING:`-free try/except blocks at module level
-        nodes = [n for stmt in tree.body for n in ast.walk(stmt)
-                 if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if top_level_only:  # statements run at import: not in functions, classes or TYPE_CHECKING
+        def runs_at_import(stmt):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return False
+            return not (isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test))
+        nodes = [n for stmt in tree.body if runs_at_import(stmt) for n in ast.walk(stmt)]
     found: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Import):

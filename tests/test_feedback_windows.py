@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitrex.feedback.ranges import condition_ranges, find_runs, merge_runs
+from sitrex.feedback import windows
 from sitrex.feedback.windows import (
+    auto_batch_size,
     hold_last,
     scored_frames,
     window_coverage,
@@ -99,6 +101,30 @@ def test_warped_reference_windows_share_the_candidate_frames():
     np.testing.assert_array_equal(sim[:, 1:3], sim[:, 4:6] + 100)   # same first / last frames
     with pytest.raises(ValueError, match="warped_reference must have"):
         windowed_similarity(PairSpy(max_len=4), None, cand, warped_reference=warped[:5])
+
+
+def test_default_batch_bounds_memory_not_attention():
+    """Windows per embed call: a power of two whose float32 data (held twice) fit in 64 MB."""
+    budget = 64 << 20
+    for max_len, n_angles in [(8, 3), (100, 23), (300, 23), (5000, 23)]:
+        batch = auto_batch_size(SpyComparator(max_len=max_len), n_angles)
+        assert batch & (batch - 1) == 0
+        assert batch * 2 * 4 * max_len * n_angles <= budget or batch == 1
+        assert 2 * batch * 2 * 4 * max_len * n_angles > budget     # the largest that fits
+    spy = SpyComparator()
+    windowed_similarity(spy, np.zeros((4, 3)), frames(50))
+    assert sorted(len(c) for c in spy.calls) == [1, 50]            # reference, then all windows
+
+
+def test_windows_use_only_the_comparators_public_methods():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(windows.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names}
+    assert not [m for m in imported if m and m.startswith("sitrex.estimators")]
 
 
 @pytest.mark.parametrize("kwargs,match", [({"window": 9}, "max_len"), ({"window": 0}, "max_len"),

@@ -1,8 +1,14 @@
 """sitrex.pretrained: the paper's published weights through the registry, and user weights."""
 
+import ast
 import io
+import json
 import pickle
 import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +18,14 @@ from conftest import require_asset
 pytest.importorskip("keras")
 from sitrex import _fetch, pretrained  # noqa: E402
 from sitrex.estimators import ExerciseComparator  # noqa: E402
+from sitrex.exceptions import (  # noqa: E402
+    InputError,
+    MissingFileError,
+    WeightsIntegrityError,
+)
 from sitrex.pretrained import WeightsNotAvailableError  # noqa: E402
+
+SRC = Path(pretrained.__file__).parent
 
 USEFULNESS = "angle_usefulness_model_L800.h5"
 SIMILARITY = "angle_similarity_model_L300.h5"
@@ -93,18 +106,46 @@ def test_default_table_is_fixed_and_close(paper_dir, golden, exact):
     # the documented effect of the unknown table: small (see benchmarks/pretrained_table.py)
     assert np.abs(a.predict_usefulness_proba(refs)
                   - exact.predict_usefulness_proba(refs)).max() < 0.15
-    assert a.metadata_["weights"] == "sitrex-paper" and a.metadata_["angle_kind"] == "unsigned"
     assert (a.max_len, a.usefulness_max_len) == (300, 800)
+
+
+def test_metadata_says_which_weights_and_what_input(paper_dir):
+    comparator = ExerciseComparator.from_pretrained(path=paper_dir)
+    info = pretrained.weights_info("sitrex-paper")
+    assert comparator.metadata_ == {
+        "weights": "sitrex-paper", "angle_kind": "unsigned",
+        "angle_names": list(info.angle_names),
+        "max_len": {"similarity": 300, "usefulness": 800},
+        "trained_on": info.trained_on, "license": info.license, "citation": info.citation,
+    }
+
+
+def test_overrides_and_positional_tables_are_checked(paper_dir):
+    assert ExerciseComparator.from_pretrained(path=paper_dir, threshold=0.7).threshold == 0.7
+    with pytest.raises(InputError, match="threshold"):
+        ExerciseComparator.from_pretrained(path=paper_dir, threshold=2)
+    with pytest.raises(InputError, match="'usefulness' and 'similarity'"):
+        ExerciseComparator.from_pretrained(path=paper_dir, positional_tables={"other": None})
+    with pytest.raises(InputError, match=r"shape \(300, 64\)"):
+        ExerciseComparator.from_pretrained(path=paper_dir,
+                                           positional_tables={"similarity": np.zeros((3, 64))})
+
+
+def test_a_subclass_gets_a_subclass(paper_dir):
+    class Mine(ExerciseComparator):
+        pass
+
+    assert type(Mine.from_pretrained(path=paper_dir)) is Mine
 
 
 def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
     """The upstream notebook's swap loads silently in plain Keras; sitrex refuses it."""
     shutil.copy(paper_dir / USEFULNESS, tmp_path / SIMILARITY)
     shutil.copy(paper_dir / SIMILARITY, tmp_path / USEFULNESS)
-    with pytest.raises(ValueError, match="swaps the two files"):
+    with pytest.raises(WeightsIntegrityError, match="swaps the two files"):
         ExerciseComparator.from_pretrained(path=tmp_path)
     (tmp_path / SIMILARITY).write_bytes(b"not hdf5")
-    with pytest.raises(Exception, match=SIMILARITY.replace(".", r"\.")):
+    with pytest.raises(WeightsIntegrityError, match=SIMILARITY.replace(".", r"\.")):
         ExerciseComparator.from_pretrained(path=tmp_path)
 
 
@@ -193,3 +234,77 @@ def test_register_your_own_weights(tmp_path):
     assert "mine" not in pretrained.list_weights()
     with pytest.raises(ValueError, match="cannot be removed"):
         pretrained.unregister_weights("sitrex-paper")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, anywhere (inside functions too), as absolute names.
+
+    Import statements (relative ones resolved) and ``importlib.import_module`` /
+    ``__import__`` calls with a literal name.
+    """
+    package = ["sitrex", *path.relative_to(SRC).parent.parts]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = package[:len(package) - node.level + 1] if node.level else []
+            base = ".".join(parts + ([node.module] if node.module else []))
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                    "import_module", "__import__"):
+            names.add(node.args[0].value)
+    return names
+
+
+def test_the_registry_knows_nothing_of_the_estimators():
+    """sitrex.pretrained names, finds and verifies files; sitrex.estimators builds from them."""
+    imported = _imported_modules(SRC / "pretrained.py")
+    assert "sitrex._model_archive" in imported           # the scan does see imports
+    assert not [m for m in imported if m == "sitrex.estimators"
+                or m.startswith("sitrex.estimators.")]
+    assert not hasattr(pretrained, "load_pretrained")
+
+
+def test_the_archive_format_is_read_without_keras_or_sklearn(tmp_path):
+    imported = _imported_modules(SRC / "_model_archive.py")
+    assert not [m for m in imported if m.split(".")[0] in ("keras", "sklearn", "tensorflow")]
+    code = ("import sys, sitrex.pretrained; "
+            "print(sorted(m for m in ('keras', 'sklearn', 'sitrex.estimators') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_file_that_is_not_sitrex_weights_is_an_integrity_error(tmp_path):
+    junk = tmp_path / "junk.keras"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(WeightsIntegrityError, match="junk.keras"):
+        pretrained.register_weights("junk", junk)
+    with pytest.raises(WeightsIntegrityError, match="junk.keras"):
+        ExerciseComparator.load(junk)
+    plain = tmp_path / "plain.keras"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("config.json", "{}")
+    with pytest.raises(WeightsIntegrityError, match="no sitrex.json"):
+        ExerciseComparator.read_metadata(plain)
+    with pytest.raises(MissingFileError, match="missing.keras"):
+        ExerciseComparator.load(tmp_path / "missing.keras")
+    assert "junk" not in pretrained.list_weights()
+
+
+def test_damaged_networks_in_a_sitrex_file_are_an_integrity_error(exact, tmp_path):
+    path = exact.save(tmp_path / "good.keras")
+    damaged = tmp_path / "damaged.keras"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            if not item.filename.endswith(".h5"):           # drop the weights
+                dst.writestr(item, src.read(item))
+    assert json.loads(zipfile.ZipFile(damaged).read("sitrex.json"))["class"] == \
+        "ExerciseComparator"
+    with pytest.raises(WeightsIntegrityError, match="damaged.keras"):
+        ExerciseComparator.load(damaged)

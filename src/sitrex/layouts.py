@@ -21,6 +21,9 @@ is kept in pixels (``meta["units"] = "pixels"``), which is isotropic too.
 -----------
 COCO-17 and Penn Action are 2-D: z is set to 0.0 for every provided landmark,
 so angles are measured in the image plane, and ``meta["dimensions"] = 2``.
+
+Long module: one concept (the layout tables and their converters), most of it
+documentation of each layout's traps.
 """
 
 from __future__ import annotations

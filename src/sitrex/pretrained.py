@@ -53,8 +53,9 @@ from typing import Any
 
 import numpy as np
 
+from sitrex import _model_archive
 from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
-from sitrex.exceptions import WeightsIntegrityError, WeightsNotAvailableError
+from sitrex.exceptions import InputError, WeightsIntegrityError, WeightsNotAvailableError
 
 __all__ = [
     "PAPER_COMMIT",
@@ -62,7 +63,6 @@ __all__ = [
     "WeightsNotAvailableError",
     "fetch_weights",
     "list_weights",
-    "load_pretrained",
     "paper_positional_table",
     "register_weights",
     "unregister_weights",
@@ -193,7 +193,8 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     name : str
         The name :meth:`ExerciseComparator.from_pretrained` will take.
     file : str or os.PathLike, optional
-        A local ``.keras`` file. Its angle names and lengths are read from it.
+        A local ``.keras`` file. Its angle names and lengths are read from
+        its ``sitrex.json`` entry.
     url, sha256 : str, optional
         Instead of (or besides) `file`: where the file is published and its
         checksum (both required for downloads).
@@ -210,21 +211,31 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     -------
     PretrainedWeights
 
+    Raises
+    ------
+    sitrex.exceptions.InputError
+        The name is taken (without `overwrite`), neither a file nor a url
+        and sha256 are given, or the file holds another estimator class.
+    sitrex.exceptions.MissingFileError
+        `file` does not exist.
+    sitrex.exceptions.WeightsIntegrityError
+        `file` is not a sitrex ``.keras`` file (its ``sitrex.json`` entry is
+        read without Keras), or does not match `sha256`.
+
     Examples
     --------
     >>> register_weights("sitrex-paper", "model.keras")
     Traceback (most recent call last):
     ...
-    ValueError: weights named 'sitrex-paper' are already registered; pass overwrite=True to replace them
+    sitrex.exceptions.InputError: weights named 'sitrex-paper' are already registered; pass overwrite=True to replace them
     """
     from sitrex.angle_table import check_kind
-    from sitrex.estimators import ExerciseComparator
 
     if name in _REGISTRY and not overwrite:
-        raise ValueError(f"weights named {name!r} are already registered; pass overwrite=True "
+        raise InputError(f"weights named {name!r} are already registered; pass overwrite=True "
                          "to replace them")
     if file is None and (url is None or sha256 is None):
-        raise ValueError("give the weights' local file, or their url and sha256")
+        raise InputError("give the weights' local file, or their url and sha256")
     check_kind(angle_kind)
     angle_names: tuple[str, ...] = ()
     max_len: dict[str, int] = {}
@@ -232,9 +243,9 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     filename = f"{name}.keras"
     if file is not None:
         local = Path(file).expanduser().resolve()
-        meta = ExerciseComparator.read_metadata(local)
+        meta = _model_archive.read_metadata(local)
         if meta["class"] != "ExerciseComparator":
-            raise ValueError(f"{local} holds a {meta['class']}; pretrained weights must be an "
+            raise InputError(f"{local} holds a {meta['class']}; pretrained weights must be an "
                              "ExerciseComparator file")
         angle_names = tuple(meta["fitted"]["angle_names_"])
         params = meta["params"]
@@ -242,7 +253,8 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
                    "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
         filename = local.name
         if sha256 is not None and sha256_of(local) != sha256:
-            raise ValueError(f"{local} does not match the sha256 given ({sha256})")
+            raise WeightsIntegrityError(f"{local} does not match the sha256 given ({sha256}); "
+                                        "check the file or the checksum")
     spec = RemoteFile(filename, url or "", sha256, _ENV_VAR, f"{name!r} weights")
     entry = PretrainedWeights(
         name=name, description=description, format="sitrex", files={"estimator": spec},
@@ -255,7 +267,7 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
 def unregister_weights(name: str) -> None:
     """Remove a registered entry (the built-in ``sitrex-paper`` cannot be removed)."""
     if name == "sitrex-paper":
-        raise ValueError("the built-in 'sitrex-paper' entry cannot be removed")
+        raise InputError("the built-in 'sitrex-paper' entry cannot be removed")
     weights_info(name)
     del _REGISTRY[name]
 
@@ -336,77 +348,8 @@ def paper_positional_table(kind: str, *, seed: int = PAPER_TABLE_SEED) -> np.nda
     """
     rows = weights_info("sitrex-paper").max_len.get(kind)
     if rows is None:
-        raise ValueError(f"kind must be 'usefulness' or 'similarity'; got {kind!r}")
+        raise InputError(f"kind must be 'usefulness' or 'similarity'; got {kind!r}")
     offset = 0 if kind == "usefulness" else 1
     rng = np.random.default_rng(seed + offset)
     return rng.uniform(-0.05, 0.05, (rows, 64)).astype(np.float32)
 
-
-def _load_paper(entry: PretrainedWeights, files: dict[str, Path], positional_tables,
-                params: dict[str, Any]):
-    from sitrex.estimators import ExerciseComparator
-    from sitrex.models import PAPER_CONFIG, build_paper_model, load_paper_weights
-
-    tables = dict(positional_tables or {})
-    unknown = set(tables) - {"usefulness", "similarity"}
-    if unknown:
-        raise ValueError(f"positional_tables takes the keys 'usefulness' and 'similarity'; got "
-                         f"{sorted(unknown)}")
-    settings = dict(PAPER_CONFIG, max_len=entry.max_len["similarity"],
-                    usefulness_max_len=entry.max_len["usefulness"],
-                    angle_names=list(entry.angle_names))
-    settings.update(params)
-    comparator = ExerciseComparator(**settings)
-    comparator._validate_options()
-    for role, attr in (("similarity", "similarity_model_"), ("usefulness", "usefulness_model_")):
-        table = tables.get(role)
-        table = paper_positional_table(role) if table is None else np.asarray(table, np.float32)
-        rows = entry.max_len[role]
-        if table.shape != (rows, 64):
-            raise ValueError(f"the {role} positional table must have shape ({rows}, 64); got "
-                             f"{table.shape}")
-        model = build_paper_model(role, max_len=rows, positional_table=table,
-                                  n_angles=len(entry.angle_names))
-        setattr(comparator, attr, load_paper_weights(model, files[role]))
-    comparator.n_angles_ = len(entry.angle_names)
-    comparator.angle_names_ = tuple(entry.angle_names)
-    comparator.history_ = {}
-    return comparator
-
-
-def load_pretrained(name: str = "sitrex-paper", *, path=None, download: bool = True,
-                    positional_tables=None, **params):
-    """A fitted :class:`~sitrex.ExerciseComparator` from named weights.
-
-    The same as :meth:`sitrex.ExerciseComparator.from_pretrained`, which
-    documents the parameters. The comparator's ``metadata_`` attribute says
-    which weights it holds and what input they expect.
-
-    Examples
-    --------
-    >>> cmp = load_pretrained("sitrex-paper")  # doctest: +SKIP
-    >>> cmp.metadata_["angle_kind"]  # doctest: +SKIP
-    'unsigned'
-    """
-    entry = weights_info(name)
-    files = fetch_weights(name, path, download=download)
-    if entry.format == "paper-h5":
-        comparator = _load_paper(entry, files, positional_tables, params)
-    else:
-        if positional_tables is not None:
-            raise ValueError("positional_tables only applies to the paper's weights; a sitrex "
-                             "file stores its table")
-        from sitrex.estimators import ExerciseComparator
-
-        comparator = ExerciseComparator.load(files["estimator"])
-        if params:
-            comparator.set_params(**params)
-    comparator.metadata_ = {
-        **dict(getattr(comparator, "metadata_", {}) or {}),
-        "weights": entry.name, "angle_kind": entry.angle_kind,
-        "angle_names": list(comparator.angle_names_),
-        "max_len": {"similarity": comparator._network_max_len("similarity_model_"),
-                    "usefulness": comparator._network_max_len("usefulness_model_")},
-        "trained_on": entry.trained_on, "license": entry.license, "citation": entry.citation,
-    }
-    return comparator

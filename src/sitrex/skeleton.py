@@ -8,6 +8,8 @@ frame rate, a short ``source`` string and a free-form ``meta`` dict.
 
 A landmark is *missing* when its coordinates are NaN; a frame whose 33
 landmarks are all missing is a frame with no person.
+
+Long module: one class, the Skeleton container, with its views and converters.
 """
 
 from __future__ import annotations

@@ -7,40 +7,17 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from sitrex.exceptions import InputError
 from sitrex.sequences import pad_sequences
 
-from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets
+from ._base import SiTrExEstimatorBase
+from ._checks import check_pairs, check_sequences, check_targets
+from ._inference import encoder_only
+from ._inference import similarity_from_embeddings as _similarity_head
+from ._params import SHARED_PARAMETERS, USEFULNESS_MAX_LEN, fill_parameters, insert_parameter
+from ._persistence import comparator_from_registry
 
 __all__ = ["ExerciseComparator", "check_pairs"]
-
-
-def check_pairs(X: Any, *, n_angles: int | None = None, missing: str = "raise",
-                angle_names=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Split pairs into (references, candidates), each a validated list of 2-D arrays."""
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim != 4 or X.shape[1] != 2:
-            raise ValueError(
-                "X must be pairs: an array (n_pairs, 2, n_frames, n_angles) or a list of "
-                f"(reference, candidate) 2-D arrays; got an array of shape {X.shape}")
-        refs, cands = list(X[:, 0]), list(X[:, 1])
-    else:
-        if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
-            raise ValueError(f"X must be a list of (reference, candidate) pairs; got "
-                             f"{type(X).__name__}")
-        refs, cands = [], []
-        for i, pair in enumerate(X):
-            if len(pair) != 2:
-                raise ValueError(f"X[{i}] must be a (reference, candidate) pair; it has "
-                                 f"{len(pair)} entries")
-            refs.append(pair[0])
-            cands.append(pair[1])
-    if not refs:
-        raise ValueError("X is empty: no pair given")
-    refs = check_sequences(refs, n_angles=n_angles, missing=missing, name="X[:, 0] (references)",
-                           angle_names=angle_names)
-    cands = check_sequences(cands, n_angles=refs[0].shape[1], missing=missing,
-                            name="X[:, 1] (candidates)", angle_names=angle_names)
-    return refs, cands
 
 
 class ExerciseComparator(SiTrExEstimatorBase):
@@ -62,7 +39,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
     n_angles_ : int
     angle_names_ : tuple of str
     history_ : dict
-        ``{{"similarity": {{...}}, "usefulness": {{...}}}}`` per-epoch logs.
+        ``{"similarity": {...}, "usefulness": {...}}`` per-epoch logs.
 
     Examples
     --------
@@ -71,7 +48,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
     >>> from sitrex.pairs import make_pairs
     >>> rng = np.random.default_rng(0)
     >>> seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
-    >>> X, y = make_pairs(seqs, ["a", "a", "a", "b", "b", "b"], {{"a": [0], "b": [1, 2]}},
+    >>> X, y = make_pairs(seqs, ["a", "a", "a", "b", "b", "b"], {"a": [0], "b": [1, 2]},
     ...                   n_pairs=16, max_len=8, random_state=0, pad=False)
     >>> cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
     ...                          epochs=1, random_state=0).fit(X, y)
@@ -82,6 +59,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
     """
 
     _networks = ("similarity_model_", "usefulness_model_")
+    _parameters = insert_parameter(SHARED_PARAMETERS, USEFULNESS_MAX_LEN, after="max_len")
 
     def __init__(self, *, encoder="transformer", embed_dim=64, num_heads=4, key_dim=16, ff_dim=64,
                  dropout=0.1, head_units=32, angle_encoding="sincos", positional="learned",
@@ -103,14 +81,6 @@ class ExerciseComparator(SiTrExEstimatorBase):
         if name == "usefulness_model_" and self.usefulness_max_len is not None:
             return int(self.usefulness_max_len)
         return int(self.max_len)
-
-    def _validate_options(self) -> None:
-        super()._validate_options()
-        value = self.usefulness_max_len
-        if value is not None and (not isinstance(value, (int, np.integer))
-                                  or isinstance(value, bool) or value < 1):
-            raise ValueError(f"usefulness_max_len must be None or a positive integer; got "
-                             f"{value!r}")
 
     @classmethod
     def from_pretrained(cls, name: str = "sitrex-paper", *, path=None, download: bool = True,
@@ -143,13 +113,23 @@ class ExerciseComparator(SiTrExEstimatorBase):
         -------
         ExerciseComparator
             Fitted: :meth:`predict`, :meth:`compare` and
-            :meth:`predict_usefulness` work at once.
+            :meth:`predict_usefulness` work at once. Its ``metadata_``
+            attribute records the weights' name, angle kind, angle names,
+            sequence lengths, training data, licence and citation.
 
         Raises
         ------
-        sitrex.pretrained.WeightsNotAvailableError
+        sitrex.exceptions.WeightsNotAvailableError
             If the files are not found and cannot be downloaded; the message
             names them and the ways to provide them.
+        sitrex.exceptions.WeightsIntegrityError
+            If a file fails its pinned sha256 or cannot be read as these
+            weights (damaged, another model, the paper's two files swapped);
+            the message names the file.
+        sitrex.exceptions.InputError
+            If a parameter or positional table is invalid.
+        KeyError
+            If no weights of that name are registered.
 
         Examples
         --------
@@ -157,14 +137,8 @@ class ExerciseComparator(SiTrExEstimatorBase):
         >>> cmp.max_len, cmp.usefulness_max_len  # doctest: +SKIP
         (300, 800)
         """
-        from sitrex.pretrained import load_pretrained
-
-        comparator = load_pretrained(name, path=path, download=download,
-                                     positional_tables=positional_tables, **params)
-        if not isinstance(comparator, cls):
-            raise TypeError(f"{name!r} holds a {type(comparator).__name__}, not a "
-                            f"{cls.__name__}")
-        return comparator
+        return comparator_from_registry(cls, name, path=path, download=download,
+                                        positional_tables=positional_tables, params=params)
 
     def fit(self, X: Any, y: Any, usefulness: Any = None):
         """Train the similarity and the usefulness networks.
@@ -187,7 +161,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
         -------
         self
         """
-        self._validate_options()
+        self._validate_params()
         refs, cands = check_pairs(X, missing=self.missing)
         n_angles = refs[0].shape[1]
         targets = check_targets(y, len(refs), n_angles)
@@ -261,15 +235,8 @@ class ExerciseComparator(SiTrExEstimatorBase):
         cached = self.__dict__.get("_encoder_cache")
         if cached is not None and cached[0] is self.similarity_model_:
             return cached[1]
-        from sitrex._keras import import_keras
-
-        keras = import_keras()
-        network = self.similarity_model_
-        encoder = network.get_layer("encoder")
-        angles = keras.Input(tuple(network.inputs[0].shape[1:]), name="angles")
-        mask = keras.Input(tuple(network.inputs[1].shape[1:]), name="mask")
-        model = keras.Model([angles, mask], encoder(angles, mask), name="encoder_only")
-        self.__dict__["_encoder_cache"] = (network, model)
+        model = encoder_only(self.similarity_model_)
+        self.__dict__["_encoder_cache"] = (self.similarity_model_, model)
         return model
 
     def embed(self, sequences: Any) -> np.ndarray:
@@ -322,16 +289,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
             The probabilities :meth:`predict_proba` gives for those pairs.
         """
         check_is_fitted(self)
-        kernel, bias = (np.asarray(w, dtype=np.float64)
-                        for w in self.similarity_model_.get_layer("similarity").get_weights())
-        ref = np.asarray(reference, dtype=np.float64)
-        cand = np.atleast_2d(np.asarray(candidates, dtype=np.float64))
-        if cand.ndim != 2 or cand.shape[1] != kernel.shape[0] or ref.shape[-1] != kernel.shape[0]:
-            raise ValueError(
-                f"embeddings must have {kernel.shape[0]} columns (from embed()); got reference "
-                f"{ref.shape} and candidates {cand.shape}")
-        logits = np.abs(ref - cand) @ kernel + bias
-        return 1.0 / (1.0 + np.exp(-logits))
+        return _similarity_head(self.similarity_model_, reference, candidates)
 
     def compare(self, reference: Any, candidate: Any) -> dict[str, dict[str, float]]:
         """Compare one candidate execution with one reference (any lengths).
@@ -351,7 +309,7 @@ class ExerciseComparator(SiTrExEstimatorBase):
         check_is_fitted(self)
         for name, seq in (("reference", reference), ("candidate", candidate)):
             if np.ndim(seq) != 2:
-                raise ValueError(f"{name} must be one 2-D (n_frames, n_angles) sequence; got "
+                raise InputError(f"{name} must be one 2-D (n_frames, n_angles) sequence; got "
                                  f"shape {np.shape(seq)}")
         similarity = self.predict_proba([(reference, candidate)])[0]
         usefulness = self.predict_usefulness_proba([reference])[0]
@@ -359,11 +317,5 @@ class ExerciseComparator(SiTrExEstimatorBase):
                 "usefulness": dict(zip(self.angle_names_, usefulness.tolist()))}
 
 
-_USEFULNESS_MAX_LEN_DOC = """    usefulness_max_len : int, optional
-        Frames the usefulness network sees; default `max_len`. The paper's
-        published networks differ (800 for usefulness, 300 for similarity).
-"""
-ExerciseComparator.__doc__ = ExerciseComparator.__doc__.replace(
-    "    {params}\n", _PARAMS_DOC.lstrip("\n").replace(
-        "    epochs : int, default=30\n", _USEFULNESS_MAX_LEN_DOC + "    epochs : int, default=30\n")
-).replace("{{", "{").replace("}}", "}")
+ExerciseComparator.__doc__ = fill_parameters(ExerciseComparator.__doc__,
+                                             ExerciseComparator._parameters)

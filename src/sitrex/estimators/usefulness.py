@@ -8,7 +8,9 @@ import numpy as np
 
 from sitrex.sequences import pad_sequences
 
-from ._base import _PARAMS_DOC, SiTrExEstimatorBase, check_sequences, check_targets
+from ._base import SiTrExEstimatorBase
+from ._checks import check_sequences, check_targets
+from ._params import fill_parameters
 
 __all__ = ["AngleUsefulnessClassifier"]
 
@@ -66,7 +68,7 @@ class AngleUsefulnessClassifier(SiTrExEstimatorBase):
         -------
         self
         """
-        self._validate_options()
+        self._validate_params()
         seqs = check_sequences(X, missing=self.missing)
         n_angles = seqs[0].shape[1]
         targets = check_targets(y, len(seqs), n_angles)
@@ -100,5 +102,5 @@ class AngleUsefulnessClassifier(SiTrExEstimatorBase):
         return self._per_angle_accuracy(check_targets(y, *pred.shape), pred, sample_weight)
 
 
-AngleUsefulnessClassifier.__doc__ = AngleUsefulnessClassifier.__doc__.replace(
-    "    {params}\n", _PARAMS_DOC.lstrip("\n"))
+AngleUsefulnessClassifier.__doc__ = fill_parameters(AngleUsefulnessClassifier.__doc__,
+                                                    AngleUsefulnessClassifier._parameters)

@@ -189,7 +189,10 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         Sakoe-Chiba band of the alignment, in seconds or in frames at the
         comparator's rate (see :func:`sitrex.alignment.dtw_path`).
     batch_size : int, optional
-        Windows embedded per call of the encoder (memory bound).
+        Windows handed to the comparator's ``embed`` per call, which bounds
+        memory; default :func:`sitrex.feedback.windows.auto_batch_size`.
+        The comparator runs its network in its own chunks, sized to its
+        architecture.
     warmup_seconds : float, optional
         History a window needs before it is scored, seconds; default half the
         window. Earlier frames get a NaN similarity (not scored): a network

@@ -24,30 +24,44 @@ import numpy as np
 __all__ = ["auto_batch_size", "hold_last", "scored_frames", "window_coverage", "window_starts",
            "windowed_similarity"]
 
-#: Attention scores (floats) one batch of windows may hold: bigger batches of long
-#: windows fall out of the CPU caches and get slower per window, not faster.
+#: Bytes of window data one ``embed`` call may hold: the gathered windows and their padded
+#: copy inside ``embed``, float32. Memory only: ``embed`` itself runs the network in chunks
+#: sized to its attention cost.
+_EMBED_CALL_BYTES = 64 << 20
 
 
-def auto_batch_size(comparator) -> int:
-    """Windows per encoder call for this comparator: a power of two from 1 to 512.
+def auto_batch_size(comparator, n_angles: int = 23) -> int:
+    """Windows per :meth:`~sitrex.ExerciseComparator.embed` call: a power of two, memory-bound.
 
-    The rule of :func:`sitrex.estimators._base.inference_batch_size` at the
-    comparator's window length (``max_len``): large batches for sitrex's
-    default architecture, 2 to 8 for the paper's, whose attention over 300
-    tokens falls out of the CPU caches in large batches.
+    Each call holds its windows twice as float32 (gathered, then padded to
+    ``max_len`` inside ``embed``); the batch keeps that under 64 MB. How the
+    network then runs them is the comparator's business: ``embed`` splits
+    them into chunks sized to the attention cost of its architecture. Both
+    sizes are powers of two, so every call but the last gives the network
+    equal chunks (few compiled shapes for JAX).
+
+    Parameters
+    ----------
+    comparator : sitrex.ExerciseComparator
+        Only its ``max_len`` is read.
+    n_angles : int, default 23
+        Angle columns of the windows.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
     >>> from sitrex import ExerciseComparator
-    >>> from sitrex.models import PAPER_CONFIG
-    >>> auto_batch_size(ExerciseComparator())
-    512
-    >>> auto_batch_size(ExerciseComparator(**PAPER_CONFIG, max_len=300))
-    4
+    >>> auto_batch_size(ExerciseComparator())                 # max_len 100
+    2048
+    >>> auto_batch_size(ExerciseComparator(max_len=300))
+    1024
     """
-    from sitrex.estimators._base import inference_batch_size
-
-    return inference_batch_size(comparator, int(comparator.max_len))
+    per_window = 2 * 4 * max(1, int(comparator.max_len)) * max(1, int(n_angles))
+    fits = max(1, _EMBED_CALL_BYTES // per_window)
+    return 1 << (fits.bit_length() - 1)
 
 
 def _as_present(present, n_frames: int) -> np.ndarray:
@@ -219,7 +233,9 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
         Compute one window in `stride` and hold the last value (see the
         module documentation).
     batch_size : int, optional
-        Windows embedded per call; default :func:`auto_batch_size`.
+        Windows handed to ``comparator.embed`` per call, which bounds the
+        memory used; default :func:`auto_batch_size`. (``embed`` runs its
+        network in its own chunks, sized to the architecture.)
     warped_reference : array_like, shape (T, n_angles), optional
         A reference already put on the candidate's timeline (e.g. by time
         alignment). The window ending at ``t`` is then compared with the same
@@ -264,7 +280,8 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
                          "frames, so a longer window would silently be cut.")
     window = int(window)
     stride = _check_stride(stride)
-    batch_size = auto_batch_size(comparator) if batch_size is None else int(batch_size)
+    batch_size = auto_batch_size(comparator, cand.shape[1]) if batch_size is None else \
+        int(batch_size)
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
     p = _as_present(present, len(cand))

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sitrex.exceptions import InputError, MissingFileError, WeightsIntegrityError
+
 __all__ = ["load_paper_weights", "read_paper_weights"]
 
 _N_ARRAYS = 22
@@ -46,7 +48,9 @@ def read_paper_weights(path: str | os.PathLike[str]) -> tuple[str, list[np.ndarr
 
     Raises
     ------
-    ValueError
+    sitrex.exceptions.MissingFileError
+        If there is no such file.
+    sitrex.exceptions.WeightsIntegrityError
         If the file is not a legacy Keras weights file of a SiTrEx model.
 
     Examples
@@ -54,11 +58,11 @@ def read_paper_weights(path: str | os.PathLike[str]) -> tuple[str, list[np.ndarr
     >>> read_paper_weights("missing.h5")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    FileNotFoundError: paper weights file not found: ...missing.h5
+    sitrex.exceptions.MissingFileError: paper weights file not found: ...missing.h5
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"paper weights file not found: {path.resolve()}")
+        raise MissingFileError(f"paper weights file not found: {path.resolve()}")
     import h5py
 
     def text(v):
@@ -67,11 +71,12 @@ def read_paper_weights(path: str | os.PathLike[str]) -> tuple[str, list[np.ndarr
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
-        raise ValueError(f"{path.name} is not a readable HDF5 weights file ({exc}); "
-                         "download it again or check its sha256") from exc
+        raise WeightsIntegrityError(
+            f"{path.name} is not a readable HDF5 weights file ({exc}); download it again or "
+            "check its sha256") from exc
     with f:
         if "layer_names" not in f.attrs:
-            raise ValueError(
+            raise WeightsIntegrityError(
                 f"{path.name} is not a legacy Keras HDF5 weights file (no 'layer_names' "
                 "attribute); Keras 3 '.weights.h5' files load with model.load_weights")
         layer_names = [text(n) for n in f.attrs["layer_names"]]
@@ -82,7 +87,7 @@ def read_paper_weights(path: str | os.PathLike[str]) -> tuple[str, list[np.ndarr
                 arrays.append(np.asarray(group[text(weight)], dtype=np.float32))
     n_inputs = sum(1 for n in layer_names if n.startswith("input"))
     if n_inputs not in (1, 2) or len(arrays) != _N_ARRAYS:
-        raise ValueError(
+        raise WeightsIntegrityError(
             f"{path.name} does not hold a SiTrEx paper model: expected 1 or 2 input layers and "
             f"{_N_ARRAYS} weight arrays, found {n_inputs} and {len(arrays)}")
     return ("usefulness" if n_inputs == 1 else "similarity"), arrays
@@ -93,7 +98,7 @@ def _targets(model):
     encoder = model.get_layer("encoder")
     block = encoder.block
     if encoder.encoder != "transformer":
-        raise ValueError("the paper's weights need the transformer encoder")
+        raise InputError("the paper's weights need the transformer encoder")
     attention = block.attention
     parts = [encoder.projection,
              attention._query_dense, attention._key_dense, attention._value_dense,
@@ -123,10 +128,12 @@ def load_paper_weights(model, path: str | os.PathLike[str]):
 
     Raises
     ------
-    ValueError
-        If the file holds the other kind of model (the swap the upstream
-        notebook makes), or a shape does not match (e.g. another
-        architecture).
+    sitrex.exceptions.WeightsIntegrityError
+        If the file is not a paper weights file, or holds the other kind of
+        model (the swap the upstream notebook makes).
+    sitrex.exceptions.InputError
+        If `model` does not have the paper's architecture (a shape or the
+        number of weights does not match).
 
     Examples
     --------
@@ -137,17 +144,17 @@ def load_paper_weights(model, path: str | os.PathLike[str]):
     kind, arrays = read_paper_weights(path)
     model_kind = "usefulness" if len(model.inputs) == 2 else "similarity"
     if kind != model_kind:
-        raise ValueError(
+        raise WeightsIntegrityError(
             f"{Path(path).name} holds the paper's {kind} model but the model given is a "
             f"{model_kind} model (the upstream notebook swaps the two files; the file names "
             "are right)")
     variables = _targets(model)
     if len(variables) != len(arrays):
-        raise ValueError(f"the model has {len(variables)} weight arrays to fill; the file has "
-                         f"{len(arrays)}")
+        raise InputError(f"the model has {len(variables)} weight arrays to fill; the file has "
+                         f"{len(arrays)}; build the model with build_paper_model")
     for variable, array in zip(variables, arrays):
         if tuple(variable.shape) != array.shape:
-            raise ValueError(
+            raise InputError(
                 f"{Path(path).name}: array of shape {array.shape} does not fit "
                 f"{variable.path} of shape {tuple(variable.shape)}; build the model with "
                 "build_paper_model")
