@@ -24,6 +24,7 @@ _EXPORTS = {
     "LANDMARK_NAMES": "sitrex.landmarks",
     "landmark_index": "sitrex.landmarks",
     "fill_gaps": "sitrex.sequences",
+    "Conditioning": "sitrex.conditioning",
     "AngleUsefulnessClassifier": "sitrex.estimators",
     "ExerciseComparator": "sitrex.estimators",
     "make_pairs": "sitrex.pairs",
@@ -45,9 +46,10 @@ _EXPORTS = {
 }
 
 _SUBMODULES = (
-    "alignment", "angles", "angle_table", "backends", "cli", "datasets", "demo", "estimators",
-    "exceptions", "feedback", "io", "landmarks", "layouts", "model_selection", "models",
-    "overlay", "pairs", "plots", "pretrained", "repetitions", "sequences", "skeleton", "video",
+    "alignment", "angles", "angle_table", "backends", "cli", "conditioning", "datasets", "demo",
+    "estimators", "exceptions", "feedback", "filters", "io", "landmarks", "layouts",
+    "model_selection", "models", "overlay", "pairs", "plots", "pretrained", "repetitions",
+    "sequences", "skeleton", "video",
 )
 
 __getattr__, __dir__, _public = lazy_exports(__name__, _EXPORTS, _SUBMODULES, globals())

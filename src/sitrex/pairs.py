@@ -3,7 +3,8 @@
 * :func:`make_pairs`: (reference, candidate) pairs with per-angle similarity
   targets, for the Siamese model;
 * :func:`make_usefulness_samples`: single sequences with per-angle usefulness
-  targets and exercise data balancing, for the usefulness model;
+  targets and exercise data balancing, for the usefulness model.
+
 Fill NaN (unmeasured) angles deliberately before either, with
 :func:`sitrex.sequences.fill_gaps`.
 
