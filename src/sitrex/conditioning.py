@@ -152,7 +152,10 @@ class Conditioning:
         with np.errstate(invalid="ignore"):
             torso = np.linalg.norm(shoulders.mean(axis=1) - hip_centre(xyz), axis=-1)
         torso = torso[np.isfinite(torso)]
-        size = float(np.median(torso)) if torso.size else float(np.nanstd(xyz) or 1.0)
+        if not np.isfinite(xyz).any():
+            return xyz, 0
+        size = float(np.median(torso)) if torso.size else float(np.nanstd(xyz))
+        size = size if np.isfinite(size) and size > 0 else 1.0
         if self.reject_outliers or self.lowpass is not None or self.max_gap > 0:
             xyz, n = self._clean(xyz, fps, self.outlier_floor * size)
         else:
