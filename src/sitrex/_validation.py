@@ -18,7 +18,7 @@ from sitrex.exceptions import InputError
 from sitrex.landmarks import LANDMARK_NAMES, N_LANDMARKS
 
 __all__ = ["as_angle_array", "check_angle_values", "check_arrays", "check_fps", "check_int", "check_number",
-           "check_probability", "frame_key", "resolve_columns"]
+           "check_probability", "check_recording", "frame_key", "resolve_columns"]
 
 
 def _shape_hint(shape: tuple[int, ...]) -> str:
@@ -405,3 +405,26 @@ def check_angle_values(angles: np.ndarray, kind: str, name: str = "angles") -> n
             raise InputError(f"{name} hold {bad:g} degrees; {kind} angles lie within one turn, "
                              "[0, 360) degrees")
     return angles
+
+
+def check_recording(skeleton: Any, name: str, *, need_fps: bool = False) -> None:
+    """A recording worth comparing or saving: frames, a person in one of them, a frame rate.
+
+    Raises an InputError naming `name` (the file or the role) otherwise.
+
+    Examples
+    --------
+    >>> from sitrex.skeleton import Skeleton
+    >>> check_recording(Skeleton(np.full((4, 33, 3), np.nan), fps=30.0), "clip.mp4")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: clip.mp4: no frame has a person in it (4 frames, all empty); check the clip, or try another pose backend
+    """
+    if skeleton.n_frames == 0:
+        raise InputError(f"{name} has no frames")
+    if not skeleton.has_person.any():
+        raise InputError(f"{name}: no frame has a person in it ({skeleton.n_frames} frames, all "
+                         "empty); check the clip, or try another pose backend")
+    if need_fps and skeleton.fps is None:
+        raise InputError(f"{name}: the frame rate is unknown (the file does not say it); a "
+                         "landmark file without one cannot be timed")

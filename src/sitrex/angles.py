@@ -273,6 +273,9 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
     lead = coords.shape[:-2]
     flat = coords.reshape(-1, N_LANDMARKS, 3)
     n = flat.shape[0]
+    if n == 0:    # no frame: no angle (of the right width)
+        width = len(angle_names(kind)) if columns is None else len(columns)
+        return np.zeros((*lead, width))
     planes = [kind] if kind in ("unsigned", *PLANES) else list(PLANES)
     joints = np.empty((len(planes), n, _PLAN.n_joint))
     fixed = np.empty((n, len(ANGLE_NAMES) - _PLAN.n_joint))

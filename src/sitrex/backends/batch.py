@@ -16,6 +16,7 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
+from sitrex._validation import check_recording
 from sitrex.video import VIDEO_SUFFIXES
 
 __all__ = ["BatchResult", "extract_folder", "extract_videos"]
@@ -78,6 +79,8 @@ def _extract_one(video: str, output: str, backend: str, options: dict[str, Any],
         if pose is None:
             pose = _WORKER_BACKENDS[key] = get_backend(backend, **options)
         skeleton = pose.estimate_video(video, progress=False, **estimate)
+        # the rules sitrex.compare applies: an empty or timeless recording is a failure, not a file
+        check_recording(skeleton, Path(video).name, need_fps=True)
         save_skeleton(skeleton, output)
     except Exception as exc:  # reported, never fatal for the other videos
         return video, "failed", f"{type(exc).__name__}: {exc}"

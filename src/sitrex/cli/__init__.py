@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from sitrex import __version__
@@ -77,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitrex", description="Joint-by-joint feedback on workout exercises (SiTrEx).",
         epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 bad input, 4 missing dependency, "
-               "5 missing model files, 6 partial failure, 130 interrupted.")
+               "5 missing or damaged model files, 6 partial failure, 7 output not writable, "
+               "130 interrupted.")
     parser.add_argument("--version", action="version", version=f"sitrex {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -181,6 +183,20 @@ def _error_statuses() -> tuple[tuple[type[BaseException], str], ...]:
             (KeyError, "input"), (OSError, "output"))
 
 
+#: The library's argument names, as the command line spells them (in error messages).
+_OPTION_WORDS = (("pass model_path=", "pass --model-path "), ("model_path= points to",
+                 "--model-path points to"), ("pass path=", "pass --weights-path "),
+                 ("path= points to", "--weights-path points to"),
+                 ("pass fps=... to compare()", "pass --fps"), ("fps=... in Python or --fps on the "
+                 "command line", "--fps"))
+
+
+def _in_command_words(message: str) -> str:
+    for library, command in _OPTION_WORDS:
+        message = message.replace(library, command)
+    return message
+
+
 def _status_of(exc: BaseException) -> str:
     if isinstance(exc, CommandError):
         return exc.status
@@ -206,14 +222,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         show_native_logs(True)
     try:
-        result = args.run(args)
+        with warnings.catch_warnings():
+            if getattr(args, "quiet", False):
+                warnings.simplefilter("ignore")      # --quiet: nothing but errors
+            result = args.run(args)
     except KeyboardInterrupt:
         print("sitrex: interrupted", file=sys.stderr)
         return EXIT_CODES["interrupted"]
     except Exception as exc:  # one line, no traceback, unless --debug
         if args.debug:
             raise
-        text = str(exc).strip()
+        text = _in_command_words(str(exc).strip())
         message = text if isinstance(exc, CommandError) else (
             text.splitlines()[0] if text else type(exc).__name__)
         if isinstance(exc, KeyError):

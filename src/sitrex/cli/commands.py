@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sitrex.exceptions import MissingFileError
+from sitrex.exceptions import InputError, MissingFileError
 from sitrex.cli import CommandError
 from sitrex.cli._checks import output_file, output_folder
 
@@ -54,7 +54,14 @@ def _execution(value: str):
     if path.suffix.lower() == ".npy":
         if not path.is_file():
             raise MissingFileError(f"no such file: {value}")
-        return np.load(path, allow_pickle=False)
+        try:
+            angles = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            empty = path.stat().st_size == 0
+            raise InputError(
+                f"{value}: {'an empty file' if empty else 'not a NumPy array file'}; an angle "
+                "array must be saved with numpy.save (shape (frames, angles), degrees)") from exc
+        return angles
     return value
 
 
@@ -123,9 +130,13 @@ def compare(args):
 
 # ---------------------------------------------------------------------------- extract
 def extract(args):
-    from sitrex.backends import extract_videos
+    from sitrex.backends import extract_videos, get_backend
 
     output_folder(args.output, "-o/--output")
+    # the backend and its model file are checked once, here, not once per video in the
+    # workers: one pose on a blank image loads the model (a damaged file fails now)
+    with get_backend(args.backend, **_backend_options(args)) as pose:
+        pose.estimate_image(np.zeros((64, 64, 3), np.uint8))
     started = time.perf_counter()
     result = extract_videos(args.videos, args.output, args.backend,
                             backend_options=_backend_options(args), suffix=f".{args.format}",

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._validation import check_angle_values, check_fps
+from sitrex._validation import check_angle_values, check_fps, check_recording
 from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
@@ -138,13 +138,9 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         skeleton = value
     where = f" ({source})" if source else ""
     if skeleton is not None:
-        if skeleton.n_frames == 0:
-            raise InputError(f"{role}{where} has no frames")
+        check_recording(skeleton, f"{role}{where}")
         rate = _frame_rate(skeleton.fps, fps, role)
         present = skeleton.has_person
-        if not present.any():
-            raise InputError(f"{role}{where}: no frame has a person in it ({skeleton.n_frames} "
-                             "frames, all empty); check the clip, or try another pose backend")
         cleaned = conditioning.skeleton(skeleton.replace(fps=rate))
         angles = _skeleton_angles(cleaned, role, comparator, kind)
         info = cleaned.meta.get("conditioning")

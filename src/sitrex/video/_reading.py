@@ -236,6 +236,11 @@ class VideoReader:
                 index += 1
         finally:
             cap.release()
+        limited = self.max_frames == 1 or (self.stop is not None and self.stop - self.start <= 1)
+        if yielded == 1 and not limited:
+            raise VideoError(
+                f"{self.path.name}: holds a single frame; it looks like an image, not a video "
+                "(a video needs at least 2 frames; for one image use estimate_image)")
         if yielded == 0:
             where = f" from frame {self.start}" if self.start else ""
             raise VideoError(
