@@ -16,6 +16,7 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
+from sitrex.exceptions import InputError, MissingFileError
 from sitrex._validation import check_recording
 from sitrex.video import VIDEO_SUFFIXES
 
@@ -148,7 +149,7 @@ def extract_folder(
     """
     source = Path(input_dir)
     if not source.is_dir():
-        raise FileNotFoundError(f"no folder at {str(source)!r}; pass the folder of videos")
+        raise MissingFileError(f"no folder at {str(source)!r}; pass the folder of videos")
     _check_request(backend, suffix)
     target = Path(output_dir)
     pattern = "**/*" if recursive else "*"
@@ -191,13 +192,13 @@ def extract_videos(
     paths = [Path(v) for v in videos]
     missing = [str(v) for v in paths if not v.is_file()]
     if missing:
-        raise FileNotFoundError(f"no video file at {', '.join(map(repr, missing))}")
+        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
     target = Path(output_dir)
     plan = [(video, target / (video.stem + suffix)) for video in paths]
     outputs = [out for _, out in plan]
     clashes = sorted({o.name for o in outputs if outputs.count(o) > 1})
     if clashes:
-        raise ValueError(f"several videos would be written to the same file ({', '.join(clashes)}); "
+        raise InputError(f"several videos would be written to the same file ({', '.join(clashes)}); "
                          "rename them or extract them into different folders")
     return _run(plan, backend, backend_options, overwrite, n_jobs, progress, estimate_options)
 
@@ -207,7 +208,7 @@ def _check_request(backend: str, suffix: str) -> None:
     from sitrex.io import SUPPORTED_SUFFIXES
 
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ValueError(f"suffix must be one of {SUPPORTED_SUFFIXES}, got {suffix!r}")
+        raise InputError(f"suffix must be one of {SUPPORTED_SUFFIXES}, got {suffix!r}")
     if backend not in list_backends():
         raise _not_found(backend, "not installed or not usable")
 

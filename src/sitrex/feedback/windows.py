@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sitrex.exceptions import InputError
+
 __all__ = ["auto_batch_size", "hold_last", "scored_frames", "window_coverage", "window_starts",
            "windowed_similarity"]
 
@@ -69,14 +71,14 @@ def _as_present(present, n_frames: int) -> np.ndarray:
         return np.ones(n_frames, dtype=bool)
     p = np.asarray(present, dtype=bool)
     if p.shape != (n_frames,):
-        raise ValueError(f"present must have one flag per frame, shape ({n_frames},); got "
+        raise InputError(f"present must have one flag per frame, shape ({n_frames},); got "
                          f"{p.shape}")
     return p
 
 
 def _check_stride(stride) -> int:
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive integer (1 scores every frame); got "
+        raise InputError(f"stride must be a positive integer (1 scores every frame); got "
                          f"{stride!r}")
     return int(stride)
 
@@ -173,7 +175,7 @@ def hold_last(values, computed, present=None) -> np.ndarray:
     c = np.asarray(computed, dtype=bool).ravel()
     vals = np.asarray(values, dtype=np.float64)
     if len(vals) != c.sum():
-        raise ValueError(f"values has {len(vals)} rows but {int(c.sum())} frames are computed")
+        raise InputError(f"values has {len(vals)} rows but {int(c.sum())} frames are computed")
     n = len(c)
     t = np.arange(n)
     source = np.maximum.accumulate(np.where(c, t, -1)) if n else t
@@ -269,13 +271,13 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
     """
     cand = np.asarray(candidate, dtype=np.float64)
     if cand.ndim != 2 or len(cand) == 0:
-        raise ValueError(f"candidate must be a non-empty (T, n_angles) array; got shape "
+        raise InputError(f"candidate must be a non-empty (T, n_angles) array; got shape "
                          f"{cand.shape}")
     max_len = int(comparator.max_len)
     window = max_len if window is None else window
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not \
             1 <= window <= max_len:
-        raise ValueError(f"window must be an integer from 1 to the comparator's max_len "
+        raise InputError(f"window must be an integer from 1 to the comparator's max_len "
                          f"({max_len}); got {window!r}. The network only sees its last max_len "
                          "frames, so a longer window would silently be cut.")
     window = int(window)
@@ -283,7 +285,7 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
     batch_size = auto_batch_size(comparator, cand.shape[1]) if batch_size is None else \
         int(batch_size)
     if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+        raise InputError(f"batch_size must be a positive integer; got {batch_size!r}")
     p = _as_present(present, len(cand))
     computed = scored_frames(p, stride)
     ends = np.flatnonzero(computed)
@@ -296,7 +298,7 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
     else:
         warped = np.asarray(warped_reference, dtype=np.float64)
         if warped.shape != cand.shape:
-            raise ValueError(f"warped_reference must have the candidate's shape {cand.shape}; "
+            raise InputError(f"warped_reference must have the candidate's shape {cand.shape}; "
                              f"got {warped.shape}")
         ref = _embed_windows(comparator, warped, ends, window, batch_size)
     values = comparator.similarity_from_embeddings(ref, windows)

@@ -11,16 +11,18 @@ from typing import Any
 
 import numpy as np
 
-from sitrex.exceptions import VideoError
+from sitrex._native_logs import native_logs_silenced
+from sitrex.exceptions import InputError, MissingFileError, VideoError
 
 from ._frames import Frame, VideoInfo, _frames_from_iterable, _import_cv2
 
 def _open(path: Path, cv2):
     if not path.exists():
-        raise FileNotFoundError(f"no video file at {str(path)!r}; check the path")
+        raise MissingFileError(f"no video file at {str(path)!r}; check the path")
     if path.is_dir():
         raise VideoError(f"{str(path)!r} is a folder, not a video file")
-    cap = cv2.VideoCapture(str(path))
+    with native_logs_silenced():        # FFmpeg's own lines ("moov atom not found") stay out
+        cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         cap.release()
         raise VideoError(
@@ -67,11 +69,11 @@ def read_video_info(path: str | os.PathLike[str]) -> VideoInfo:
     >>> read_video_info("no/such/video.mp4")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: no video file at 'no/such/video.mp4'; check the path
+    sitrex.exceptions.MissingFileError: no video file at 'no/such/video.mp4'; check the path
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no video file at {str(path)!r}; check the path")
+        raise MissingFileError(f"no video file at {str(path)!r}; check the path")
     cv2 = _import_cv2()
     cap = _open(path, cv2)
     try:
@@ -82,13 +84,13 @@ def read_video_info(path: str | os.PathLike[str]) -> VideoInfo:
 
 def _check_range(start: int, stop: int | None, max_frames: int | None, step: int) -> None:
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-        raise ValueError(f"start must be a frame index >= 0, got {start!r}")
+        raise InputError(f"start must be a frame index >= 0, got {start!r}")
     if stop is not None and (not isinstance(stop, (int, np.integer)) or stop < 0):
-        raise ValueError(f"stop must be None or a frame index >= 0, got {stop!r}")
+        raise InputError(f"stop must be None or a frame index >= 0, got {stop!r}")
     if max_frames is not None and (not isinstance(max_frames, (int, np.integer)) or max_frames < 1):
-        raise ValueError(f"max_frames must be None or a positive int, got {max_frames!r}")
+        raise InputError(f"max_frames must be None or a positive int, got {max_frames!r}")
     if not isinstance(step, (int, np.integer)) or step < 1:
-        raise ValueError(f"step must be a positive int, got {step!r}")
+        raise InputError(f"step must be a positive int, got {step!r}")
 
 
 class VideoReader:
@@ -133,7 +135,7 @@ class VideoReader:
     >>> VideoReader("missing.mp4")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: no video file at 'missing.mp4'; check the path
+    sitrex.exceptions.MissingFileError: no video file at 'missing.mp4'; check the path
 
     With a real file (needs OpenCV and a video)::
 
@@ -155,12 +157,12 @@ class VideoReader:
         self.path = Path(path)
         _check_range(start, stop, max_frames, step)
         if not self.path.exists():
-            raise FileNotFoundError(f"no video file at {str(self.path)!r}; check the path")
+            raise MissingFileError(f"no video file at {str(self.path)!r}; check the path")
         self.start, self.stop, self.step, self.max_frames = int(start), stop, int(step), max_frames
         self.info = read_video_info(self.path)
         if fps is not None:
             if not (float(fps) > 0 and math.isfinite(float(fps))):
-                raise ValueError(f"fps must be a positive number, got {fps!r}")
+                raise InputError(f"fps must be a positive number, got {fps!r}")
             self.info = VideoInfo(self.path, float(fps), self.info.frame_count,
                                   self.info.width, self.info.height)
         self.frames_decoded = 0
