@@ -30,7 +30,7 @@ from ._inputs import Execution
 
 __all__ = ["CoachReference", "prepare_coach"]
 
-#: A coach clip shorter than this cannot show a movement.
+#: A coach clip shorter than this cannot show a movement (as for athletes, see pipeline).
 MIN_COACH_SECONDS = 0.3
 
 

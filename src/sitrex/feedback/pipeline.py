@@ -35,6 +35,9 @@ def _check_comparator(comparator):
     return comparator
 
 
+#: A clip shorter than this shows no movement to judge.
+MIN_CLIP_SECONDS = 0.3
+
 #: Frame rate assumed for a comparator that does not record the rate it was trained at.
 DEFAULT_MODEL_FPS = 30.0
 
@@ -324,16 +327,25 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
 
     used_window = min(int(comparator.max_len), len(coach.reference)) if window is None \
         else int(window)
-    warmup = max(1, used_window // 2) if warmup is None else int(warmup)
+    if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
+        raise InputError(
+            f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
+            f"frames); at least {MIN_CLIP_SECONDS:g} s of movement is needed to judge it")
+    notes = []
+    if warmup is None:
+        warmup = max(1, used_window // 2)
+        if len(athlete) < warmup:      # a short clip: judged on its second half, and said so
+            warmup = max(1, len(athlete) // 2)
+            notes.append(f"the athlete's clip ({athlete_x.duration:.2f} s) is shorter than the "
+                         f"coach's reference ({used_window / rate:.2f} s): its second half is "
+                         "scored, with less history than usual")
+    elif len(athlete) < warmup:
+        raise InputError(
+            f"the athlete's clip is {athlete_x.duration:.2f} s long, shorter than the warm-up "
+            f"asked for ({warmup / rate:.2f} s); shorten the warm-up (warmup_seconds=...)")
     if warmup > used_window:
         raise InputError(f"the warm-up ({warmup} frames) must not exceed the window "
                          f"({used_window} frames)")
-    if len(athlete) < warmup:
-        raise InputError(
-            f"the athlete's clip is {athlete_x.duration:.2f} s long; at least "
-            f"{warmup / rate:.2f} s (half of the coach's {used_window / rate:.2f} s reference) "
-            "is needed to judge a movement. Record a longer clip, or shorten the warm-up "
-            "(warmup_seconds=...)")
     athlete_input = interpolate_gaps(athlete, fill_value=0.0)
     alignment, warped = None, None
     if align:
@@ -365,6 +377,7 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
         "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
         "conditioning": {"coach": coach.execution.conditioning,
                          "athlete": athlete_x.conditioning},
+        "notes": notes,
     }
     n_frames = len(athlete_x.angles)
     return FeedbackReport(

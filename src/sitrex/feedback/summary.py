@@ -103,6 +103,7 @@ def report_messages(report) -> list[str]:
     if scored == 0:
         lines.append("nothing was scored: the clip is too short for the window, or nobody is "
                      "in view; no angle is judged")
+    lines.extend(report.metadata.get("notes", []))
     summaries = sorted(report.summary(), key=lambda s: np.nan_to_num(s.mean_similarity, nan=2.0))
     lines += [f"{s.name}: differs from the coach in frames {_frames_text(s.ranges, report.times)}"
               for s in summaries if s.ranges]
