@@ -11,7 +11,8 @@ systems, each with labelled correct and faulty executions:
 * ``pushfit``: push-ups, 2-D MediaPipe landmarks of web videos, correct
   against wrong. Groups: video formats (frame rate and size), which are
   confounded with the label, so a coach is never judged against clips of
-  its own format.
+  its own format. The faults are not told apart, so there is no top-1; the
+  oracle DTW uses the push-up's hand-picked angles.
 
 Protocol (the one the hidden test sets use): the **coach** is one correct
 execution cut to **one repetition**, from one group; the **athletes** are the
@@ -72,7 +73,8 @@ class Task:
     name: str
     clips: np.ndarray          # indices into the data set
     faulty: np.ndarray         # bool, per clip of `clips`
-    expected: tuple[str, ...]  # angles the fault moves ((): unknown)
+    expected: tuple[str, ...]  # angles the fault moves, for localisation ((): unknown)
+    oracle: tuple[str, ...] = ()   # hand-picked angles of the DTW oracle (default: `expected`)
 
 
 @dataclass
@@ -116,7 +118,8 @@ def load(name: str, folder: Path) -> Data:
         groups = np.array([f"{f:.2f} fps {a}x{b}" for f, a, b in zip(fps, w, h)])
         keep = np.flatnonzero(known)
         data = Data(name, [ds.skeletons[i] for i in keep], groups[keep], correct[keep])
-        data.tasks.append(Task(name, "push-up", np.arange(len(keep)), ~data.correct, ()))
+        data.tasks.append(Task(name, "push-up", np.arange(len(keep)), ~data.correct, (),
+                               tuple(datasets.PUSHFIT_EXERCISE_ANGLES["push-up"])))
     else:
         raise SystemExit(f"unknown data set {name!r}")
     return data
@@ -208,6 +211,7 @@ def run_task(task: Task, data: Data, comparator, args, rng, n_reps: int) -> dict
 
     names = list(sitrex.ANGLE_NAMES)
     expected = [names.index(a) for a in task.expected]
+    oracle = [names.index(a) for a in (task.oracle or task.expected)]
     per_coach = {m: [] for m in METHODS}
     hits, chances = [], []
     for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
@@ -235,8 +239,7 @@ def run_task(task: Task, data: Data, comparator, args, rng, n_reps: int) -> dict
             scores["DTW all angles"].append(dtw_score(coach_angles, ath, measured))
             scores["DTW useful angles"].append(dtw_score(coach_angles, ath,
                                                          useful if len(useful) else measured))
-            scores["DTW oracle angles"].append(dtw_score(coach_angles, ath,
-                                                         expected or measured))
+            scores["DTW oracle angles"].append(dtw_score(coach_angles, ath, oracle or measured))
             if faulty and expected and report.useful.any():
                 worst = report.worst_angles(1)[0]
                 hits.append(worst in task.expected)
