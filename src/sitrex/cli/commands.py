@@ -132,6 +132,9 @@ def compare(args):
 def extract(args):
     from sitrex.backends import extract_videos, get_backend
 
+    missing = [v for v in args.videos if not Path(v).exists()]
+    if missing:
+        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
     output_folder(args.output, "-o/--output")
     # the backend and its model file are checked once, here, not once per video in the
     # workers: one pose on a blank image loads the model (a damaged file fails now)
