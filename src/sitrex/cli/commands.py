@@ -130,8 +130,10 @@ def compare(args):
 
 # ---------------------------------------------------------------------------- extract
 def extract(args):
-    from sitrex.backends import extract_videos, get_backend
+    from sitrex.backends import extract_videos, get_backend, list_backends
 
+    if args.backend not in list_backends():    # an unknown or unusable backend, said first
+        get_backend(args.backend)
     missing = [v for v in args.videos if not Path(v).exists()]
     if missing:
         raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
