@@ -36,9 +36,9 @@ Nothing is copied to the workers by hand: sitrex must be installed there
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -81,10 +81,12 @@ _WORKER_LOCK = threading.Lock()
 class Shared:
     """A value sent to worker processes pickled once, and unpickled once per process.
 
-    Pickling a ``Shared`` gives its token and the value's bytes (pickled on
-    first use, then reused); unpickling it in a process that has already
-    seen the token returns the value unpickled there before. In the process
-    that made it, :attr:`value` is the object itself.
+    Pickling a ``Shared`` gives the value's bytes (pickled on first use, then
+    reused) and their sha256, its token; unpickling it in a process that has
+    already seen the token returns the value unpickled there before. So a
+    long-lived worker (a Dask cluster's) rebuilds a comparator once for any
+    number of calls that send the same one. In the process that made it,
+    :attr:`value` is the object itself.
 
     Examples
     --------
@@ -97,12 +99,13 @@ class Shared:
 
     def __init__(self, value: Any):
         self.value = value
-        self.token = uuid.uuid4().hex
+        self.token: str | None = None
         self._payload: bytes | None = None
 
     def __reduce__(self):
         if self._payload is None:
             self._payload = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.token = hashlib.sha256(self._payload).hexdigest()
         return _shared_in_worker, (self.token, self._payload)
 
     def __sizeof__(self) -> int:   # what Dask's joblib backend weighs before scattering it
