@@ -120,6 +120,37 @@ def test_joblib_parallel_config_sends_the_athletes_to_the_cluster(client, compar
                                                            abs=1e-6)
 
 
+def _worker_shows_native_logs() -> bool:
+    from sitrex._native_logs import _showing
+
+    return _showing()
+
+
+def test_workers_follow_the_callers_native_log_setting(client, monkeypatch):
+    """Third-party C++ logs stay quiet on the workers too, unless the caller shows them (--debug)."""
+    from sitrex import _native_logs
+    from sitrex._parallel import run_tasks
+
+    for show in (False, True, False):
+        monkeypatch.setattr(_native_logs, "_SHOW", show)
+        outcomes = list(run_tasks(_worker_shows_native_logs, [{}] * 4, client=client))
+        assert [o.value for o in outcomes] == [show] * 4
+
+
+def test_the_command_sends_the_athletes_to_a_dask_scheduler(client, comparator, pushups,
+                                                            tmp_path, capsys):
+    from sitrex.cli import main
+
+    model = comparator.save(tmp_path / "cmp.keras")
+    athletes = [str(pushups / f"pushup{k}.npz") for k in (1, 2)]
+    status = main(["compare", str(pushups / "pushup0.npz"), *athletes, "-o",
+                   str(tmp_path / "out"), "--comparator", str(model), "--dask",
+                   client.scheduler.address, "--json", "--quiet"])
+    payload = json.loads(capsys.readouterr().out)
+    assert status == 0 and payload["counts"] == {"compared": 2, "skipped": 0, "failed": 0}
+    assert (tmp_path / "out" / "pushup2.json").is_file()
+
+
 class StallingSkeleton(Skeleton):
     """Landmarks whose first reading stalls the worker: it writes its pid to a file and sleeps.
 

@@ -139,7 +139,7 @@ def _dask_client(args) -> Iterator[Any]:
 
     distributed = import_optional("distributed", "running on a Dask cluster (--dask)", "dask")
     try:
-        client = distributed.Client(args.dask, timeout="20s")
+        client = distributed.Client(args.dask, timeout="20s", set_as_default=False)
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot reach the Dask scheduler at {args.dask!r} ({exc}); check "
                            "the address (tcp://host:8786) and that the scheduler runs", "input")
