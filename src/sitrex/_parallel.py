@@ -63,12 +63,16 @@ class Outcome:
         The task's return value (None when not `ok`).
     error : str
         ``"ErrorClass: message"`` when not `ok`.
+    exception : Exception or None
+        The task's exception itself, when it raised one that could travel
+        back (None when a worker died, or the exception does not pickle).
     """
 
     index: int
     ok: bool
     value: Any = None
     error: str = ""
+    exception: BaseException | None = None
 
 
 # ---------------------------------------------------------------------------- shared values
@@ -143,7 +147,16 @@ class _Task:
         try:
             return Outcome(index, True, self.function(**arguments, **values))
         except Exception as exc:   # reported as this task's failure; the others go on
-            return Outcome(index, False, error=_describe(exc))
+            return Outcome(index, False, error=_describe(exc), exception=_portable(exc))
+
+
+def _portable(exc: Exception) -> Exception | None:
+    """`exc` if it survives pickling (to travel back from a worker), else None."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return None
+    return exc.with_traceback(None)
 
 
 def _describe(exc: BaseException) -> str:
