@@ -66,4 +66,3 @@ def test_errors():
     two = ds.subset(np.isin(ds.labels, ["a", "b"]))
     with pytest.raises(ValueError, match="three exercises"):
         ms.one_shot_score(ExerciseComparator(**TINY), two)
-
