@@ -20,8 +20,9 @@ error).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from .pipeline import CompareOptions, check_options
 from .table import SUMMARY_FILES, AthleteResult, ManyResult, finished_report, report_summary
 
 __all__ = ["athlete_inputs", "compare_many"]
+
 
 # ---------------------------------------------------------------------------- inputs
 def _input_suffixes() -> tuple[str, ...]:
@@ -166,19 +168,41 @@ def _check_backend(backend: Any, inputs: list[Any], in_process: bool) -> Any:
     return backend
 
 
+@contextlib.contextmanager
+def _opened(backend: Any, backend_options: dict[str, Any], needed: bool,
+            progress: bool | None) -> Iterator[Any]:
+    """A backend instance made here from a name, when `needed` (closed afterwards); else `backend`."""
+    if not (needed and isinstance(backend, str)):
+        yield backend
+        return
+    from sitrex.backends import get_backend
+
+    with get_backend(backend, **{"progress": progress, **backend_options}) as pose:
+        yield pose
+
+
 def _prepare_coach(coach: Any, options: CompareOptions, backend: Any,
                    backend_options: dict[str, Any], progress: bool | None):
-    if isinstance(backend, str) and _is_video(coach):
-        from sitrex.backends import get_backend
-
-        with get_backend(backend, **{"progress": progress, **backend_options}) as pose:
-            execution = options.load(coach, "coach", pose)
-    else:
-        execution = options.load(coach, "coach", backend)
-    prepared = options.prepare_coach(execution)
+    with _opened(backend, backend_options, _is_video(coach), progress) as pose:
+        prepared = options.prepare_coach(options.load(coach, "coach", pose))
     if not options.align:   # the reference is encoded here, once, for every athlete
         prepared.reference_embedding(options.comparator)
     return prepared
+
+
+def _plan(named: dict[str, Any], folder: Path | None, overwrite: bool
+          ) -> tuple[dict[str, AthleteResult], list[str], list[dict[str, Any]]]:
+    """Each athlete's line, and the athletes to compare (names, task arguments)."""
+    rows, names, tasks = {}, [], []
+    for name, value in named.items():
+        output = None if folder is None else folder / f"{name}.json"
+        done = (output is not None and not overwrite and output.is_file()
+                and finished_report(output))
+        rows[name] = done or AthleteResult(name, "compared")
+        if not done:
+            names.append(name)
+            tasks.append({"athlete": value, "output": None if output is None else str(output)})
+    return rows, names, tasks
 
 
 def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
@@ -278,45 +302,30 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     client = check_client(client)
     named = athlete_inputs(athletes)
     backend_options = dict(backend_options or {})
-    backend = _check_backend(backend, [coach, *named.values()],
-                             runs_in_process(client, n_jobs))
+    in_process = runs_in_process(client, n_jobs)
+    backend = _check_backend(backend, [coach, *named.values()], in_process)
     folder = None if output_dir is None else _output_folder(output_dir)
-
-    rows = {name: AthleteResult(name, "compared") for name in named}
-    todo = []
-    for name, value in named.items():
-        output = None if folder is None else folder / f"{name}.json"
-        done = output is not None and output.is_file() and not overwrite and \
-            finished_report(output)
-        if done:
-            rows[name] = done
-        else:
-            todo.append({"athlete": value, "output": None if output is None else str(output)})
+    rows, names, tasks = _plan(named, folder, overwrite)
     result = ManyResult()
-    if todo:
+    if tasks:
         prepared = _prepare_coach(coach, checked, backend, backend_options, progress)
-        names = [name for name in named if rows[name].status != "skipped"]
-        shared = {"options": checked, "coach": prepared, "backend": backend,
-                  "backend_options": backend_options}
+        # in this process, one backend serves every athlete; workers build their own
+        local_videos = in_process and any(_is_video(task["athlete"]) for task in tasks)
         bar = None
         if progress_enabled(progress):
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(todo), unit="athlete", desc="comparing athletes")
+            bar = tqdm(total=len(tasks), unit="athlete", desc="comparing athletes")
         try:
-            for outcome in run_tasks(_compare_one, todo, shared=shared, client=client,
-                                     n_jobs=n_jobs):
-                name, row = names[outcome.index], rows[names[outcome.index]]
-                if not outcome.ok:
-                    row.status, row.error = "failed", outcome.error
-                elif folder is None:
-                    result.reports[name] = outcome.value
-                    row.score, row.worst_angles, row.repetitions = report_summary(outcome.value)
-                else:
-                    row.score, row.worst_angles, row.repetitions = outcome.value
-                    row.report = todo[outcome.index]["output"]
-                if bar is not None:
-                    bar.update(1)
+            with _opened(backend, backend_options, local_videos, False) as pose:
+                shared = {"options": checked, "coach": prepared, "backend": pose,
+                          "backend_options": backend_options}
+                for outcome in run_tasks(_compare_one, tasks, shared=shared, client=client,
+                                         n_jobs=n_jobs):
+                    name = names[outcome.index]
+                    _record(rows[name], outcome, tasks[outcome.index]["output"], result.reports)
+                    if bar is not None:
+                        bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
@@ -325,6 +334,18 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         result.write_summary(folder, coach=str(coach) if isinstance(coach, (str, os.PathLike))
                              else None)
     return result
+
+
+def _record(row: AthleteResult, outcome, output: str | None, reports: dict) -> None:
+    """Fill an athlete's line from its task's outcome (and keep its report when in memory)."""
+    if not outcome.ok:
+        row.status, row.error = "failed", outcome.error
+    elif output is None:
+        reports[row.athlete] = outcome.value
+        row.score, row.worst_angles, row.repetitions = report_summary(outcome.value)
+    else:
+        row.score, row.worst_angles, row.repetitions = outcome.value
+        row.report = output
 
 
 def _output_folder(value: str | os.PathLike[str]) -> Path:
