@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from .coach import CoachReference, prepare_coach
 from .report import FeedbackReport
 from .windows import window_coverage, windowed_similarity
 
-__all__ = ["compare", "compare_with_coach", "model_fps"]
+__all__ = ["CompareOptions", "check_options", "compare", "compare_with_coach", "model_fps"]
 
 
 def _check_comparator(comparator):
@@ -273,21 +274,108 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     >>> bool(np.isnan(report.similarity[5:8]).all())
     True
     """
+    options = check_options(
+        comparator, kind=kind, window=window, stride=stride, threshold=threshold, align=align,
+        repetitions=repetitions, usefulness_threshold=usefulness_threshold,
+        useful_angles=useful_angles, fps=fps, align_band=align_band, batch_size=batch_size,
+        min_window=min_window, smooth=smooth, coach_rep=coach_rep,
+        window_seconds=window_seconds, warmup_seconds=warmup_seconds, band_seconds=band_seconds)
+    coach_x = options.load(coach, "coach", backend)
+    athlete_x = options.load(athlete, "athlete", backend)
+    return options.score(options.prepare_coach(coach_x), athlete_x)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The options of :func:`compare`, checked, with durations in frames at the model's rate.
+
+    Made by :func:`check_options`; its three steps are the pipeline's:
+    :meth:`load` an input, :meth:`prepare_coach` once, :meth:`score` each
+    athlete. It pickles (the comparator as its weights), so that worker
+    processes can score athletes against a coach prepared elsewhere.
+    """
+
+    comparator: Any
+    kind: str
+    fps: float | None                  # frame rate of inputs that have none
+    conditioning: Conditioning
+    threshold: float
+    usefulness_threshold: float
+    useful_angles: Any
+    coach_rep: int | str
+    window: int | None
+    warmup: int | None
+    band: int | None
+    stride: int
+    align: bool
+    repetitions: bool
+    batch_size: int | None
+
+    @property
+    def rate(self) -> float:
+        """The comparator's frame rate (:func:`model_fps`)."""
+        return model_fps(self.comparator)
+
+    def load(self, value: Any, role: str, backend: Any = None) -> Execution:
+        """One input (video, landmark file, Skeleton or angles) as cleaned angles."""
+        return load_execution(value, role, self.comparator, kind=self.kind, backend=backend,
+                              fps=self.fps, conditioning=self.conditioning)
+
+    def prepare_coach(self, execution: Execution) -> CoachReference:
+        """The coach, prepared once (:func:`sitrex.feedback.coach.prepare_coach`)."""
+        return prepare_coach(execution, self.comparator, fps=self.rate,
+                             usefulness_threshold=self.usefulness_threshold,
+                             useful_angles=self.useful_angles, coach_rep=self.coach_rep)
+
+    def score(self, coach: CoachReference, athlete: Execution) -> FeedbackReport:
+        """One athlete against the prepared coach (:func:`compare_with_coach`)."""
+        return compare_with_coach(
+            coach, athlete, self.comparator, kind=self.kind, window=self.window,
+            warmup=self.warmup, band=self.band, stride=self.stride, threshold=self.threshold,
+            usefulness_threshold=self.usefulness_threshold, align=self.align,
+            repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep)
+
+
+def check_options(comparator=None, *, kind: str | None = None, window: int | None = None,
+                  stride: int = 1, threshold: float | None = None, align: bool = False,
+                  repetitions: bool = True, usefulness_threshold: float | None = None,
+                  useful_angles=None, fps: float | None = None, align_band: float | None = None,
+                  batch_size: int | None = None, min_window: int | None = None,
+                  smooth: bool | Conditioning = True, coach_rep: int | str = "typical",
+                  window_seconds: float | None = None, warmup_seconds: float | None = None,
+                  band_seconds: float | None = None) -> CompareOptions:
+    """Check :func:`compare`'s options before any input is read; see it for their meaning.
+
+    Returns
+    -------
+    CompareOptions
+
+    Raises
+    ------
+    sitrex.exceptions.InputError
+        For a bad option, or an unfitted comparator.
+
+    Examples
+    --------
+    >>> check_options(stride=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: stride must be ...
+    """
+    stride = check_int(stride, "stride", low=1)
+    if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
+        raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
+                         f"{coach_rep!r}")
     comparator = _check_comparator(comparator)
     kind = _check_kind(kind, comparator)
     default = float(getattr(comparator, "threshold", 0.5))
     threshold = check_probability(threshold, "threshold", default)
     usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
                                              default)
-    stride = check_int(stride, "stride", low=1)
-    if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
-        raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
-                         f"{coach_rep!r}")
     conditioning = smooth if isinstance(smooth, Conditioning) else \
         Conditioning() if smooth else NO_CONDITIONING
     rate = model_fps(comparator)
     max_len = int(comparator.max_len)
-    # options that need no data are checked before any video is read
     window = _duration(window, window_seconds, "window", rate, None)
     warmup = _duration(min_window, warmup_seconds, "min_window", rate, None)
     band = _duration(align_band, band_seconds, "align_band", rate, None) \
@@ -295,19 +383,12 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     if window is not None and window > max_len:
         raise InputError(f"the window ({window} frames at {rate:g} fps) is longer than the "
                          f"comparator's max_len ({max_len} frames, {max_len / rate:g} s)")
-
-    options = dict(comparator=comparator, kind=kind, backend=backend, fps=fps,
-                   conditioning=conditioning)
-    coach_x = load_execution(coach, "coach", **options)
-    athlete_x = load_execution(athlete, "athlete", **options)
-    coach_ref = prepare_coach(coach_x, comparator, fps=rate,
-                              usefulness_threshold=usefulness_threshold,
-                              useful_angles=useful_angles, coach_rep=coach_rep)
-    return compare_with_coach(coach_ref, athlete_x, comparator, kind=kind, window=window,
-                              warmup=warmup, band=band, stride=stride, threshold=threshold,
-                              usefulness_threshold=usefulness_threshold, align=align,
-                              repetitions=repetitions, batch_size=batch_size,
-                              coach_rep=coach_rep)
+    return CompareOptions(
+        comparator=comparator, kind=kind, fps=fps, conditioning=conditioning,
+        threshold=threshold, usefulness_threshold=usefulness_threshold,
+        useful_angles=useful_angles, coach_rep=coach_rep, window=window, warmup=warmup,
+        band=band, stride=stride, align=bool(align), repetitions=bool(repetitions),
+        batch_size=batch_size)
 
 
 def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
@@ -351,9 +432,10 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if align:
         alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
         warped = coach.reference[alignment]
-    similarity = windowed_similarity(comparator, coach.reference, athlete_input,
-                                     present=present, window=used_window, stride=stride,
-                                     batch_size=batch_size, warped_reference=warped)
+    similarity = windowed_similarity(
+        comparator, coach.reference, athlete_input, present=present, window=used_window,
+        stride=stride, batch_size=batch_size, warped_reference=warped,
+        reference_embedding=None if align else coach.reference_embedding(comparator))
     similarity[:, ~measured] = np.nan
     similarity[:warmup - 1] = np.nan              # too little history yet
     coverage = window_coverage(present, used_window)[frame_of]
