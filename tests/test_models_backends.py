@@ -62,7 +62,7 @@ def test_import_is_keras_free_and_jax_is_the_default():
         import os, sys
         import sitrex, sitrex.estimators, sitrex.pairs, sitrex.model_selection
         assert "keras" not in sys.modules, "importing sitrex imported keras"
-        assert "KERAS_BACKEND" not in os.environ
+        assert os.environ["KERAS_BACKEND"] == "jax", "the backend is chosen on import, unimported"
         from sitrex._keras import import_keras
         keras = import_keras()
         print(keras.backend.backend(), os.environ["KERAS_BACKEND"])
@@ -70,6 +70,13 @@ def test_import_is_keras_free_and_jax_is_the_default():
     result = _run(code, {})
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["jax", "jax"]
+
+
+def test_users_own_keras_import_after_sitrex_runs_on_jax():
+    """``import sitrex, keras`` in a core install (no TensorFlow) must not fall on Keras's TF default."""
+    result = _run("import sitrex, keras; print(keras.backend.backend())", {})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "jax"
 
 
 def test_user_backend_choice_is_kept():

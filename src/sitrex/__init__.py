@@ -1,6 +1,8 @@
 """sitrex: joint-by-joint feedback on workout exercises.
 
-Importing :mod:`sitrex` is cheap: it loads numpy only. Keras, MediaPipe,
+Importing :mod:`sitrex` is cheap: it loads numpy only (and, when no Keras
+backend is chosen yet, sets ``KERAS_BACKEND`` to the first installed of JAX,
+PyTorch and TensorFlow, without importing it). Keras, MediaPipe,
 ultralytics and OpenCV are imported by the functions that need them, the first
 time they are used.
 """
@@ -8,6 +10,11 @@ time they are used.
 from __future__ import annotations
 
 from sitrex._imports import lazy_exports
+from sitrex._keras import choose_default_backend
+
+# Pick Keras's backend now (cheap: no import), so that a user's own
+# ``import keras`` after ``import sitrex`` runs on JAX like sitrex does.
+choose_default_backend()
 
 __version__ = "0.1.0.dev0"
 

@@ -14,7 +14,7 @@ import importlib.util
 import os
 import sys
 
-__all__ = ["import_keras", "set_random_seed"]
+__all__ = ["choose_default_backend", "import_keras", "set_random_seed"]
 
 _EXTRAS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow", "numpy": None}
 #: Backends sitrex picks from, first installed wins, when ``KERAS_BACKEND`` is unset.
@@ -39,6 +39,36 @@ def _installed(module: str) -> bool:
         return False
 
 
+def choose_default_backend() -> str | None:
+    """Set ``KERAS_BACKEND`` to the first installed preferred backend, if still open.
+
+    Does nothing when the user chose a backend or Keras is already imported
+    (its backend is then fixed). Cheap: it looks for the packages without
+    importing them. :mod:`sitrex` calls it on import, so that
+    ``import sitrex; import keras`` gives Keras on JAX, not on an absent
+    TensorFlow.
+
+    Returns
+    -------
+    str or None
+        The backend Keras will use or uses, or None if it cannot be known yet
+        (no preferred backend installed).
+
+    Examples
+    --------
+    >>> choose_default_backend() in ("jax", "torch", "tensorflow", "numpy")
+    True
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    if not os.environ.get("KERAS_BACKEND"):
+        chosen = next((name for name in _PREFERRED if _installed(name)), None)
+        if chosen is None:
+            return None
+        os.environ["KERAS_BACKEND"] = chosen
+    return os.environ["KERAS_BACKEND"]
+
+
 def import_keras():
     """Import and return :mod:`keras`, choosing the JAX backend by default.
 
@@ -57,10 +87,7 @@ def import_keras():
     >>> keras.__version__ >= "3"
     True
     """
-    if "keras" not in sys.modules and not os.environ.get("KERAS_BACKEND"):
-        chosen = next((name for name in _PREFERRED if _installed(name)), None)
-        if chosen is not None:
-            os.environ["KERAS_BACKEND"] = chosen
+    choose_default_backend()
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     try:
         import keras
