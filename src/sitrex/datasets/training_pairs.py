@@ -68,10 +68,25 @@ from sitrex.exceptions import InputError
 
 from .protocol import ProtocolData, coach_input, model_angles, protocol_data
 
-__all__ = ["TRAINING_SOURCES", "TrainingPairs", "build_pairs", "training_pairs"]
+__all__ = ["SOURCE_TERMS", "TRAINING_SOURCES", "TrainingPairs", "build_pairs", "training_pairs"]
 
 #: The data sets the pairs are drawn from, in this order.
 TRAINING_SOURCES = ("squat_errors", "irds", "pushfit", "penn_action")
+#: Where each source comes from and on which terms (none of the data ships with sitrex;
+#: a comparator trained on them records these in its ``metadata_``).
+SOURCE_TERMS = {
+    "squat_errors": "github.com/PrashCode5321/Squat-Analysis (commit 24eb7a4e419f), data of "
+                    "M. Chariar et al., 'AI Trainer: Autoencoder Based Approach for Squat Analysis "
+                    "and Correction', IEEE Access 11, 2023; no licence stated upstream: research "
+                    "use, not redistributed",
+    "irds": "IntelliRehabDS (A. Miron et al., Data 6(5), 46, 2021; article CC BY 4.0), 3 subjects "
+            "via github.com/ScalarJerk/366 (commit 289d8e292078); no licence stated for the copy: "
+            "research use, not redistributed",
+    "pushfit": "github.com/riyer8/cs231n-pushfit (commit 63832a8b1efc; videos from Kaggle push-up "
+               "data sets); no licence stated upstream: research use, not redistributed",
+    "penn_action": "Penn Action labels (W. Zhang, M. Zhu, K. G. Derpanis, ICCV 2013), academic "
+                   "research use, no formal licence; not redistributed",
+}
 #: Coaches per exercise, athletes per coach and coach inputs (repetitions) of each source.
 _RECIPE = {
     "squat_errors": dict(n_coaches=15, n_athletes=40, coach_reps=(1, 3)),
