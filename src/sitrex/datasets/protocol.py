@@ -60,6 +60,9 @@ class ProtocolData:
         True for a correct execution.
     views : sequence of str, optional
         Camera view of each clip (Penn Action), for same-view athletes.
+    forms : sequence of str, optional
+        The data set's own label of each clip's execution (a correct style
+        or the fault), where it has one.
     """
 
     name: str
@@ -68,6 +71,7 @@ class ProtocolData:
     groups: np.ndarray
     correct: np.ndarray
     views: np.ndarray | None = None
+    forms: np.ndarray | None = None
 
     def __post_init__(self):
         self.skeletons = list(self.skeletons)
@@ -77,8 +81,11 @@ class ProtocolData:
         self.correct = np.asarray(self.correct, dtype=bool)
         if self.views is not None:
             self.views = np.asarray(self.views).astype(str)
+        if self.forms is not None:
+            self.forms = np.asarray(self.forms).astype(str)
         for label, values in (("exercises", self.exercises), ("groups", self.groups),
-                              ("correct", self.correct), ("views", self.views)):
+                              ("correct", self.correct), ("views", self.views),
+                              ("forms", self.forms)):
             if values is not None and values.shape != (n,):
                 raise InputError(f"ProtocolData {self.name!r}: {label} has shape {values.shape}; "
                                  f"it needs one entry per skeleton ({n})")
@@ -115,18 +122,21 @@ def protocol_data(name: str, path: str | os.PathLike[str] | None = None) -> Prot
 
     if name == "squat_errors":
         ds = datasets.load_squat_errors(path)
-        return ProtocolData(name, ds.skeletons, ds.labels, ds.groups, ds.extra["correct"])
+        return ProtocolData(name, ds.skeletons, ds.labels, ds.groups, ds.extra["correct"],
+                            forms=ds.extra["form"])
     if name == "irds":
         ds = datasets.load_irds(path)
-        return ProtocolData(name, ds.skeletons, ds.labels, ds.groups, ds.extra["correct"])
+        correct = np.asarray(ds.extra["correct"], dtype=bool)
+        return ProtocolData(name, ds.skeletons, ds.labels, ds.groups, correct,
+                            forms=np.where(correct, "correct", "incorrect"))
     if name == "pushfit":
         ds = datasets.load_pushfit(path)
         fps, width, height = (np.asarray(ds.extra[k]) for k in ("fps", "width", "height"))
         keep = np.flatnonzero(np.isfinite(fps))
         groups = np.array([f"{f:.2f} fps {w}x{h}" for f, w, h in zip(fps, width, height)])
-        correct = np.asarray(ds.extra["form"]).astype(str) == "correct"
+        form = np.asarray(ds.extra["form"]).astype(str)
         return ProtocolData(name, [ds.skeletons[i] for i in keep], np.asarray(ds.labels)[keep],
-                            groups[keep], correct[keep])
+                            groups[keep], form[keep] == "correct", forms=form[keep])
     if name == "penn_action":
         ds = datasets.load_penn_action(path)
         skeletons = [s.replace(fps=MODEL_FPS) for s in ds.skeletons]
