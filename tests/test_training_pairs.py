@@ -157,3 +157,16 @@ def test_irds_pairs_are_built_and_cached_once(shared_dir, tmp_path):
     assert set(first.sources.tolist()) == {"irds"} and first.injected.any()
     assert set(first.coach_reps.tolist()) == {1, 3}
     assert TRAINING_SOURCES.index("irds") == 1
+
+
+def test_a_coach_or_athlete_without_measured_angles_makes_no_pairs(synthetic):
+    hidden = synthetic.skeletons[0].replace(coords=np.full_like(synthetic.skeletons[0].coords,
+                                                                np.nan))
+    data = ProtocolData("hidden", [hidden] + synthetic.skeletons[2:6],
+                        ["squat"] * 5, ["a", "b", "b", "c", "c"], [True] * 5)
+    pairs = build_pairs(data, n_coaches=5, n_athletes=4, coach_reps=(1,), random_state=0)
+    assert len(pairs) > 0
+    for ref, cand in zip(pairs.reference, pairs.candidate):
+        shared = (np.isfinite(pairs.sequences[ref]).mean(0) >= 0.5) & \
+            (np.isfinite(pairs.sequences[cand]).mean(0) >= 0.5)
+        assert shared.any()

@@ -98,6 +98,8 @@ _RECIPE = {
 _MIN_FRAMES = 20
 #: A view shared by fewer clips than this is widened to all views.
 _MIN_SAME_VIEW = 5
+#: Changes whenever the pairs built from the same data change (part of the cache key).
+_PAIRS_VERSION = 2
 
 
 # ------------------------------------------------------------------ the pairs
@@ -280,7 +282,9 @@ def build_pairs(data: ProtocolData, *, n_coaches: int = 15, n_athletes: int = 40
         Per (coach input, athlete): the pair as it is (targets 1 on the
         athlete's measured angles) and, when a fault could be injected into
         the athlete's clip, the injected pair (targets from
-        :func:`sitrex.faults.random_fault`).
+        :func:`sitrex.faults.random_fault`). A coach input that measures no
+        angle (finite in half its frames), and an athlete that measures none
+        of the coach's angles, make no pairs.
     """
     from sitrex.conditioning import Conditioning
     from sitrex.faults import random_fault
@@ -323,9 +327,15 @@ def build_pairs(data: ProtocolData, *, n_coaches: int = 15, n_athletes: int = 40
                 skeleton = coach_input(data, coach, reps, rng)
                 if skeleton is None:
                     continue
-                reference = builder.add_sequence(model_angles(skeleton))
+                coach_angles = model_angles(skeleton)
+                measured = _measured(coach_angles)
+                if not measured.any():            # e.g. a 2-D clip whose joints are mostly hidden
+                    continue
+                reference = builder.add_sequence(coach_angles)
                 for i in chosen:
                     as_is, ok_targets, injected, labels, kind = athlete(int(i))
+                    if not (measured & np.isfinite(ok_targets)).any():
+                        continue                  # nothing to compare
                     builder.add_pair(reference, as_is, ok_targets, "", reps)
                     if injected is not None:
                         builder.add_pair(reference, injected, labels, kind, reps)
@@ -336,6 +346,7 @@ def _cache_name(source: str, recipe: dict, random_state: int, path: Path) -> str
     import sitrex
 
     key = json.dumps({"source": source, "recipe": recipe, "seed": random_state,
+                      "version": _PAIRS_VERSION,
                       "archive": _archive_stamp(source, path),
                       "sitrex": getattr(sitrex, "__version__", "")}, sort_keys=True)
     return f"pairs_{source}_{hashlib.sha256(key.encode()).hexdigest()[:12]}.npz"
