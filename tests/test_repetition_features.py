@@ -159,3 +159,93 @@ def test_descriptors_name_the_angle_family_and_the_movement_context(profile):
     np.testing.assert_allclose(d[:, 18:], [[1.0, 0.0, 0.0]] * 3, atol=1e-9)
     with pytest.raises(InputError, match="names"):
         descriptors(profile, ["left knee"])
+
+
+# ----------------------------------------------------------------------------- population scale
+from sitrex.estimators._population_scale import (  # noqa: E402
+    PopulationScale,
+    direction,
+    fit_statistic_scale,
+    network_inputs,
+    scale_samples,
+    shortfall_z,
+    statistic_similarity,
+)
+
+
+def test_the_population_scale_recovers_known_coefficients():
+    rng = np.random.default_rng(0)
+    n = 4000
+    rom, rough, median = rng.uniform(0, 120, n), rng.uniform(0.5, 4, n), rng.uniform(20, 180, n)
+    x = np.column_stack([np.ones(n), np.log(rom + 5), rom / rom.max(), np.log(rough + 0.1),
+                         median / 180])
+    beta = np.array([1.0, 0.5, -1.0, 0.3, -0.5]) + rng.uniform(-0.1, 0.1, (7, 5))  # x . beta > 0
+    features = (np.exp(x @ beta.T) - 1) * rng.choice([-1, 1], (n, 7))   # ln(|f| + 1) = x . beta
+    features[0, 3] = np.nan                                                # left out
+    np.testing.assert_allclose(PopulationScale().fit(features, x).beta, beta, atol=1e-8)
+
+
+def test_the_population_scale_grows_with_the_coach_range_and_round_trips(profile):
+    beta = np.zeros((7, 5))
+    beta[:, 1] = 1.0                                        # sigma = ROM + 5
+    scale = PopulationScale.from_dict(PopulationScale(beta).to_dict())
+    sigma = scale.sigma(profile)
+    assert sigma.shape == (3, 7)
+    np.testing.assert_allclose(sigma[:, 0], profile.rom + 5)
+    assert PopulationScale.covariates(profile).shape == (3, 5)
+    with pytest.raises(InputError, match="beta"):
+        PopulationScale(np.zeros((5, 7)))
+    with pytest.raises(InputError, match="fit"):
+        PopulationScale().sigma(profile)
+    with pytest.raises(InputError, match="do not determine"):
+        PopulationScale().fit(np.ones((10, 7)), np.ones((10, 5)))
+
+
+def test_only_falling_short_of_the_coach_counts_on_a_moving_angle(profile):
+    assert direction(profile).tolist() == [-1.0, -1.0, 0.0]  # knee and hip bend; the third is still
+    sigma = np.full((3, 7), 5.0)
+    shallow, deeper, leaning = (clip(*[squat_rep(75, depth=d)] * 3) for d in (60.0, 110.0, 90.0))
+    leaning[:, 2] += 15.0
+    z = [np.median(shortfall_z(athlete_repetitions(profile, a).features, profile, sigma), axis=0)
+         for a in (shallow, deeper, leaning)]
+    assert z[0][0] == pytest.approx(30 / 5, abs=0.5)        # 30 degrees short of the bottom
+    assert z[1][0] == 0.0                                   # further than the coach: tolerated
+    assert z[2][2] == pytest.approx(15 / 5, abs=0.1)        # a still angle: either way counts
+    assert z[2][0] < 0.2
+
+
+def test_the_statistic_is_one_half_at_the_90th_percentile_of_correct_executions():
+    z_correct = np.random.default_rng(1).gamma(2.0, 1.0, 10_000)
+    c = fit_statistic_scale(z_correct)
+    assert c == pytest.approx(np.percentile(z_correct, 90) / 1.1774, rel=1e-4)
+    assert statistic_similarity(c * 1.1774, c) == pytest.approx(0.5, abs=1e-4)
+    assert np.mean(statistic_similarity(z_correct, c) >= 0.5) == pytest.approx(0.9, abs=1e-3)
+    assert statistic_similarity(0.0, c) == 1.0
+    with pytest.raises(InputError, match="no shortfall"):
+        fit_statistic_scale(np.zeros(10))
+
+
+def test_scale_samples_keep_measured_moving_useful_angles(profile, coach):
+    athlete = coach.copy()
+    athlete[:, 1] = np.nan
+    mask = scale_samples(athlete_repetitions(profile, athlete), profile)
+    assert mask[:, 0].all() and not mask[:, 1:].any()      # hip missing, third angle not useful
+
+
+def test_network_inputs_are_population_scaled_clipped_and_rep_major(profile):
+    athlete = clip(*[squat_rep(75, depth=60.0)] * 3)
+    athlete[:, 1] = np.nan
+    reps = athlete_repetitions(profile, athlete)
+    sigma = np.full((3, 7), 5.0)
+    inputs = network_inputs(reps, profile, sigma, ["left knee", "left hip", "torso flexion"])
+    n = len(reps.bounds) * 3
+    assert {k: v.shape for k, v in inputs.items()} == {
+        "coach": (n, 32, 1), "athlete": (n, 32, 1), "statistics": (n, 9), "descriptors": (n, 21)}
+    assert all(v.dtype == np.float32 and np.isfinite(v).all() for v in inputs.values())
+    coach_knee = (reps.coach_curves[0] - profile.median[0]) / 5.0
+    np.testing.assert_allclose(inputs["coach"][0, :, 0], np.clip(coach_knee, -10, 10), atol=1e-5)
+    np.testing.assert_allclose(inputs["coach"][3], inputs["coach"][0])   # rep 1, knee
+    assert np.abs(inputs["athlete"]).max() <= 10 and np.abs(inputs["statistics"]).max() <= 10
+    stats = inputs["statistics"].reshape(-1, 3, 9)
+    assert (stats[:, 0, 7] < -4).all()                      # far: the knee falls ~30 deg short
+    assert (stats[:, 1] == 0).all() and (inputs["athlete"].reshape(-1, 3, 32)[:, 1] == 0).all()
