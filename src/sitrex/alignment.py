@@ -1,5 +1,9 @@
 """Dynamic time warping (DTW) of joint-angle sequences.
 
+Long module: it is the one home of DTW (the pairwise path, its distance, the
+alignment onto a reference and the cyclic alignment onto one repetition share
+the per-frame cost and the row recursion), a little over 450 lines.
+
 Two executions of one exercise rarely share a tempo. :func:`dtw_path` finds
 the monotone frame-to-frame matching of two angle sequences that minimises
 the summed per-frame distance; :func:`dtw_distance` turns it into one

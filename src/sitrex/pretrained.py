@@ -58,6 +58,7 @@ from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
 from sitrex.exceptions import InputError, WeightsIntegrityError, WeightsNotAvailableError
 
 __all__ = [
+    "DEFAULT_WEIGHTS",
     "PAPER_COMMIT",
     "PretrainedWeights",
     "WeightsNotAvailableError",
@@ -75,6 +76,10 @@ _PAPER_URL = "https://raw.githubusercontent.com/asellam/sitrex/{commit}/weights/
 _ENV_VAR = "SITREX_WEIGHTS"
 #: Seed of the fixed positional tables used with the paper's weights.
 PAPER_TABLE_SEED = 20250819
+#: The classes a comparator file may hold (its ``sitrex.json`` "class").
+_COMPARATOR_FILES = ("ExerciseComparator", "RepetitionComparator")
+#: The weights ``from_pretrained()`` and :func:`sitrex.compare` use when given no name.
+DEFAULT_WEIGHTS = "sitrex-paper"
 
 
 @dataclass(frozen=True)
@@ -244,13 +249,14 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     if file is not None:
         local = Path(file).expanduser().resolve()
         meta = _model_archive.read_metadata(local)
-        if meta["class"] != "ExerciseComparator":
-            raise InputError(f"{local} holds a {meta['class']}; pretrained weights must be an "
-                             "ExerciseComparator file")
+        if meta["class"] not in _COMPARATOR_FILES:
+            raise InputError(f"{local} holds a {meta['class']}; pretrained weights must be a "
+                             f"comparator file ({' or '.join(_COMPARATOR_FILES)})")
         angle_names = tuple(meta["fitted"]["angle_names_"])
         params = meta["params"]
-        max_len = {"similarity": int(params["max_len"]),
-                   "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
+        if "max_len" in params:
+            max_len = {"similarity": int(params["max_len"]),
+                       "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
         filename = local.name
         if sha256 is not None and sha256_of(local) != sha256:
             raise WeightsIntegrityError(f"{local} does not match the sha256 given ({sha256}); "

@@ -1,0 +1,105 @@
+"""Scoring an athlete repetition by repetition: the feedback path of a "repetitions" comparator.
+
+A comparator whose ``scoring`` is ``"repetitions"``
+(:class:`sitrex.RepetitionComparator`) does not read sliding windows: it
+aligns the athlete's whole clip onto one repetition of the coach's (the
+template), cuts the athlete's clip into repetitions along the alignment and
+scores each (repetition, angle) once
+(:meth:`~sitrex.RepetitionComparator.score_repetitions`). Here those scores
+become the report's per-frame similarity:
+
+* every frame of a scored repetition gets that repetition's similarity;
+* frames outside the scored repetitions (a partial repetition at either end
+  of the clip, a pause) are not scored (NaN), unless no repetition qualifies:
+  then the whole clip is one repetition;
+* the template is the coach's reference repetition
+  (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`,
+  the most typical one by default: ``coach_rep`` keeps its meaning), the
+  coach's other repetitions give the rep-to-rep spread; a coach clip with
+  fewer than two repetitions is the template as a whole.
+
+``report.metadata["scoring"]`` records what was done.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .coach import CoachReference
+
+__all__ = ["repetition_similarity"]
+
+
+def _coach_repetitions(coach: CoachReference) -> list[tuple[int, int]]:
+    """The coach's repetitions (frames at the model rate), the reference one first."""
+    if coach.reference_rep is None:
+        return []
+    reps = [(r.start, r.end) for r in coach.repetitions]
+    first = reps.pop(coach.reference_rep)
+    return [first, *reps]
+
+
+def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: np.ndarray,
+                          comparator) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Per-frame similarity of `athlete` (model rate) from its repetitions' scores.
+
+    Parameters
+    ----------
+    coach : CoachReference
+        The prepared coach, on the comparator's clock.
+    athlete : ndarray (T, A)
+        The athlete's cleaned angles at the comparator's rate (NaN where not
+        measured).
+    present : ndarray (T,) bool
+        Frames with a person.
+    comparator : sitrex.RepetitionComparator
+        Fitted.
+
+    Returns
+    -------
+    similarity : ndarray (T, A)
+        Each frame of a scored repetition holds that repetition's
+        similarity; other frames NaN.
+    coverage : ndarray (T,)
+        Share of each frame's repetition with a person in it (0 outside).
+    metadata : dict
+        ``{"scoring": {"method": "repetitions", "repetitions": [[start, end]
+        seconds, ...], "template_seconds", "statistic_weight"}}``.
+    """
+    frames = np.flatnonzero(coach.present)
+    clip = slice(int(frames[0]), int(frames[-1]) + 1)
+    reps = [(a - clip.start, b - clip.start) for a, b in _coach_repetitions(coach)]
+    scores = comparator.score_repetitions(coach.angles[clip], athlete,
+                                          reference_repetitions=reps)
+    similarity, coverage = _per_frame(scores, present, n_angles=athlete.shape[1])
+    rate = coach.fps
+    template = reps[0] if len(reps) >= 2 else (0, clip.stop - clip.start)
+    metadata = {"scoring": {
+        "method": "repetitions",
+        "repetitions": [[a / rate, b / rate] for a, b in scores.repetitions.bounds],
+        "template_seconds": (template[1] - template[0]) / rate,
+        "statistic_weight": float(getattr(comparator, "statistic_weight", np.nan))}}
+    return similarity, coverage, metadata
+
+
+def _per_frame(scores, present: np.ndarray, *, n_angles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spread (n_reps, A) repetition scores over the frames of each repetition.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> scores = SimpleNamespace(repetitions=SimpleNamespace(bounds=[(2, 5)]),
+    ...                          similarity=np.array([[0.9, 0.2]]))
+    >>> frames, coverage = _per_frame(scores, np.ones(7, bool), n_angles=2)
+    >>> frames[:, 1].round(1).tolist()
+    [nan, nan, 0.2, 0.2, 0.2, nan, nan]
+    >>> coverage.tolist()
+    [0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+    """
+    similarity = np.full((len(present), n_angles), np.nan)
+    coverage = np.zeros(len(present))
+    for (start, end), values in zip(scores.repetitions.bounds, scores.similarity):
+        similarity[start:end] = values
+        coverage[start:end] = present[start:end].mean()
+    return similarity, coverage
