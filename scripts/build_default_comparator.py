@@ -11,7 +11,8 @@ of which ships with sitrex):
 2. :class:`sitrex.RepetitionComparator` fitted on them
    (``random_state=0``; the sources balance the sample weights);
 3. the file written atomically, as a reproducible archive (fixed entry
-   times and order, Keras' save date pinned), and its sha256 printed.
+   times and order, Keras' save date and object ids pinned), and its sha256
+   printed: the same data and seeds give the same bytes.
 
 ``--leave-out DATASET`` trains the same recipe without one data set: the
 benchmark's one-shot comparators (``benchmarks/feedback_quality.py --lodo``).
@@ -62,8 +63,29 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_SAVE_DATE = "1980-01-01@00:00:00"
 
 
+def _renumber_shared_objects(config):
+    """Keras' ``shared_object_id`` values (Python object ids) renumbered 1, 2, ... in order of appearance."""
+    numbers: dict = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: (numbers.setdefault(v, len(numbers) + 1) if k == "shared_object_id" else walk(v))
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(config)
+
+
 def reproducible_archive(data: bytes) -> bytes:
-    """A ``.keras`` zip rewritten with sorted entries, fixed times and Keras' save date pinned."""
+    """A ``.keras`` zip rewritten so that equal weights give equal bytes.
+
+    Entries sorted, with fixed times; Keras' save date pinned; the
+    ``shared_object_id`` values of its model configuration (memory addresses
+    of one run) renumbered in order of appearance, which keeps which objects
+    are shared.
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
@@ -74,6 +96,8 @@ def reproducible_archive(data: bytes) -> bytes:
                 if "date_saved" in meta:
                     meta["date_saved"] = _FIXED_SAVE_DATE
                 content = json.dumps(meta, sort_keys=True).encode()
+            elif name == "config.json":
+                content = json.dumps(_renumber_shared_objects(json.loads(content))).encode()
             info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

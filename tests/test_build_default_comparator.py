@@ -60,3 +60,16 @@ def test_different_weights_still_give_different_bytes(script):
 def test_all_one_shot_builds_take_neither_a_data_set_nor_an_output(script):
     with pytest.raises(SystemExit):
         script.main(["--lodo-dir", "out", "--leave-out", "irds"])
+
+
+def test_keras_object_ids_of_one_run_do_not_change_the_bytes(script):
+    def config(first, second):
+        return json.dumps({"layers": [{"shared_object_id": first}, {"shared_object_id": first},
+                                      {"shared_object_id": second}]})
+
+    one = _archive([("config.json", config(140020028796368, 140020028796999))], (2026, 1, 1, 0, 0, 0))
+    two = _archive([("config.json", config(140681760642192, 140681760640000))], (2026, 1, 1, 0, 0, 0))
+    assert script.reproducible_archive(one) == script.reproducible_archive(two)
+    with zipfile.ZipFile(io.BytesIO(script.reproducible_archive(one))) as zf:
+        ids = [layer["shared_object_id"] for layer in json.loads(zf.read("config.json"))["layers"]]
+    assert ids == [1, 1, 2]                      # which objects are shared is kept
