@@ -1,6 +1,7 @@
 """RepetitionComparator: per-angle similarity of a candidate's repetitions to a reference's.
 
-The "repetitions" member of the SiTrEx family (see :doc:`/model_card`). Where
+The "repetitions" member of the SiTrEx family (see the model card in the
+documentation). Where
 :class:`~sitrex.ExerciseComparator` reads sliding windows with a transformer,
 this comparator:
 
@@ -16,8 +17,9 @@ this comparator:
    executions by other people differ: the population scale);
 4. mixes them: ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``.
 
-The per-pair numbers are in :mod:`._repetition_features` and
-:mod:`._population_scale`; the networks in :mod:`sitrex.models.curves`.
+The per-pair numbers are in ``sitrex.estimators._repetition_features`` and
+``_population_scale``, fitting in ``_repetition_training``; the networks in
+:mod:`sitrex.models.curves`.
 """
 
 from __future__ import annotations
