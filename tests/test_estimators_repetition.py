@@ -152,6 +152,8 @@ def test_fit_checks_first(data):
         RepetitionComparator(**TINY).fit(X, np.full_like(y, 0.5))
     with pytest.raises(InputError, match="one value per pair"):
         RepetitionComparator(**TINY).fit(X, y, groups=[0])
+    with pytest.raises(InputError, match="no training sample"):        # no correct pair
+        RepetitionComparator(**TINY).fit(X, y, correct=np.zeros(len(X), bool))
 
 
 # ------------------------------------------------------------------------ the feedback path

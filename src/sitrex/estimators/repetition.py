@@ -227,7 +227,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
                 for k in ("coach", "athlete", "statistics", "descriptors")]
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any, *, groups: Any = None, sample_weight: Any = None):
+    def fit(self, X: Any, y: Any, *, groups: Any = None, sample_weight: Any = None,
+            correct: Any = None):
         """Fit the population scale, the statistic's constant and the network ensemble.
 
         Parameters
@@ -246,6 +247,12 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             one source should be contiguous (the feature cache works per run).
         sample_weight : array (n,), optional
             Extra per-pair weights.
+        correct : array (n,) of bool, optional
+            The pairs whose candidate is a correct execution as recorded (not
+            altered): they alone fit the population scale and the statistic's
+            constant. Default: the pairs whose labelled targets are all 1
+            (pass ``~injected`` when some altered candidates are labelled
+            all 1, e.g. a tolerated larger range).
 
         Returns
         -------
@@ -256,8 +263,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         Samples are (repetition, angle) of a pair, on the angles the
         reference moves (the usefulness rule) and both clips measure. The
         population scale and the statistic's constant are fitted on the
-        samples of pairs whose labelled angles all match (target 1
-        throughout), the networks on every labelled sample.
+        samples of correct pairs (see `correct`), the networks on every
+        labelled sample.
         """
         from ._population_scale import PopulationScale, fit_statistic_scale
 
@@ -268,8 +275,11 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         groups = np.zeros(n_pairs, int) if groups is None else np.asarray(groups)
         weights = np.ones(n_pairs) if sample_weight is None else \
             np.asarray(sample_weight, dtype=float).reshape(-1)
-        if len(groups) != n_pairs or len(weights) != n_pairs:
-            raise InputError(f"groups and sample_weight need one value per pair ({n_pairs})")
+        correct = None if correct is None else np.asarray(correct, dtype=bool).reshape(-1)
+        if len(groups) != n_pairs or len(weights) != n_pairs or \
+                (correct is not None and len(correct) != n_pairs):
+            raise InputError(f"groups, sample_weight and correct need one value per pair "
+                             f"({n_pairs})")
         self.angle_names_ = self._resolve_angle_names(n_angles)
         self.n_angles_ = n_angles
         per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs)
@@ -277,7 +287,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         if len(failed) == n_pairs:
             raise InputError(f"no pair could be cut into repetitions; first: {per_pair[0]}")
         kept = sorted(set(range(n_pairs)) - set(failed))
-        rows = training_rows(per_pair, kept, targets)
+        rows = training_rows(per_pair, kept, targets, correct)
         scale = PopulationScale().fit(rows["features"][rows["correct"]],
                                       rows["covariates"][rows["correct"]])
         samples = [self._pair_samples(*per_pair[i], scale.sigma(per_pair[i][0])) for i in kept]
