@@ -342,27 +342,54 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         return check_pairs(X, n_angles=self.n_angles_, missing="keep",
                            angle_names=self.angle_names_)
 
+    def reference_profile(self, reference: Any, *, repetitions=None):
+        """What this comparator reads from a reference clip: read once, score many candidates.
+
+        Parameters
+        ----------
+        reference : array_like (T, n_angles)
+            Degrees at 30 fps, cleaned, NaN where not measured.
+        repetitions : list of (start, stop), optional
+            The reference's repetitions (frames), the first one the
+            template; default: found as the recipe says.
+
+        Returns
+        -------
+        CoachProfile
+            For :meth:`score_repetitions`.
+        """
+        from ._repetition_features import coach_profile
+
+        check_is_fitted(self)
+        (ref,) = check_sequences([reference], n_angles=self.n_angles_, missing="keep",
+                                 name="reference", angle_names=self.angle_names_)
+        return coach_profile(ref, repetitions=repetitions)
+
     def score_repetitions(self, reference: Any, candidate: Any, *,
                           reference_repetitions=None) -> RepetitionScores:
         """Score each repetition of `candidate` against `reference`, per angle.
 
         Parameters
         ----------
-        reference, candidate : array_like (T, n_angles)
-            Degrees at 30 fps, cleaned, NaN where not measured.
+        reference : array_like (T, n_angles) or CoachProfile
+            Degrees at 30 fps, cleaned, NaN where not measured; or its
+            :meth:`reference_profile`.
+        candidate : array_like (T, n_angles)
+            The same, for the candidate.
         reference_repetitions : list of (start, stop), optional
-            The reference's repetitions (frames), the first one the
-            template; default: found as the recipe says.
+            As in :meth:`reference_profile` (for an array `reference`).
 
         Returns
         -------
         RepetitionScores
             ``(repetitions, similarity, usefulness)``.
         """
-        from ._repetition_features import athlete_repetitions, coach_profile
+        from ._repetition_features import CoachProfile, athlete_repetitions
 
-        (ref,), (cand,) = self._checked_pairs([(reference, candidate)])
-        profile = coach_profile(ref, repetitions=reference_repetitions)
+        profile = reference if isinstance(reference, CoachProfile) else \
+            self.reference_profile(reference, repetitions=reference_repetitions)
+        (cand,) = check_sequences([candidate], n_angles=self.n_angles_, missing="keep",
+                                  name="candidate", angle_names=self.angle_names_)
         reps = athlete_repetitions(profile, cand)
         similarity = self._scores([(profile, reps)])[0]
         return RepetitionScores(reps, similarity, np.asarray(profile.usefulness, float))

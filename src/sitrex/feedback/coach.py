@@ -13,9 +13,10 @@ for one athlete; many athletes or a live feed reuse it). It holds:
 * the coach's **rep-to-rep variation** per angle: how much the coach's own
   repetitions differ from the reference one once time-aligned (root mean
   square, degrees). It is what "normal variation" means for that angle;
-* the comparator's **embedding** of the reference, computed on first use
-  and kept (:meth:`CoachReference.reference_embedding`), so that any number
-  of athletes are scored against one encoding.
+* the comparator's **embedding** of the reference (for a comparator scoring
+  repetitions, its profile of the coach's clip), computed on first use and
+  kept (:meth:`CoachReference.reference_embedding`), so that any number of
+  athletes are scored against one encoding.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class CoachReference:
         Rep-to-rep variation of the coach, degrees (NaN with fewer than two repetitions).
     note : str or None
         Why no repetition was found, when none was.
-    embedding : ndarray or None
-        The comparator's embedding of `reference`, once computed (see
+    embedding : ndarray, CoachProfile or None
+        The comparator's encoding of the coach, once computed (see
         :meth:`reference_embedding`).
     """
 
@@ -83,7 +84,7 @@ class CoachReference:
     reference: np.ndarray | None = None
     variation: np.ndarray | None = None
     note: str | None = None
-    embedding: np.ndarray | None = None
+    embedding: Any = None
 
     @property
     def focus(self) -> np.ndarray:
@@ -105,11 +106,18 @@ class CoachReference:
         return len(self.reference) / self.fps
 
     def reference_embedding(self, comparator) -> np.ndarray:
-        """The comparator's embedding of :attr:`reference`: computed on first use, then kept.
+        """The comparator's encoding of the coach: computed on first use, then kept.
 
+        For a comparator scoring sliding windows, its embedding of
+        :attr:`reference`; for one scoring repetitions, its profile of the
+        coach's clip (:func:`sitrex.feedback.repetition_scoring.reference_profile`).
         `comparator` must be the one that prepared this coach.
         """
-        if self.embedding is None:
+        if self.embedding is None and getattr(comparator, "scoring", "") == "repetitions":
+            from .repetition_scoring import reference_profile
+
+            self.embedding = reference_profile(self, comparator)
+        elif self.embedding is None:
             self.embedding = np.asarray(comparator.embed([self.reference.astype(np.float32)])[0])
         return self.embedding
 
