@@ -45,8 +45,8 @@ and the ways to provide them.
 Examples
 --------
 >>> from sitrex import pretrained
->>> "sitrex-paper" in pretrained.list_weights()
-True
+>>> pretrained.list_weights()[:2], pretrained.DEFAULT_WEIGHTS
+(['sitrex-paper', 'sitrex-default'], 'sitrex-default')
 >>> info = pretrained.weights_info("sitrex-paper")
 >>> info.angle_kind, info.max_len["similarity"], info.max_len["usefulness"]
 ('unsigned', 300, 800)
@@ -87,11 +87,12 @@ PAPER_TABLE_SEED = 20250819
 #: The classes a comparator file may hold (its ``sitrex.json`` "class").
 _COMPARATOR_FILES = ("ExerciseComparator", "RepetitionComparator")
 #: The weights ``from_pretrained()`` and :func:`sitrex.compare` use when given no name.
-DEFAULT_WEIGHTS = "sitrex-paper"
+DEFAULT_WEIGHTS = "sitrex-default"
 #: The folder of the weights shipped inside the package.
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
-_DEFAULT_FILE = ("sitrex-default.keras", None)
+_DEFAULT_FILE = ("sitrex-default.keras",
+                 "6613e42d5792e575a5a5d82cdc64c4bf165b8a448e6b7b0674e256aaaa5ee4f1")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ for one athlete; many athletes or a live feed reuse it). It holds:
 * the coach's **repetitions** (:func:`sitrex.repetitions.segment_repetitions`
   on those angles) and the one the athletes are compared with: the most
   typical repetition by default (the one nearest, by dynamic time warping,
-  to all the others), a chosen one, or the whole clip;
+  to all the others; the first one for a comparator scoring repetitions, as
+  its recipe was trained), a chosen one, or the whole clip;
 * the coach's **rep-to-rep variation** per angle: how much the coach's own
   repetitions differ from the reference one once time-aligned (root mean
   square, degrees). It is what "normal variation" means for that angle;
@@ -206,8 +207,9 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
     useful_angles : names, indices or mask, optional
         The angles that matter, instead of asking the network.
     coach_rep : "typical", "whole" or int, default "typical"
-        The repetition athletes are compared with: the most typical one, the
-        whole clip, or the repetition of that index (0-based).
+        The repetition athletes are compared with: the most typical one (for
+        a comparator scoring repetitions, the first one: its recipe's
+        template), the whole clip, or the repetition of that index (0-based).
     """
     from sitrex.repetitions import segment_repetitions
 
@@ -230,6 +232,8 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
         coach.note = f"no repetition counted in the coach's clip: {exc}"
     if not coach.repetitions and coach.note is None:
         coach.note = "no repetition found in the coach's clip: it is compared as a whole"
+    if coach_rep == "typical" and getattr(comparator, "scoring", "") == "repetitions":
+        coach_rep = 0 if coach.repetitions else "whole"      # the recipe's template
     coach.reference_rep = _choose_reference(coach_rep, coach.repetitions, angles, coach.focus)
     coach.reference = interpolate_gaps(angles[coach.reference_slice], fill_value=0.0)
     coach.variation = (_variation(angles, coach.repetitions, coach.reference_rep, coach.focus)

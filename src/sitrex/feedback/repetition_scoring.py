@@ -13,10 +13,11 @@ become the report's per-frame similarity:
   of the clip, a pause) are not scored (NaN), unless no repetition qualifies:
   then the whole clip is one repetition;
 * the template is the coach's reference repetition
-  (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`,
-  the most typical one by default: ``coach_rep`` keeps its meaning), the
-  coach's other repetitions give the rep-to-rep spread; a coach clip with
-  fewer than two repetitions is the template as a whole.
+  (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`:
+  the first repetition by default, as the comparator's recipe was trained,
+  or the one ``coach_rep`` names), the coach's other repetitions give the
+  rep-to-rep spread; a coach clip with fewer than two repetitions is the
+  template as a whole.
 
 ``report.metadata["scoring"]`` records what was done.
 """
@@ -31,7 +32,7 @@ __all__ = ["reference_profile", "repetition_similarity"]
 
 
 def reference_profile(coach: CoachReference, comparator):
-    """The comparator's profile of the coach's clip (see :meth:`CoachReference.reference_embedding`).
+    """The comparator's profile of the coach's clip (its ``reference_embedding``).
 
     The clip from its first to its last frame with a person, its repetitions
     with the reference one first (it is the template).
