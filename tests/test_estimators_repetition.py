@@ -152,6 +152,8 @@ def test_fit_checks_first(data):
         RepetitionComparator(**TINY).fit(X, np.full_like(y, 0.5))
     with pytest.raises(InputError, match="one value per pair"):
         RepetitionComparator(**TINY).fit(X, y, groups=[0])
+    with pytest.raises(InputError, match="no training sample"):        # no correct pair
+        RepetitionComparator(**TINY).fit(X, y, correct=np.zeros(len(X), bool))
 
 
 # ------------------------------------------------------------------------ the feedback path
@@ -169,3 +171,23 @@ def test_compare_scores_whole_repetitions_and_leaves_partial_ones_unscored(fitte
     assert 0 <= report.score <= 1
     assert report.worst_angles(1)[0] in ("knee", "hip")
     assert report.useful.tolist() == [True, True, False]
+
+
+def test_the_cli_and_compare_many_take_a_repetition_comparator(fitted, tmp_path, capsys):
+    from sitrex.cli import main
+    from sitrex.estimators import load_comparator
+
+    model = fitted.save(tmp_path / "rep.keras")
+    assert type(load_comparator(model)) is RepetitionComparator
+    coach, athletes = tmp_path / "coach.npy", tmp_path / "athletes"
+    athletes.mkdir()
+    np.save(coach, clip(seed=0))
+    for k in range(2):
+        np.save(athletes / f"a{k}.npy", clip(reps=3, period=1.4, seed=5 + k))
+    status = main(["compare", str(coach), str(athletes / "a0.npy"), "--comparator", str(model),
+                   "--fps", "30", "-o", str(tmp_path / "r.json"), "--quiet"])
+    assert status == 0 and (tmp_path / "r.json").is_file()
+    many = sitrex.compare_many(clip(seed=0), [clip(period=1.4, seed=5 + k) for k in range(2)],
+                               fitted, fps=30.0, progress=False)
+    assert [r.status for r in many.rows] == ["compared"] * 2
+    assert {r.metadata["scoring"]["method"] for r in many.reports.values()} == {"repetitions"}

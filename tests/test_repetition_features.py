@@ -63,6 +63,16 @@ def test_the_usefulness_rule_picks_the_angles_that_move_clearly_and_smoothly():
     assert p.usefulness[4] == 0.0 and not p.measured[4] and p.rom[4] == 0.0
 
 
+def test_the_soft_usefulness_grows_with_the_range_and_crosses_one_half_at_the_rule():
+    t = np.arange(300) / FPS
+    wave = 1 - np.cos(2 * np.pi * t / 2.5)                  # ROM 2 (p5..p95 a little less)
+    p = coach_profile(np.column_stack([170 - 45 * wave] + [90 + a * wave for a in (5, 10, 15, 30)]))
+    threshold = 0.25 * p.rom[0]
+    assert np.all(np.diff(p.usefulness[1:]) > 0)
+    assert ((p.usefulness >= 0.5) == (p.rom >= threshold)).all()
+    assert p.useful.tolist() == (p.rom >= threshold).tolist()
+
+
 def test_when_no_angle_qualifies_the_most_moving_measured_angle_is_useful():
     t = np.arange(200) / FPS
     p = coach_profile(np.column_stack([90 + 3 * np.sin(t), 90 + 6 * np.sin(t), 90 + 0 * t]))

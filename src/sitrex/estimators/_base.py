@@ -332,8 +332,8 @@ class ComparatorMixin:
         Examples
         --------
         >>> from sitrex import ExerciseComparator
-        >>> default = ExerciseComparator.from_pretrained()  # doctest: +SKIP
-        >>> type(default).__name__, default.metadata_["weights"]  # doctest: +SKIP
+        >>> default = ExerciseComparator.from_pretrained()      # shipped: no download
+        >>> type(default).__name__, default.metadata_["weights"]
         ('RepetitionComparator', 'sitrex-default')
         >>> paper = ExerciseComparator.from_pretrained("sitrex-paper")  # doctest: +SKIP
         >>> paper.max_len, paper.usefulness_max_len  # doctest: +SKIP

@@ -72,6 +72,14 @@ class PopulationScale:
     ----------
     beta : numpy.ndarray, shape (7, 5) or None
 
+    Notes
+    -----
+    ``max_b ROM_b`` is the largest ROM among the *coach's* angles, when
+    fitting as when predicting. (The research code that chose the recipe
+    divided by the largest ROM of the whole batch of samples when fitting,
+    which gives other coefficients; coefficients fitted that way do not
+    transfer to this formula.)
+
     Examples
     --------
     >>> import numpy as np

@@ -75,14 +75,16 @@ def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None) -> lis
     return [item for chunk in results for item in chunk]
 
 
-def training_rows(per_pair: list, kept: list[int], targets: np.ndarray) -> dict:
+def training_rows(per_pair: list, kept: list[int], targets: np.ndarray,
+                  correct: np.ndarray | None = None) -> dict:
     """Which (pair, repetition, angle) rows train, their targets, features and covariates.
 
     A row trains the networks when the reference moves the angle (its
     usefulness rule), both clips measure it and its target is known. It
     counts as a correct execution (population scale, the statistic's c) when
-    its pair's labelled targets are all 1 and it is a sample the population
-    scale may use (:func:`._population_scale.scale_samples`).
+    its pair is correct (`correct`; default: its labelled targets are all 1),
+    its target is 1 and it is a sample the population scale may use
+    (:func:`._population_scale.scale_samples`).
     """
     from ._population_scale import PopulationScale, scale_samples
 
@@ -92,7 +94,8 @@ def training_rows(per_pair: list, kept: list[int], targets: np.ndarray) -> dict:
         shape = reps.features.shape[:2]
         t = np.broadcast_to(targets[i], shape)
         ok = profile.useful & np.isfinite(reps.features).all(axis=-1) & np.isfinite(t)
-        all_match = bool(np.nanmin(targets[i], initial=1.0) == 1)
+        all_match = bool(np.nanmin(targets[i], initial=1.0) == 1) if correct is None \
+            else bool(correct[i])
         parts["take"].append(ok.reshape(-1))
         parts["target"].append(t[ok])
         parts["features"].append(reps.features[ok])

@@ -1,6 +1,7 @@
 """RepetitionComparator: per-angle similarity of a candidate's repetitions to a reference's.
 
-The "repetitions" member of the SiTrEx family (see :doc:`/model_card`). Where
+The "repetitions" member of the SiTrEx family (see the model card in the
+documentation). Where
 :class:`~sitrex.ExerciseComparator` reads sliding windows with a transformer,
 this comparator:
 
@@ -16,8 +17,9 @@ this comparator:
    executions by other people differ: the population scale);
 4. mixes them: ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``.
 
-The per-pair numbers are in :mod:`._repetition_features` and
-:mod:`._population_scale`; the networks in :mod:`sitrex.models.curves`.
+The per-pair numbers are in ``sitrex.estimators._repetition_features`` and
+``_population_scale``, fitting in ``_repetition_training``; the networks in
+:mod:`sitrex.models.curves`.
 """
 
 from __future__ import annotations
@@ -225,7 +227,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
                 for k in ("coach", "athlete", "statistics", "descriptors")]
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any, *, groups: Any = None, sample_weight: Any = None):
+    def fit(self, X: Any, y: Any, *, groups: Any = None, sample_weight: Any = None,
+            correct: Any = None):
         """Fit the population scale, the statistic's constant and the network ensemble.
 
         Parameters
@@ -244,6 +247,12 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             one source should be contiguous (the feature cache works per run).
         sample_weight : array (n,), optional
             Extra per-pair weights.
+        correct : array (n,) of bool, optional
+            The pairs whose candidate is a correct execution as recorded (not
+            altered): they alone fit the population scale and the statistic's
+            constant. Default: the pairs whose labelled targets are all 1
+            (pass ``~injected`` when some altered candidates are labelled
+            all 1, e.g. a tolerated larger range).
 
         Returns
         -------
@@ -254,8 +263,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         Samples are (repetition, angle) of a pair, on the angles the
         reference moves (the usefulness rule) and both clips measure. The
         population scale and the statistic's constant are fitted on the
-        samples of pairs whose labelled angles all match (target 1
-        throughout), the networks on every labelled sample.
+        samples of correct pairs (see `correct`), the networks on every
+        labelled sample.
         """
         from ._population_scale import PopulationScale, fit_statistic_scale
 
@@ -266,8 +275,11 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         groups = np.zeros(n_pairs, int) if groups is None else np.asarray(groups)
         weights = np.ones(n_pairs) if sample_weight is None else \
             np.asarray(sample_weight, dtype=float).reshape(-1)
-        if len(groups) != n_pairs or len(weights) != n_pairs:
-            raise InputError(f"groups and sample_weight need one value per pair ({n_pairs})")
+        correct = None if correct is None else np.asarray(correct, dtype=bool).reshape(-1)
+        if len(groups) != n_pairs or len(weights) != n_pairs or \
+                (correct is not None and len(correct) != n_pairs):
+            raise InputError(f"groups, sample_weight and correct need one value per pair "
+                             f"({n_pairs})")
         self.angle_names_ = self._resolve_angle_names(n_angles)
         self.n_angles_ = n_angles
         per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs)
@@ -275,7 +287,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         if len(failed) == n_pairs:
             raise InputError(f"no pair could be cut into repetitions; first: {per_pair[0]}")
         kept = sorted(set(range(n_pairs)) - set(failed))
-        rows = training_rows(per_pair, kept, targets)
+        rows = training_rows(per_pair, kept, targets, correct)
         scale = PopulationScale().fit(rows["features"][rows["correct"]],
                                       rows["covariates"][rows["correct"]])
         samples = [self._pair_samples(*per_pair[i], scale.sigma(per_pair[i][0])) for i in kept]
@@ -330,27 +342,54 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         return check_pairs(X, n_angles=self.n_angles_, missing="keep",
                            angle_names=self.angle_names_)
 
+    def reference_profile(self, reference: Any, *, repetitions=None):
+        """What this comparator reads from a reference clip: read once, score many candidates.
+
+        Parameters
+        ----------
+        reference : array_like (T, n_angles)
+            Degrees at 30 fps, cleaned, NaN where not measured.
+        repetitions : list of (start, stop), optional
+            The reference's repetitions (frames), the first one the
+            template; default: found as the recipe says.
+
+        Returns
+        -------
+        CoachProfile
+            For :meth:`score_repetitions`.
+        """
+        from ._repetition_features import coach_profile
+
+        check_is_fitted(self)
+        (ref,) = check_sequences([reference], n_angles=self.n_angles_, missing="keep",
+                                 name="reference", angle_names=self.angle_names_)
+        return coach_profile(ref, repetitions=repetitions)
+
     def score_repetitions(self, reference: Any, candidate: Any, *,
                           reference_repetitions=None) -> RepetitionScores:
         """Score each repetition of `candidate` against `reference`, per angle.
 
         Parameters
         ----------
-        reference, candidate : array_like (T, n_angles)
-            Degrees at 30 fps, cleaned, NaN where not measured.
+        reference : array_like (T, n_angles) or CoachProfile
+            Degrees at 30 fps, cleaned, NaN where not measured; or its
+            :meth:`reference_profile`.
+        candidate : array_like (T, n_angles)
+            The same, for the candidate.
         reference_repetitions : list of (start, stop), optional
-            The reference's repetitions (frames), the first one the
-            template; default: found as the recipe says.
+            As in :meth:`reference_profile` (for an array `reference`).
 
         Returns
         -------
         RepetitionScores
             ``(repetitions, similarity, usefulness)``.
         """
-        from ._repetition_features import athlete_repetitions, coach_profile
+        from ._repetition_features import CoachProfile, athlete_repetitions
 
-        (ref,), (cand,) = self._checked_pairs([(reference, candidate)])
-        profile = coach_profile(ref, repetitions=reference_repetitions)
+        profile = reference if isinstance(reference, CoachProfile) else \
+            self.reference_profile(reference, repetitions=reference_repetitions)
+        (cand,) = check_sequences([candidate], n_angles=self.n_angles_, missing="keep",
+                                  name="candidate", angle_names=self.angle_names_)
         reps = athlete_repetitions(profile, cand)
         similarity = self._scores([(profile, reps)])[0]
         return RepetitionScores(reps, similarity, np.asarray(profile.usefulness, float))

@@ -211,11 +211,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         False compares the raw angles; a ``Conditioning`` sets the recipe.
         ``report.metadata["conditioning"]`` records what was done.
     coach_rep : "typical", "whole" or int, default "typical"
-        What of the coach's clip the athletes are compared with: its most
-        typical repetition, the whole clip, or the repetition of that index
-        (0-based; see ``report.coach_repetitions``). Each athlete repetition
-        is compared with all of the coach's repetitions (with the chosen one
-        only, for an index).
+        What of the coach's clip the athletes are compared with: its most typical
+        repetition (the first one for a comparator scoring repetitions: its recipe's), the
+        whole clip, or the repetition of that index (0-based; see ``report.coach_repetitions``).
+        Each athlete repetition is compared with all of the coach's repetitions (with the
+        chosen one only, for an index).
 
     Returns
     -------

@@ -13,10 +13,11 @@ become the report's per-frame similarity:
   of the clip, a pause) are not scored (NaN), unless no repetition qualifies:
   then the whole clip is one repetition;
 * the template is the coach's reference repetition
-  (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`,
-  the most typical one by default: ``coach_rep`` keeps its meaning), the
-  coach's other repetitions give the rep-to-rep spread; a coach clip with
-  fewer than two repetitions is the template as a whole.
+  (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`:
+  the first repetition by default, as the comparator's recipe was trained,
+  or the one ``coach_rep`` names), the coach's other repetitions give the
+  rep-to-rep spread; a coach clip with fewer than two repetitions is the
+  template as a whole.
 
 ``report.metadata["scoring"]`` records what was done.
 """
@@ -27,16 +28,23 @@ import numpy as np
 
 from .coach import CoachReference
 
-__all__ = ["repetition_similarity"]
+__all__ = ["reference_profile", "repetition_similarity"]
 
 
-def _coach_repetitions(coach: CoachReference) -> list[tuple[int, int]]:
-    """The coach's repetitions (frames at the model rate), the reference one first."""
+def reference_profile(coach: CoachReference, comparator):
+    """The comparator's profile of the coach's clip (its ``reference_embedding``).
+
+    The clip from its first to its last frame with a person, its repetitions
+    with the reference one first (it is the template).
+    """
+    frames = np.flatnonzero(coach.present)
+    start, stop = int(frames[0]), int(frames[-1]) + 1
+    reps = [(r.start - start, r.end - start) for r in coach.repetitions]
     if coach.reference_rep is None:
-        return []
-    reps = [(r.start, r.end) for r in coach.repetitions]
-    first = reps.pop(coach.reference_rep)
-    return [first, *reps]
+        reps = []
+    else:
+        reps.insert(0, reps.pop(coach.reference_rep))
+    return comparator.reference_profile(coach.angles[start:stop], repetitions=reps)
 
 
 def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: np.ndarray,
@@ -46,7 +54,8 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
     Parameters
     ----------
     coach : CoachReference
-        The prepared coach, on the comparator's clock.
+        The prepared coach, on the comparator's clock; the comparator's
+        profile of it is computed once (:func:`reference_profile`).
     athlete : ndarray (T, A)
         The athlete's cleaned angles at the comparator's rate (NaN where not
         measured).
@@ -66,18 +75,14 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         ``{"scoring": {"method": "repetitions", "repetitions": [[start, end]
         seconds, ...], "template_seconds", "statistic_weight"}}``.
     """
-    frames = np.flatnonzero(coach.present)
-    clip = slice(int(frames[0]), int(frames[-1]) + 1)
-    reps = [(a - clip.start, b - clip.start) for a, b in _coach_repetitions(coach)]
-    scores = comparator.score_repetitions(coach.angles[clip], athlete,
-                                          reference_repetitions=reps)
+    profile = coach.reference_embedding(comparator)
+    scores = comparator.score_repetitions(profile, athlete)
     similarity, coverage = _per_frame(scores, present, n_angles=athlete.shape[1])
     rate = coach.fps
-    template = reps[0] if len(reps) >= 2 else (0, clip.stop - clip.start)
     metadata = {"scoring": {
         "method": "repetitions",
         "repetitions": [[a / rate, b / rate] for a, b in scores.repetitions.bounds],
-        "template_seconds": (template[1] - template[0]) / rate,
+        "template_seconds": len(profile.template) / rate,
         "statistic_weight": float(getattr(comparator, "statistic_weight", np.nan))}}
     return similarity, coverage, metadata
 
