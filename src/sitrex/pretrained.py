@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "6613e42d5792e575a5a5d82cdc64c4bf165b8a448e6b7b0674e256aaaa5ee4f1")
+                 "4f6f288c932d8eb10f253866a6079994b401585de47e4edb053de74f9e8c367b")
 
 
 @dataclass(frozen=True)
