@@ -113,7 +113,7 @@ def build(args, leave_out: str | None, output: Path) -> str:
     """Train the recipe (without `leave_out`) and write it to `output`; return its sha256."""
     import sitrex
     from sitrex._atomic import atomic_write
-    from sitrex.datasets.training_pairs import SOURCE_TERMS, training_pairs
+    from sitrex.datasets.training_pairs import SOURCE_TERMS, TRAINING_SOURCES, training_pairs
 
     try:
         from sitrex import RepetitionComparator
@@ -122,7 +122,8 @@ def build(args, leave_out: str | None, output: Path) -> str:
 
     started = time.perf_counter()
     cache = Path(args.cache) if args.cache else None
-    pairs = training_pairs(args.data, leave_out=leave_out,
+    sources = TRAINING_SOURCES + (("synthetic",) if args.with_synthetic else ())
+    pairs = training_pairs(args.data, sources=sources, leave_out=leave_out,
                            cache=cache / "pairs" if cache else None,
                            random_state=PAIR_SEED, verbose=True)
     used = [s for s in dict.fromkeys(pairs.sources.tolist())]
@@ -186,6 +187,9 @@ def main(argv=None) -> None:
     parser.add_argument("--output", help=f"the .keras file (default: {SHIPPED.relative_to(REPO)}, "
                                          "or build/lodo/<dataset>.keras with --leave-out)")
     parser.add_argument("--n-jobs", type=int, help="processes for the per-pair features")
+    parser.add_argument("--with-synthetic", action="store_true",
+                        help="add pairs of sitrex's synthetic exercises (an experiment; not in the "
+                             "shipped recipe)")
     args = parser.parse_args(argv)
     if args.lodo_dir and (args.leave_out or args.output):
         parser.error("--lodo-dir builds all three one-shot comparators: give neither "

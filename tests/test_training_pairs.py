@@ -170,3 +170,13 @@ def test_a_coach_or_athlete_without_measured_angles_makes_no_pairs(synthetic):
         shared = (np.isfinite(pairs.sequences[ref]).mean(0) >= 0.5) & \
             (np.isfinite(pairs.sequences[cand]).mean(0) >= 0.5)
         assert shared.any()
+
+
+def test_synthetic_exercises_are_an_optional_source_of_bodies_of_their_own():
+    from sitrex.datasets import EXERCISES
+    from sitrex.datasets.training_pairs import OPTIONAL_SOURCES
+
+    assert "synthetic" in OPTIONAL_SOURCES and "synthetic" not in TRAINING_SOURCES
+    data = protocol_data("synthetic")
+    assert set(data.exercises.tolist()) == set(EXERCISES)
+    assert len(set(data.groups.tolist())) == len(data) and data.correct.all()

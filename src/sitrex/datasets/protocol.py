@@ -38,7 +38,9 @@ __all__ = ["MODEL_FPS", "PROTOCOL_DATASETS", "ProtocolData", "coach_input", "mod
 #: Frame rate of the angle sequences a comparator receives.
 MODEL_FPS = 30.0
 #: The data sets :func:`protocol_data` knows.
-PROTOCOL_DATASETS = ("squat_errors", "irds", "pushfit", "penn_action")
+PROTOCOL_DATASETS = ("squat_errors", "irds", "pushfit", "penn_action", "synthetic")
+#: Clips of the "synthetic" data set (:func:`sitrex.datasets.make_exercise`, every exercise).
+_SYNTHETIC_CLIPS = 210
 
 
 @dataclass
@@ -104,7 +106,9 @@ def protocol_data(name: str, path: str | os.PathLike[str] | None = None) -> Prot
     subjects, PushFit's video formats (frame rate and size, which are
     confounded with the label: a coach is never paired with its own
     format; the 4 clips of unknown format are dropped), and Penn Action's
-    clips.
+    clips. ``"synthetic"`` is 210 correct clips of every exercise of
+    :func:`sitrex.datasets.make_exercise` (seed 0, random views), each its
+    own group (a body of its own proportions).
 
     Parameters
     ----------
@@ -137,6 +141,13 @@ def protocol_data(name: str, path: str | os.PathLike[str] | None = None) -> Prot
         form = np.asarray(ds.extra["form"]).astype(str)
         return ProtocolData(name, [ds.skeletons[i] for i in keep], np.asarray(ds.labels)[keep],
                             groups[keep], form[keep] == "correct", forms=form[keep])
+    if name == "synthetic":
+        from sitrex.datasets import EXERCISES, make_exercise
+
+        clips, labels = make_exercise(_SYNTHETIC_CLIPS, list(EXERCISES), n_reps=(2, 4),
+                                      view="random", random_state=0)
+        return ProtocolData(name, clips, labels, [f"body {i}" for i in range(len(clips))],
+                            np.ones(len(clips), bool))
     if name == "penn_action":
         ds = datasets.load_penn_action(path)
         skeletons = [s.replace(fps=MODEL_FPS) for s in ds.skeletons]
