@@ -22,7 +22,13 @@ input shape once; the first, cold call is printed too):
 
 The script also checks that compare's similarity equals the naive one.
 
+``--comparator FILE`` (a saved comparator, or ``default`` for the packaged
+default, ``sitrex-default``) times that comparator's ``compare`` on the same
+clips, whole call, whatever its scoring (windows or repetitions); with
+``--only-given`` the two trained comparators are skipped.
+
     python benchmarks/feedback.py [--epochs 2] [--repeat 3] [--per-window 60] [--skip-paper]
+    python benchmarks/feedback.py --comparator default --only-given
 """
 
 from __future__ import annotations
@@ -117,12 +123,41 @@ def _run(name: str, comparator, coach, athlete, repeat: int, per_window: int) ->
     print(f"  max |compare - naive| similarity: {diff:.2e}")
 
 
+def _given(spec: str):
+    """The comparator named on the command line: 'default' or a saved .keras file of any class."""
+    import sitrex
+
+    if spec == "default":
+        return sitrex.ExerciseComparator.from_pretrained()
+    from sitrex._model_archive import read_metadata
+
+    return getattr(sitrex, read_metadata(spec)["class"]).load(spec)
+
+
+def _run_given(comparator, coach, athlete, repeat: int) -> None:
+    from sitrex.feedback import compare
+
+    start = time.perf_counter()
+    report = compare(coach, athlete, comparator)
+    cold = time.perf_counter() - start
+    fast = _median_time(lambda: compare(coach, athlete, comparator), repeat)
+    name = (getattr(comparator, "metadata_", None) or {}).get("weights", type(comparator).__name__)
+    print(f"\n{name} ({type(comparator).__name__}, scoring "
+          f"{getattr(comparator, 'scoring', 'windows')}): {report.scored_frames} scored frames, "
+          f"{int(report.useful.sum())} useful angles")
+    print(f"  compare (whole call)           {fast:7.3f} s   (first, cold call {cold:.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--per-window", type=int, default=60)
     parser.add_argument("--skip-paper", action="store_true")
+    parser.add_argument("--comparator", help="also time this comparator: a .keras file or "
+                                             "'default'")
+    parser.add_argument("--only-given", action="store_true",
+                        help="time only --comparator (no trained window comparators)")
     args = parser.parse_args()
 
     from sitrex._keras import import_keras
@@ -133,8 +168,10 @@ def main() -> None:
     train, labels, coach, athlete = _data()
     print(f"coach {coach.n_frames} frames, athlete {athlete.n_frames} frames at "
           f"{athlete.fps:g} fps")
-    configs = [("sitrex default architecture, max_len 100", {}, 100)]
-    if not args.skip_paper:
+    if args.comparator:
+        _run_given(_given(args.comparator), coach, athlete, args.repeat)
+    configs = [] if args.only_given else [("sitrex default architecture, max_len 100", {}, 100)]
+    if not args.skip_paper and not args.only_given:
         configs.append(("paper architecture (PAPER_CONFIG), max_len 300", PAPER_CONFIG, 300))
     for name, config, max_len in configs:
         start = time.perf_counter()

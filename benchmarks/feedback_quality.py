@@ -33,6 +33,24 @@ default :class:`sitrex.conditioning.Conditioning`, 30 fps): DTW distance
 (:func:`sitrex.alignment.dtw_distance`) on all measured angles, on the
 angles the report found useful, and on the expected (oracle) angles.
 
+Ablation: for a comparator with a ``statistic_weight`` (the default
+:class:`sitrex.RepetitionComparator`), the same pairs are also scored by
+copies with ``set_params(statistic_weight=0)`` (the learned similarity alone)
+and ``statistic_weight=1`` (the angle-deviation statistic alone), so that each
+part is seen against the shipped mix and the DTW baselines.
+
+Calibration, per data set and variant: **false alarms**, the share of
+correct athletes whose ``report.score`` is below the report's threshold, and
+**misses**, the share of faulty athletes at or above it. **Usefulness**:
+precision and recall of the report's useful angles (a property of the coach's
+clip) against the angles that matter (squat: the union of the faults'
+angles; IRDS: the moving limb; PushFit: the push-up angles), mean over
+coaches.
+
+The data sets are read through :mod:`sitrex.datasets.protocol` (groups,
+coach inputs, cleaned angles), the view the default comparator's training
+pairs share.
+
 One-shot: a comparator is never evaluated on a data set it was trained on.
 A comparator records its training data in ``metadata_["training_data"]``;
 such rows are refused unless ``--lodo DIR`` supplies, per data set, a
@@ -44,7 +62,7 @@ Every row says which comparator it used.
     python benchmarks/feedback_quality.py --lodo build/lodo --json out.json
 
 Options: ``--datasets``, ``--coaches`` (per task), ``--athletes`` (per coach),
-``--seed``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
+``--seed``, ``--no-ablation``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
 ``../shared/data`` beside this repository).
 """
 
@@ -61,7 +79,6 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL_FPS = 30.0
 
 
 # ---------------------------------------------------------------------------- data and tasks
@@ -75,95 +92,67 @@ class Task:
     faulty: np.ndarray         # bool, per clip of `clips`
     expected: tuple[str, ...]  # angles the fault moves, for localisation ((): unknown)
     oracle: tuple[str, ...] = ()   # hand-picked angles of the DTW oracle (default: `expected`)
+    relevant: tuple[str, ...] = ()  # angles that matter for the exercise (usefulness P/R)
 
 
 @dataclass
 class Data:
-    name: str
-    skeletons: list
-    groups: np.ndarray
-    correct: np.ndarray
+    protocol: object           # sitrex.datasets.protocol.ProtocolData
     tasks: list[Task] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        return self.protocol.name
 
-def _both(*parts):
-    return tuple(f"{side} {p}" for p in parts for side in ("left", "right"))
+    @property
+    def skeletons(self) -> list:
+        return self.protocol.skeletons
+
+    @property
+    def groups(self) -> np.ndarray:
+        return self.protocol.groups
+
+    @property
+    def correct(self) -> np.ndarray:
+        return self.protocol.correct
 
 
 def load(name: str, folder: Path) -> Data:
+    """A data set as the protocol sees it (:func:`sitrex.datasets.protocol.protocol_data`) and its tasks."""
     from sitrex import datasets
+    from sitrex.datasets.protocol import protocol_data
 
+    data = Data(protocol_data(name, folder))
+    correct = data.correct
     if name == "squat_errors":
-        ds = datasets.load_squat_errors(folder)
-        correct = np.asarray(ds.extra["correct"], bool)
-        data = Data(name, list(ds.skeletons), np.asarray(ds.groups).astype(str), correct)
-        form = np.asarray(ds.extra["form"]).astype(str)
+        form = data.protocol.forms
+        every_fault = tuple(sorted({a for angles in datasets.SQUAT_FAULT_ANGLES.values()
+                                    for a in angles}))
         for fault, angles in datasets.SQUAT_FAULT_ANGLES.items():
             clips = np.flatnonzero(correct | (form == fault))
-            data.tasks.append(Task(name, fault, clips, ~correct[clips], tuple(angles)))
+            data.tasks.append(Task(name, fault, clips, ~correct[clips], tuple(angles),
+                                   relevant=every_fault))
     elif name == "irds":
-        ds = datasets.load_irds(folder)
-        correct = np.asarray(ds.extra["correct"], bool)
-        data = Data(name, list(ds.skeletons), np.asarray(ds.groups).astype(str), correct)
-        gesture = np.asarray(ds.labels).astype(str)
+        gesture = data.protocol.exercises
         for g in sorted(set(gesture)):
             clips = np.flatnonzero(gesture == g)
-            data.tasks.append(Task(name, g, clips, ~correct[clips],
-                                   tuple(datasets.IRDS_GESTURE_ANGLES[g])))
+            angles = tuple(datasets.IRDS_GESTURE_ANGLES[g])
+            data.tasks.append(Task(name, g, clips, ~correct[clips], angles, relevant=angles))
     elif name == "pushfit":
-        ds = datasets.load_pushfit(folder)
-        fps, w, h = (np.asarray(ds.extra[k]) for k in ("fps", "width", "height"))
-        known = np.isfinite(fps)
-        correct = np.asarray(ds.extra["form"]).astype(str) == "correct"
-        groups = np.array([f"{f:.2f} fps {a}x{b}" for f, a, b in zip(fps, w, h)])
-        keep = np.flatnonzero(known)
-        data = Data(name, [ds.skeletons[i] for i in keep], groups[keep], correct[keep])
-        data.tasks.append(Task(name, "push-up", np.arange(len(keep)), ~data.correct, (),
-                               tuple(datasets.PUSHFIT_EXERCISE_ANGLES["push-up"])))
+        angles = tuple(datasets.PUSHFIT_EXERCISE_ANGLES["push-up"])
+        data.tasks.append(Task(name, "push-up", np.arange(len(correct)), ~correct, (), angles,
+                               relevant=angles))
     else:
         raise SystemExit(f"unknown data set {name!r}")
     return data
 
 
 # ---------------------------------------------------------------------------- coaches
-def _moving_columns(angles: np.ndarray, k: int = 6) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanpercentile(angles, 95, axis=0) - np.nanpercentile(angles, 5, axis=0)
-    return np.argsort(-np.nan_to_num(spread, nan=-1.0))[:k]
-
-
-def one_repetition(skeleton):
-    """The clip cut to its largest repetition (on its six most moving angles), or whole."""
-    from sitrex.conditioning import Conditioning
-    from sitrex.exceptions import InputError
-    from sitrex.repetitions import segment_repetitions
-
-    angles = Conditioning().skeleton(skeleton).angles()
-    try:
-        reps = segment_repetitions(angles, fps=skeleton.fps, columns=_moving_columns(angles))
-    except InputError:
-        reps = []
-    if not reps:
-        return skeleton
-    rep = max(reps, key=lambda r: r.n_frames)
-    return skeleton[rep.start:rep.end]
-
-
 def coach_input(data: Data, clip: int, n_reps: int, rng) -> object:
     """One repetition of `clip`, or it followed by repetitions of other correct clips of its group."""
-    from sitrex.skeleton import concatenate
+    from sitrex.datasets.protocol import coach_input as protocol_coach
 
-    parts = [one_repetition(data.skeletons[clip])]
-    if n_reps > 1:
-        mates = np.flatnonzero(data.correct & (data.groups == data.groups[clip]))
-        mates = rng.permutation(mates[mates != clip])[:n_reps - 1]
-        parts += [one_repetition(data.skeletons[m]) for m in mates]
-        if len(parts) < n_reps:
-            return None
-        fps = parts[0].fps
-        parts = [p.replace(fps=fps) for p in parts]
-    return parts[0] if len(parts) == 1 else concatenate(parts)
+    return protocol_coach(data.protocol, clip, n_reps, rng)
 
 
 def pairs(task: Task, data: Data, n_coaches: int, n_athletes: int, rng):
@@ -179,11 +168,9 @@ def pairs(task: Task, data: Data, n_coaches: int, n_athletes: int, rng):
 
 # ---------------------------------------------------------------------------- scoring
 def cleaned_angles(skeleton) -> np.ndarray:
-    from sitrex.conditioning import Conditioning
-    from sitrex.sequences import resample
+    from sitrex.datasets.protocol import model_angles
 
-    angles = Conditioning().skeleton(skeleton).angles()
-    return resample(angles, skeleton.fps, MODEL_FPS)[0]
+    return model_angles(skeleton).astype(np.float64)
 
 
 def dtw_score(coach: np.ndarray, athlete: np.ndarray, columns) -> float:
@@ -203,66 +190,123 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores))
 
 
-METHODS = ("sitrex", "DTW all angles", "DTW useful angles", "DTW oracle angles")
+BASELINES = ("DTW all angles", "DTW useful angles", "DTW oracle angles")
+#: The ablation (issue 14): each part of a comparator with a ``statistic_weight``
+#: against the shipped mix, set with ``set_params``.
+ABLATION = (("learned alone", 0.0), ("statistic alone", 1.0))
 
 
-def run_task(task: Task, data: Data, comparator, args, rng, n_reps: int) -> dict:
+def variants(comparator) -> list[tuple[str, object]]:
+    """("sitrex", the comparator as given) and, for a comparator with a
+    ``statistic_weight``, copies with each part alone (and the 0.5 mix when it
+    is not the comparator's own)."""
+    import copy
+
+    params = comparator.get_params() if hasattr(comparator, "get_params") else {}
+    if "statistic_weight" not in params:
+        return [("sitrex", comparator)]
+    out = [("sitrex", comparator)]
+    extra = list(ABLATION)
+    if params["statistic_weight"] != 0.5:
+        extra.append(("mix 0.5", 0.5))
+    for label, weight in extra:
+        variant = copy.copy(comparator)
+        variant.set_params(statistic_weight=weight)
+        out.append((label, variant))
+    return out
+
+
+def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dict:
     import sitrex
 
     names = list(sitrex.ANGLE_NAMES)
     expected = [names.index(a) for a in task.expected]
     oracle = [names.index(a) for a in (task.oracle or task.expected)]
-    per_coach = {m: [] for m in METHODS}
-    hits, chances = [], []
+    relevant = np.isin(names, task.relevant)
+    labels_of = [label for label, _ in comparators]
+    methods = labels_of + list(BASELINES)
+    per_coach = {m: [] for m in methods}
+    hits = {m: [] for m in labels_of}
+    chances = []
+    alarms = {m: [] for m in labels_of}      # correct athletes scored below the threshold
+    misses = {m: [] for m in labels_of}      # faulty athletes scored at or above it
+    useful_pr = []                           # (precision, recall, n useful) per coach
     for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
         coach_skel = coach_input(data, coach, n_reps, rng)
         if coach_skel is None:
             continue
         coach_angles = cleaned_angles(coach_skel)
-        scores = {m: [] for m in METHODS}
+        scores = {m: [] for m in methods}
         labels = []
+        coach_useful = None
         for athlete in athletes:
             skel = data.skeletons[athlete]
+            reports = {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    report = sitrex.compare(coach_skel, skel, comparator)
+                    for label, cmp in comparators:
+                        reports[label] = sitrex.compare(coach_skel, skel, cmp)
                 except sitrex.InputError as exc:
                     print(f"  skipped {task.name} coach {coach} athlete {athlete}: {exc}")
                     continue
             faulty = bool(~data.correct[athlete])
             labels.append(faulty)
-            scores["sitrex"].append(1.0 - report.score)
+            report = reports["sitrex"]
+            for label in labels_of:
+                r = reports[label]
+                scores[label].append(1.0 - r.score)
+                below = r.score < r.threshold
+                (misses[label] if faulty else alarms[label]).append(
+                    (not below) if faulty else below)
+                if faulty and expected and r.useful.any():
+                    hits[label].append(r.worst_angles(1)[0] in task.expected)
             ath = cleaned_angles(skel)
             measured = np.flatnonzero(np.isfinite(coach_angles).any(0) & np.isfinite(ath).any(0))
             useful = np.flatnonzero(report.useful)
+            coach_useful = report.useful
             scores["DTW all angles"].append(dtw_score(coach_angles, ath, measured))
             scores["DTW useful angles"].append(dtw_score(coach_angles, ath,
                                                          useful if len(useful) else measured))
             scores["DTW oracle angles"].append(dtw_score(coach_angles, ath, oracle or measured))
             if faulty and expected and report.useful.any():
-                worst = report.worst_angles(1)[0]
-                hits.append(worst in task.expected)
                 chances.append(np.isin(useful, expected).mean())
+        if coach_useful is not None and relevant.any():
+            chosen = np.asarray(coach_useful, bool)
+            found = (chosen & relevant).sum()
+            useful_pr.append((found / chosen.sum() if chosen.any() else np.nan,
+                              found / relevant.sum(), int(chosen.sum())))
         labels = np.asarray(labels)
         if len(set(labels.tolist())) < 2:
             continue
-        for m in METHODS:
+        for m in methods:
             per_coach[m].append(auc(labels, scores[m]))
     return {"task": task.name, "auc": per_coach,
-            "top1": float(np.mean(hits)) if hits else None,
+            "top1": {m: float(np.mean(h)) if h else None for m, h in hits.items()},
             "chance": float(np.mean(chances)) if chances else None,
+            "false_alarms": {m: [int(np.sum(a)), len(a)] for m, a in alarms.items()},
+            "misses": {m: [int(np.sum(a)), len(a)] for m, a in misses.items()},
+            "usefulness": useful_pr,
             "n_coaches": len(per_coach["sitrex"])}
 
 
 # ---------------------------------------------------------------------------- comparators
+def load_comparator(path):
+    """The comparator in a sitrex ``.keras`` file, whatever its class."""
+    import sitrex
+    from sitrex._model_archive import read_metadata
+
+    cls = getattr(sitrex, read_metadata(path)["class"])
+    return cls.load(path)
+
+
 def comparator_for(dataset: str, args):
     """The comparator to evaluate on `dataset`, and a line saying which it is."""
     from sitrex import ExerciseComparator
 
     if args.lodo:
         path = Path(args.lodo) / f"{dataset}.keras"
-        cmp = ExerciseComparator.load(path)
+        cmp = load_comparator(path)
         label = f"{path} (trained without {dataset})"
     elif args.comparator == "paper":
         cmp = ExerciseComparator.from_pretrained("sitrex-paper", path=args.weights_path)
@@ -271,7 +315,7 @@ def comparator_for(dataset: str, args):
         cmp = ExerciseComparator.from_pretrained()
         label = f"default ({cmp.metadata_.get('weights')})"
     else:
-        cmp = ExerciseComparator.load(args.comparator)
+        cmp = load_comparator(args.comparator)
         label = args.comparator
     trained = [str(d) for d in (getattr(cmp, "metadata_", None) or {}).get("training_data", [])]
     if dataset in trained:
@@ -281,14 +325,53 @@ def comparator_for(dataset: str, args):
 
 
 def summarize(rows: list[dict]) -> dict:
-    out = {}
-    for m in METHODS:
+    out = {"auc": {}, "top1": {}, "false_alarms": {}, "misses": {}}
+    for m in rows[0]["auc"] if rows else ():
         values = [v for r in rows for v in r["auc"][m]]
-        out[m] = (float(np.mean(values)), float(np.std(values))) if values else (np.nan, np.nan)
-    hits = [(r["top1"], r["chance"]) for r in rows if r["top1"] is not None]
-    out["top1"] = (float(np.mean([h for h, _ in hits])), float(np.mean([c for _, c in hits]))) \
-        if hits else None
+        out["auc"][m] = (float(np.mean(values)), float(np.std(values))) if values else \
+            (np.nan, np.nan)
+    chances = [r["chance"] for r in rows if r["chance"] is not None]
+    out["chance"] = float(np.mean(chances)) if chances else None
+    for m in rows[0]["top1"] if rows else ():
+        values = [r["top1"][m] for r in rows if r["top1"][m] is not None]
+        out["top1"][m] = float(np.mean(values)) if values else None
+        for key in ("false_alarms", "misses"):
+            k, n = np.sum([r[key][m] for r in rows], axis=0)
+            out[key][m] = float(k / n) if n else None
+    useful = np.array([u for r in rows for u in r["usefulness"]], float).reshape(-1, 3)
+    out["usefulness"] = dict(zip(("precision", "recall", "n_useful"),
+                                 np.nanmean(useful, axis=0).tolist())) if len(useful) else None
     return out
+
+
+def print_tables(table: list, seconds: float) -> None:
+    methods = list(table[0][2]["auc"]) if table else []
+    print(f"\nROC-AUC faulty vs correct, mean +- sd over coaches ({seconds:.0f} s):")
+    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<21}" for m in methods))
+    for name, n_reps, s, _, _ in table:
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{s['auc'][m][0]:.3f} +- {s['auc'][m][1]:.3f}      " for m in methods))
+    variants_ = list(table[0][2]["top1"]) if table else []
+    print("\ntop-1 localisation (share of faulty athletes whose worst angle is a moved one), "
+          "chance beside it:")
+    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_) + "chance")
+    for name, n_reps, s, _, _ in table:
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{'-' if s['top1'][m] is None else format(s['top1'][m], '.2f'):<18}"
+            for m in variants_) + ("-" if s["chance"] is None else f"{s['chance']:.2f}"))
+    print("\ncalibration at the report's threshold: false alarms (correct athletes scored below "
+          "it) / misses (faulty athletes at or above it):")
+    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_))
+    for name, n_reps, s, _, _ in table:
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{s['false_alarms'][m]:.2f} / {s['misses'][m]:.2f}      " for m in variants_))
+    print("\nusefulness against the relevant angles (squat: the faults' angles; IRDS: the moving "
+          "limb; PushFit: the push-up angles), mean over coaches:")
+    for name, n_reps, s, _, _ in table:
+        u = s["usefulness"]
+        if u:
+            print(f"{name:<13}{n_reps} rep  precision {u['precision']:.2f}  recall "
+                  f"{u['recall']:.2f}  useful angles {u['n_useful']:.1f}")
 
 
 def main() -> None:
@@ -303,6 +386,8 @@ def main() -> None:
     parser.add_argument("--athletes", type=int, default=40, help="athletes per coach")
     parser.add_argument("--reps", type=int, nargs="+", default=[1, 3],
                         help="coach repetitions (1: one repetition; 3: three)")
+    parser.add_argument("--no-ablation", action="store_true",
+                        help="score only the comparator as given (no statistic_weight variants)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=os.environ.get("SITREX_DATA")
                         or str(REPO.parent / "shared" / "data"))
@@ -317,32 +402,29 @@ def main() -> None:
     for name in args.datasets:
         data = load(name, Path(args.data))
         comparator, label = comparator_for(name, args)
+        comparators = [("sitrex", comparator)] if args.no_ablation else variants(comparator)
         print(f"\n{name}: {len(data.skeletons)} clips, {len(data.tasks)} task(s); comparator: "
-              f"{label}", flush=True)
+              f"{label}" + ("" if len(comparators) == 1 else
+                            f"; ablation: {', '.join(m for m, _ in comparators[1:])}"), flush=True)
         results["datasets"][name] = {"comparator": label}
         for n_reps in args.reps:
             t0 = time.perf_counter()
             rng = np.random.default_rng(args.seed)
-            rows = [run_task(task, data, comparator, args, rng, n_reps) for task in data.tasks]
+            rows = [run_task(task, data, comparators, args, rng, n_reps) for task in data.tasks]
             rows = [r for r in rows if r["n_coaches"]]
             summary = summarize(rows)
             results["datasets"][name][f"coach_{n_reps}_rep"] = {"tasks": rows,
                                                                 "summary": summary}
             for r in rows:
                 print(f"  [{n_reps} rep] {r['task']:<28} " + "  ".join(
-                    f"{m.split()[0] if m == 'sitrex' else m[4:8]} "
-                    f"{np.mean(r['auc'][m]):.2f}" for m in METHODS)
-                    + ("" if r["top1"] is None else
-                       f"  top-1 {r['top1']:.2f} (chance {r['chance']:.2f})"), flush=True)
+                    f"{m if m == 'sitrex' else m.split()[0] if m in dict(comparators) else m[4:8]} "
+                    f"{np.mean(r['auc'][m]):.2f}" for m in r["auc"])
+                    + ("" if r["top1"]["sitrex"] is None else
+                       f"  top-1 {r['top1']['sitrex']:.2f} (chance {r['chance']:.2f})"),
+                    flush=True)
             table.append((name, n_reps, summary, label, time.perf_counter() - t0))
     results["seconds"] = time.perf_counter() - started
-    print(f"\nROC-AUC faulty vs correct, mean +- sd over coaches ({results['seconds']:.0f} s):")
-    header = f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<21}" for m in METHODS) + "top-1 (chance)"
-    print(header)
-    for name, n_reps, s, label, _ in table:
-        top = "-" if s["top1"] is None else f"{s['top1'][0]:.2f} ({s['top1'][1]:.2f})"
-        print(f"{name:<13}{n_reps} rep  " + "".join(
-            f"{s[m][0]:.3f} +- {s[m][1]:.3f}      " for m in METHODS) + top)
+    print_tables(table, results["seconds"])
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1, default=float)
     print(f"wrote {args.json}")

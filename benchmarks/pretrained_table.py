@@ -46,7 +46,8 @@ def main() -> None:
     folder = shared / "weights" / "sitrex-paper"
 
     def run(tables):
-        cmp = ExerciseComparator.from_pretrained(path=folder, positional_tables=tables)
+        cmp = ExerciseComparator.from_pretrained("sitrex-paper", path=folder,
+                                                 positional_tables=tables)
         return (cmp.predict_usefulness_proba(refs),
                 cmp.predict_proba(list(zip(lefts, rights))))
 

@@ -46,7 +46,7 @@ def test_missing_weights_say_how_to_provide_them(capsys, tmp_path, monkeypatch):
     import numpy as np
 
     np.save(coach, np.zeros((10, 23)))
-    status, _, err = run(capsys, "compare", str(coach), str(coach))
+    status, _, err = run(capsys, "compare", str(coach), str(coach), "--weights", "sitrex-paper")
     assert status == EXIT_CODES["model"]
     assert "angle_similarity_model_L300.h5" in err and "SITREX_WEIGHTS" in err
 

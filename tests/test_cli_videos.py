@@ -23,7 +23,8 @@ def two_cameras(tmp_path_factory):
     env.pop("SITREX_NATIVE_LOGS", None)
     command = [sys.executable, "-m", "sitrex", "compare", str(videos / "pose2sim_single_cam01.mp4"),
                str(videos / "pose2sim_single_cam02.mp4"), "--align", "--quiet",
-               "--weights-path", str(weights), "-o", str(out / "report.json"),
+               "--weights", "sitrex-paper", "--weights-path", str(weights),
+               "-o", str(out / "report.json"),
                "--plot", str(out / "report.png")]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     return done, out

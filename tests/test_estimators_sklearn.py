@@ -14,7 +14,7 @@ checks would cover is tested on real sequence data in test_estimators.py.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sitrex.estimators import AngleUsefulnessClassifier, ExerciseComparator
+from sitrex.estimators import AngleUsefulnessClassifier, ExerciseComparator, RepetitionComparator
 
 TINY = dict(embed_dim=8, num_heads=2, key_dim=4, ff_dim=8, head_units=4, max_len=8, epochs=1,
             random_state=0)
@@ -45,12 +45,22 @@ _TWO_D_CHECKS = (
     "check_fit2d_predict1d", "check_requires_y_none",
 )
 
+#: checks of fit's sample_weight, also on generated 2-D data (RepetitionComparator's fit takes it)
+_SAMPLE_WEIGHT_CHECKS = (
+    "check_sample_weights_not_an_array", "check_sample_weights_list",
+    "check_all_zero_sample_weights_error", "check_sample_weights_shape",
+    "check_sample_weights_not_overwritten", "check_sample_weight_equivalence_on_dense_data",
+    "check_classifiers_one_label_sample_weights",
+)
+
 
 def _expected_failures(estimator):
     failures = {name: _TWO_D for name in _TWO_D_CHECKS}
-    if isinstance(estimator, ExerciseComparator):
+    if isinstance(estimator, (ExerciseComparator, RepetitionComparator)):
         # passes: the sparse matrix is rejected by the pair check (rank), which is accepted
         del failures["check_estimator_sparse_tag"]
+    if isinstance(estimator, RepetitionComparator):   # its fit takes sample_weight: more checks
+        failures.update({name: _TWO_D for name in _SAMPLE_WEIGHT_CHECKS})
     return failures
 
 
@@ -67,7 +77,8 @@ def _claims_2d(cls):
 
 
 @parametrize_with_checks(
-    [_claims_2d(AngleUsefulnessClassifier)(**TINY), _claims_2d(ExerciseComparator)(**TINY)],
+    [_claims_2d(AngleUsefulnessClassifier)(**TINY), _claims_2d(ExerciseComparator)(**TINY),
+     _claims_2d(RepetitionComparator)(n_seeds=1, epochs=1, random_state=0)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible_estimator(estimator, check):
@@ -75,7 +86,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 def test_true_tags_declare_sequence_input():
-    for cls in (AngleUsefulnessClassifier, ExerciseComparator):
+    for cls in (AngleUsefulnessClassifier, ExerciseComparator, RepetitionComparator):
         tags = cls().__sklearn_tags__()
         assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
         assert tags.classifier_tags.multi_label and tags.target_tags.required

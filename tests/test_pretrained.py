@@ -68,7 +68,8 @@ def _trim(batch):
 def exact(paper_dir, golden):
     """The paper's weights with the stored positional tables of the reference run."""
     tables = {"usefulness": golden["pe_usefulness"], "similarity": golden["pe_similarity"]}
-    return ExerciseComparator.from_pretrained(path=paper_dir, positional_tables=tables)
+    return ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir,
+                                              positional_tables=tables)
 
 
 def test_registry_describes_the_paper_weights():
@@ -98,8 +99,8 @@ def test_parity_with_the_reference_outputs(exact, golden):
 
 
 def test_default_table_is_fixed_and_close(paper_dir, golden, exact):
-    a = ExerciseComparator.from_pretrained(path=paper_dir)
-    b = ExerciseComparator.from_pretrained(path=paper_dir)
+    a = ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir)
+    b = ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir)
     refs = _trim(golden["usefulness_input"][:4])
     np.testing.assert_array_equal(a.predict_usefulness_proba(refs),
                                   b.predict_usefulness_proba(refs))
@@ -110,7 +111,7 @@ def test_default_table_is_fixed_and_close(paper_dir, golden, exact):
 
 
 def test_metadata_says_which_weights_and_what_input(paper_dir):
-    comparator = ExerciseComparator.from_pretrained(path=paper_dir)
+    comparator = ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir)
     info = pretrained.weights_info("sitrex-paper")
     assert comparator.metadata_ == {
         "weights": "sitrex-paper", "angle_kind": "unsigned",
@@ -121,13 +122,15 @@ def test_metadata_says_which_weights_and_what_input(paper_dir):
 
 
 def test_overrides_and_positional_tables_are_checked(paper_dir):
-    assert ExerciseComparator.from_pretrained(path=paper_dir, threshold=0.7).threshold == 0.7
+    paper = ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir, threshold=0.7)
+    assert paper.threshold == 0.7
     with pytest.raises(InputError, match="threshold"):
-        ExerciseComparator.from_pretrained(path=paper_dir, threshold=2)
+        ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir, threshold=2)
     with pytest.raises(InputError, match="'usefulness' and 'similarity'"):
-        ExerciseComparator.from_pretrained(path=paper_dir, positional_tables={"other": None})
+        ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir,
+                                           positional_tables={"other": None})
     with pytest.raises(InputError, match=r"shape \(300, 64\)"):
-        ExerciseComparator.from_pretrained(path=paper_dir,
+        ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir,
                                            positional_tables={"similarity": np.zeros((3, 64))})
 
 
@@ -135,7 +138,7 @@ def test_a_subclass_gets_a_subclass(paper_dir):
     class Mine(ExerciseComparator):
         pass
 
-    assert type(Mine.from_pretrained(path=paper_dir)) is Mine
+    assert type(Mine.from_pretrained("sitrex-paper", path=paper_dir)) is Mine
 
 
 def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
@@ -143,10 +146,10 @@ def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
     shutil.copy(paper_dir / USEFULNESS, tmp_path / SIMILARITY)
     shutil.copy(paper_dir / SIMILARITY, tmp_path / USEFULNESS)
     with pytest.raises(WeightsIntegrityError, match="swaps the two files"):
-        ExerciseComparator.from_pretrained(path=tmp_path)
+        ExerciseComparator.from_pretrained("sitrex-paper", path=tmp_path)
     (tmp_path / SIMILARITY).write_bytes(b"not hdf5")
     with pytest.raises(WeightsIntegrityError, match=SIMILARITY.replace(".", r"\.")):
-        ExerciseComparator.from_pretrained(path=tmp_path)
+        ExerciseComparator.from_pretrained("sitrex-paper", path=tmp_path)
 
 
 def test_offline_and_uncached_names_the_files_and_the_ways(monkeypatch):

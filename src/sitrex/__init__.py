@@ -34,6 +34,7 @@ _EXPORTS = {
     "Conditioning": "sitrex.conditioning",
     "AngleUsefulnessClassifier": "sitrex.estimators",
     "ExerciseComparator": "sitrex.estimators",
+    "RepetitionComparator": "sitrex.estimators",
     "make_pairs": "sitrex.pairs",
     "make_usefulness_samples": "sitrex.pairs",
     "get_backend": "sitrex.backends",

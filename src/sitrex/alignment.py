@@ -1,10 +1,16 @@
 """Dynamic time warping (DTW) of joint-angle sequences.
 
+Long module: it is the one home of DTW (the pairwise path, its distance, the
+alignment onto a reference and the cyclic alignment onto one repetition share
+the per-frame cost and the row recursion), a little over 450 lines.
+
 Two executions of one exercise rarely share a tempo. :func:`dtw_path` finds
 the monotone frame-to-frame matching of two angle sequences that minimises
 the summed per-frame distance; :func:`dtw_distance` turns it into one
 tempo-independent number; :func:`align_to_reference` gives, for every frame
-of a candidate, the reference frame it corresponds to.
+of a candidate, the reference frame it corresponds to. :func:`align_cyclic`
+aligns a candidate that repeats a one-repetition template any number of
+times, and :func:`split_cycles` cuts it into those repetitions.
 
 The per-frame distance
 ----------------------
@@ -47,7 +53,7 @@ import numpy as np
 from sitrex._validation import as_angle_array, resolve_columns
 from sitrex.exceptions import InputError
 
-__all__ = ["align_to_reference", "dtw_distance", "dtw_path"]
+__all__ = ["align_cyclic", "align_to_reference", "dtw_distance", "dtw_path", "split_cycles"]
 
 _CHUNK = 1 << 21  # elements per block of the (rows, Tb, D) difference array
 
@@ -338,3 +344,149 @@ def align_to_reference(reference: Any, candidate: Any, *, columns: Any = None,
     out = np.empty(len(cand), dtype=np.intp)
     out[ib[order][first]] = ia[order][first]
     return out
+
+
+def _cyclic_accumulate(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Accumulated cost of the cyclic, open-ended recursion, with the pointers to backtrack it.
+
+    Row ``t`` (candidate frame) may be entered from row ``t - 1`` straight up
+    or diagonally, and column 0 also from the last column (the wrap: the
+    candidate starts its next repetition); within a row the path moves right.
+    Returns ``acc``, ``run`` (where the horizontal run ending at a cell
+    started) and ``came`` (the column of row ``t - 1`` a run's first cell was
+    entered from).
+    """
+    tc, tt = cost.shape
+    acc = np.empty((tc, tt))
+    run = np.empty((tc, tt), dtype=np.intp)
+    came = np.empty((tc, tt), dtype=np.intp)
+    acc[0] = cost[0]                                  # open begin: any template frame
+    run[0] = came[0] = np.arange(tt)
+    columns = np.arange(tt)
+    for t in range(1, tc):
+        prev = acc[t - 1]
+        entry = np.minimum(prev, np.concatenate([[prev[-1]], prev[:-1]]))
+        came[t] = np.where(prev <= np.concatenate([[prev[-1]], prev[:-1]]), columns,
+                           (columns - 1) % tt)
+        row = cost[t]
+        s = np.cumsum(row)
+        start_value = entry - (s - row)
+        best = np.minimum.accumulate(start_value)
+        # the latest column k <= j where the prefix minimum was reached starts the run to j
+        run[t] = np.maximum.accumulate(np.where(start_value <= best, columns, 0))
+        acc[t] = s + best
+    return acc, run, came
+
+
+def align_cyclic(template: Any, candidate: Any, *, columns: Any = None, scale: Any = None,
+                 angle_names: Any = None) -> np.ndarray:
+    """For each candidate frame, the template frame it matches; the candidate may repeat it.
+
+    Dynamic time warping of a candidate clip holding any number of
+    repetitions (and parts of one at its ends) onto **one** repetition, the
+    template. The path may start and end at any template frame (open begin,
+    open end) and may wrap from the template's last frame to its first, which
+    is the candidate starting its next repetition, so the clip is aligned
+    without being cut into repetitions first (:func:`split_cycles` cuts it
+    afterwards, along the path).
+
+    Parameters
+    ----------
+    template : array_like, shape (Tt, D) or (Tt,)
+        One repetition (e.g. a coach's), degrees.
+    candidate : array_like, shape (Tc, D) or (Tc,)
+        The clip to align, same columns.
+    columns : names, indices or a boolean mask, optional
+        Columns to align on (e.g. the useful angles); default all.
+    scale : array_like, shape (D,), optional
+        Each column's differences are divided by it (e.g. the template's
+        range of motion, so that every angle counts alike); default 1.
+    angle_names : sequence of str, optional
+        Column names, to pass `columns` by name.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (Tc,)
+        ``out[t]`` is the template frame matched with candidate frame ``t``:
+        it increases within a repetition and falls back when the next one
+        starts. Where the path matches several template frames with one
+        candidate frame, the closest of them is kept.
+
+    Notes
+    -----
+    Gaps (NaN) are filled first by linear interpolation (a column never
+    measured counts as 0). The per-frame cost is the Euclidean distance over
+    the scaled columns; each row of the accumulated cost is computed with a
+    few numpy operations, as in :func:`dtw_path`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rep = np.array([0.0, 30.0, 60.0, 30.0])
+    >>> align_cyclic(rep, [30.0, 60.0, 30.0, 0.0, 0.0, 30.0, 60.0, 30.0, 0.0]).tolist()
+    [1, 2, 3, 0, 0, 1, 2, 3, 0]
+    """
+    from sitrex.sequences import interpolate_gaps
+
+    tmpl, cand = _as_angles(template, "template"), _as_angles(candidate, "candidate")
+    if tmpl.shape[1] != cand.shape[1]:
+        raise InputError(f"template and candidate must have the same angle columns; template "
+                         f"has {tmpl.shape[1]} and candidate has {cand.shape[1]}")
+    cols = resolve_columns(columns, tmpl.shape[1], angle_names)
+    if not len(cols):
+        raise InputError("columns selects no angle column: nothing to align on")
+    factor = np.ones(tmpl.shape[1]) if scale is None else np.asarray(scale, dtype=np.float64)
+    if factor.shape != (tmpl.shape[1],) or not (np.isfinite(factor) & (factor > 0)).all():
+        raise InputError(f"scale must hold one positive number per column ({tmpl.shape[1]}); "
+                         f"got {np.asarray(scale).tolist()}")
+    a = interpolate_gaps(cand[:, cols], fill_value=0.0) / factor[cols]
+    b = interpolate_gaps(tmpl[:, cols], fill_value=0.0) / factor[cols]
+    cost = _cost_matrix(a, b, circular=False)
+    acc, run, came = _cyclic_accumulate(cost)
+    match = np.empty(len(cand), dtype=np.intp)
+    j = int(np.argmin(acc[-1]))                       # open end: the cheapest last cell
+    for t in range(len(cand) - 1, -1, -1):
+        k = int(run[t, j])                            # the row's run covers columns k .. j
+        match[t] = k + int(np.argmin(cost[t, k:j + 1]))
+        j = int(came[t, k])
+    return match
+
+
+def split_cycles(match: Any, n_template: int, *, min_coverage: float = 0.6,
+                 min_frames: int = 4) -> list[tuple[int, int]]:
+    """The repetitions of a cyclic alignment: where the matched template frame falls back.
+
+    Parameters
+    ----------
+    match : array_like of int, shape (Tc,)
+        From :func:`align_cyclic`.
+    n_template : int
+        Frames of the template.
+    min_coverage : float, default 0.6
+        A repetition is kept when it visits at least this share of the
+        template's frames: the partial repetitions at the clip's ends are
+        dropped.
+    min_frames : int, default 4
+        Shortest repetition kept, frames.
+
+    Returns
+    -------
+    list of (start, end)
+        Candidate frames ``start .. end - 1`` of each kept repetition, in
+        order; empty when none qualifies. A new repetition starts where the
+        match falls back by more than half the template.
+
+    Examples
+    --------
+    >>> split_cycles([2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0], 4)
+    [(2, 6), (6, 10)]
+    """
+    m = np.asarray(match, dtype=np.intp).ravel()
+    starts = np.flatnonzero(np.diff(m) < -n_template / 2) + 1
+    bounds = np.concatenate([[0], starts, [len(m)]])
+    kept = []
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        coverage = len(np.unique(m[start:end])) / n_template
+        if coverage >= min_coverage and end - start >= min_frames:
+            kept.append((start, end))
+    return kept

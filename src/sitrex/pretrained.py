@@ -1,9 +1,17 @@
-"""Named pretrained weights: the paper's published models, and your own.
+"""Named pretrained weights: the default comparator, the paper's published models, and your own.
 
 A registry maps a name to weight files and everything needed to use them (angle
 kind and order, sequence lengths, licence, what they were trained on).
 :meth:`sitrex.ExerciseComparator.from_pretrained` turns a name into a ready
-comparator.
+comparator (of the class the weights were saved from), and with no name uses
+:data:`DEFAULT_WEIGHTS`.
+
+``sitrex-default``
+    A :class:`sitrex.RepetitionComparator`, shipped inside the package (no
+    download; its sha256 is pinned and checked on every load). It was built
+    by ``scripts/build_default_comparator.py`` from public data sets; the
+    weights hold no data. See the model card in the documentation for its
+    recipe, training data and their terms, and its measured quality.
 
 ``sitrex-paper``
     The two files released with the SiTrEx paper (Sellam et al., Neurocomputing
@@ -37,8 +45,8 @@ and the ways to provide them.
 Examples
 --------
 >>> from sitrex import pretrained
->>> "sitrex-paper" in pretrained.list_weights()
-True
+>>> pretrained.list_weights()[:2], pretrained.DEFAULT_WEIGHTS
+(['sitrex-paper', 'sitrex-default'], 'sitrex-default')
 >>> info = pretrained.weights_info("sitrex-paper")
 >>> info.angle_kind, info.max_len["similarity"], info.max_len["usefulness"]
 ('unsigned', 300, 800)
@@ -58,6 +66,7 @@ from sitrex._fetch import RemoteFile, cache_root, resolve_file, sha256_of
 from sitrex.exceptions import InputError, WeightsIntegrityError, WeightsNotAvailableError
 
 __all__ = [
+    "DEFAULT_WEIGHTS",
     "PAPER_COMMIT",
     "PretrainedWeights",
     "WeightsNotAvailableError",
@@ -75,6 +84,15 @@ _PAPER_URL = "https://raw.githubusercontent.com/asellam/sitrex/{commit}/weights/
 _ENV_VAR = "SITREX_WEIGHTS"
 #: Seed of the fixed positional tables used with the paper's weights.
 PAPER_TABLE_SEED = 20250819
+#: The classes a comparator file may hold (its ``sitrex.json`` "class").
+_COMPARATOR_FILES = ("ExerciseComparator", "RepetitionComparator")
+#: The weights ``from_pretrained()`` and :func:`sitrex.compare` use when given no name.
+DEFAULT_WEIGHTS = "sitrex-default"
+#: The folder of the weights shipped inside the package.
+PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
+#: The shipped default comparator file and its pinned sha256.
+_DEFAULT_FILE = ("sitrex-default.keras",
+                 "4f6f288c932d8eb10f253866a6079994b401585de47e4edb053de74f9e8c367b")
 
 
 @dataclass(frozen=True)
@@ -147,7 +165,32 @@ def _paper_entry() -> PretrainedWeights:
     )
 
 
-_REGISTRY: dict[str, PretrainedWeights] = {"sitrex-paper": _paper_entry()}
+def _default_entry() -> PretrainedWeights:
+    from sitrex.angle_table import ANGLE_NAMES
+
+    filename, sha = _DEFAULT_FILE
+    return PretrainedWeights(
+        name="sitrex-default",
+        description="sitrex's default comparator: a RepetitionComparator (per-repetition curve "
+                    "Siamese ensemble mixed with a direction-aware statistic, usefulness rule)",
+        format="sitrex",
+        files={"estimator": RemoteFile(filename, "", sha, _ENV_VAR, "the default comparator")},
+        angle_kind="unsigned",
+        angle_names=tuple(ANGLE_NAMES),
+        max_len={},
+        trained_on="pairs of squat_errors, IRDS, PushFit and Penn Action executions, with "
+                   "landmark-space fault injection (see metadata_['training_data'])",
+        license="MIT (the weights); the training data keep their own terms and none ships "
+                "(see the model card)",
+        local_file=PACKAGED_WEIGHTS / filename,
+        extra={"builder": "scripts/build_default_comparator.py"},
+    )
+
+
+#: The entries sitrex ships, which cannot be removed.
+_BUILT_IN = ("sitrex-paper", "sitrex-default")
+_REGISTRY: dict[str, PretrainedWeights] = {"sitrex-paper": _paper_entry(),
+                                           "sitrex-default": _default_entry()}
 
 
 def list_weights() -> list[str]:
@@ -171,7 +214,7 @@ def weights_info(name: str) -> PretrainedWeights:
     >>> weights_info("nope")
     Traceback (most recent call last):
     ...
-    KeyError: "no pretrained weights named 'nope'; registered: sitrex-paper (register your own with sitrex.pretrained.register_weights)"
+    KeyError: "no pretrained weights named 'nope'; registered: sitrex-paper, sitrex-default (register your own with sitrex.pretrained.register_weights)"
     """
     try:
         return _REGISTRY[name]
@@ -244,13 +287,14 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     if file is not None:
         local = Path(file).expanduser().resolve()
         meta = _model_archive.read_metadata(local)
-        if meta["class"] != "ExerciseComparator":
-            raise InputError(f"{local} holds a {meta['class']}; pretrained weights must be an "
-                             "ExerciseComparator file")
+        if meta["class"] not in _COMPARATOR_FILES:
+            raise InputError(f"{local} holds a {meta['class']}; pretrained weights must be a "
+                             f"comparator file ({' or '.join(_COMPARATOR_FILES)})")
         angle_names = tuple(meta["fitted"]["angle_names_"])
         params = meta["params"]
-        max_len = {"similarity": int(params["max_len"]),
-                   "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
+        if "max_len" in params:
+            max_len = {"similarity": int(params["max_len"]),
+                       "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
         filename = local.name
         if sha256 is not None and sha256_of(local) != sha256:
             raise WeightsIntegrityError(f"{local} does not match the sha256 given ({sha256}); "
@@ -265,9 +309,9 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
 
 
 def unregister_weights(name: str) -> None:
-    """Remove a registered entry (the built-in ``sitrex-paper`` cannot be removed)."""
-    if name == "sitrex-paper":
-        raise InputError("the built-in 'sitrex-paper' entry cannot be removed")
+    """Remove a registered entry (the built-in ``sitrex-paper`` and ``sitrex-default`` stay)."""
+    if name in _BUILT_IN:
+        raise InputError(f"the built-in {name!r} entry cannot be removed")
     weights_info(name)
     del _REGISTRY[name]
 
@@ -319,6 +363,7 @@ def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
     entry = weights_info(name)
     if path is None and entry.local_file is not None:
         path = entry.local_file
+        _check_packaged(entry)
     if path is None:
         env = os.environ.get(_ENV_VAR)
         if env and (Path(env).expanduser() / name).is_dir():
@@ -331,6 +376,17 @@ def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
             not_available=WeightsNotAvailableError, corrupt=WeightsIntegrityError,
             download=download and bool(spec.url), timeout=timeout)
     return found
+
+
+def _check_packaged(entry: PretrainedWeights) -> None:
+    """A local entry with a pinned sha256 (the shipped default) must match it."""
+    spec = entry.files["estimator"] if "estimator" in entry.files else None
+    if spec is None or spec.sha256 is None or not entry.local_file.is_file():
+        return
+    if sha256_of(entry.local_file) != spec.sha256:
+        raise WeightsIntegrityError(
+            f"{entry.local_file} does not match the sha256 pinned for {entry.name!r} "
+            f"({spec.sha256}): the installed file is damaged or was replaced; reinstall sitrex")
 
 
 def paper_positional_table(kind: str, *, seed: int = PAPER_TABLE_SEED) -> np.ndarray:

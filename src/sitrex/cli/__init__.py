@@ -117,8 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="put the coach beside the athlete in --video")
     p.add_argument("--plot", help="write a figure (.png or .svg)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--weights", default="sitrex-paper",
-                     help="registered pretrained weights (default: sitrex-paper)")
+    src.add_argument("--weights", default=None,
+                     help="registered pretrained weights (default: sitrex-default, shipped with "
+                          "sitrex; sitrex-paper: the paper's)")
     src.add_argument("--comparator", metavar="FILE",
                      help="a comparator saved by `sitrex train` (.keras) instead of --weights")
     p.add_argument("--weights-path", help="folder holding the weight files")

@@ -68,10 +68,10 @@ def _execution(value: str):
 
 
 def _comparator(args):
-    from sitrex.estimators import ExerciseComparator
+    from sitrex.estimators import ExerciseComparator, load_comparator
 
     if args.comparator:
-        return ExerciseComparator.load(args.comparator)
+        return load_comparator(args.comparator)
     return ExerciseComparator.from_pretrained(args.weights, path=args.weights_path)
 
 

@@ -48,8 +48,9 @@ def check_sequences(X: Any, *, n_angles: int | None = None, missing: str = "rais
     n_angles : int, optional
         Required number of angle columns (the fitted estimator's); default:
         that of the first sequence.
-    missing : {"raise", "interpolate"}
-        NaN angles raise, or are filled with :func:`sitrex.fill_gaps`.
+    missing : {"raise", "interpolate", "keep"}
+        NaN angles raise, are filled with :func:`sitrex.fill_gaps`, or are
+        kept (for an estimator that reads NaN as "not measured").
     name : str
         How `X` is called in messages.
     angle_names : sequence of str, optional
@@ -84,11 +85,13 @@ def check_sequences(X: Any, *, n_angles: int | None = None, missing: str = "rais
             raise InputError(f"{name}[{i}] has {s.shape[1]} angle columns but {what} {expected}")
         if np.isinf(s).any():
             raise InputError(f"{name}[{i}] contains inf")
+    if missing == "keep":
+        return seqs
     if missing == "interpolate":
         return [s if not np.isnan(s).any() else f.astype(np.float32)
                 for s, f in zip(seqs, fill_gaps(seqs))]
     if missing != "raise":
-        raise InputError(f"missing must be 'raise' or 'interpolate'; got {missing!r}")
+        raise InputError(f"missing must be 'raise', 'interpolate' or 'keep'; got {missing!r}")
     for i, s in enumerate(seqs):
         if np.isnan(s).any():
             frame, col = np.argwhere(np.isnan(s))[0]
@@ -148,8 +151,11 @@ def check_pairs(X: Any, *, n_angles: int | None = None, missing: str = "raise",
     return refs, cands
 
 
-def check_targets(y: Any, n_samples: int, n_angles: int, name: str = "y") -> np.ndarray:
+def check_targets(y: Any, n_samples: int, n_angles: int, name: str = "y", *,
+                  allow_missing: bool = False) -> np.ndarray:
     """(n_samples, n_angles) float32 0/1 targets, or an InputError naming the problem.
+
+    With `allow_missing`, NaN marks a target that is not known (not trained on).
 
     Examples
     --------
@@ -173,7 +179,7 @@ def check_targets(y: Any, n_samples: int, n_angles: int, name: str = "y") -> np.
         values = arr.astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be numeric 0/1: {exc}") from exc
-    bad = ~np.isin(values, (0.0, 1.0))
+    bad = ~np.isin(values, (0.0, 1.0)) & ~(allow_missing & np.isnan(values))
     if bad.any():
         raise InputError(f"{name} must be binary (0 or 1 per angle); found "
                          f"{np.unique(values[bad])[:5].tolist()}")

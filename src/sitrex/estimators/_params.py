@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 from sitrex._validation import check_int, check_number, check_probability
 from sitrex.exceptions import InputError
 
-__all__ = ["ARCHITECTURE", "SHARED_PARAMETERS", "USEFULNESS_MAX_LEN", "Parameter",
-           "fill_parameters", "insert_parameter", "validate_parameters"]
+__all__ = ["ARCHITECTURE", "COMMON_PARAMETERS", "SHARED_PARAMETERS", "USEFULNESS_MAX_LEN",
+           "Parameter", "fill_parameters", "insert_parameter", "validate_parameters"]
 
 
 class Parameter(NamedTuple):
@@ -41,6 +41,19 @@ class Parameter(NamedTuple):
     type: str
     description: str = ""
     check: Callable[[Any, str], Any] | None = None
+
+    def with_default(self, value: Any) -> Parameter:
+        """The same parameter documented with another default (an estimator of its own).
+
+        Examples
+        --------
+        >>> EPOCHS = Parameter("epochs", "int, default=30", "Passes.")
+        >>> EPOCHS.with_default(8).type
+        'int, default=8'
+        """
+        if "default=" not in self.type:
+            raise ValueError(f"{self.name} documents no default to replace")
+        return self._replace(type=f"{self.type.split('default=')[0]}default={value!r}")
 
     def render(self, indent: str) -> str:
         """The numpydoc entry, every line indented by `indent`."""
@@ -86,7 +99,7 @@ def _learning_rate(value: Any, name: str) -> float:
     return check_number(value, name, low=0, low_open=True)
 
 
-#: The parameters both estimators share, in the order of their ``__init__``.
+#: Every parameter of the transformer estimators, in the order of their ``__init__``.
 SHARED_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("encoder", '{"transformer", "gru", "lstm"}, default="transformer"',
               "Sequence block (the paper's ablation).", _one_of("transformer", "gru", "lstm")),
@@ -148,6 +161,14 @@ SHARED_PARAMETERS: tuple[Parameter, ...] = (
               "numpy's global generators). With an int, two fits on the JAX CPU\n"
               "backend give identical predictions."),
 )
+
+_BY_NAME = {p.name: p for p in SHARED_PARAMETERS}
+
+#: The parameters every sitrex estimator has (the repetition comparator too), in order;
+#: another estimator may document other defaults (:meth:`Parameter.with_default`).
+COMMON_PARAMETERS: tuple[Parameter, ...] = tuple(
+    _BY_NAME[name] for name in ("epochs", "batch_size", "learning_rate", "threshold",
+                                "angle_names", "verbose", "random_state"))
 
 #: The parameters that shape a network (passed to :mod:`sitrex.models` builders).
 ARCHITECTURE: tuple[str, ...] = ("encoder", "embed_dim", "num_heads", "key_dim", "ff_dim",

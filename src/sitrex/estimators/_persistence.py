@@ -9,7 +9,8 @@ This is the one place that turns files into fitted estimators:
 * :func:`comparator_from_paper_files`: the paper's two legacy ``.h5`` files
   in networks of the paper's architecture;
 * :func:`comparator_from_registry`: a name of :mod:`sitrex.pretrained` to a
-  fitted comparator, with its ``metadata_``.
+  fitted comparator, with its ``metadata_``;
+* :func:`load_comparator`: a comparator file of either class.
 
 The registry only names, finds and verifies files; it knows nothing of the
 estimators. Keras is imported inside the functions.
@@ -29,8 +30,11 @@ from sklearn.utils.validation import check_is_fitted
 from sitrex import _model_archive
 from sitrex.exceptions import InputError, WeightsIntegrityError
 
-__all__ = ["comparator_from_paper_files", "comparator_from_registry", "load_estimator",
-           "pickled_state", "restore_state", "save_estimator"]
+__all__ = ["comparator_from_paper_files", "comparator_from_registry", "load_comparator",
+           "load_estimator", "pickled_state", "restore_state", "save_estimator"]
+
+#: The classes a comparator file may hold (``sitrex.json``'s "class"), all in sitrex.estimators.
+COMPARATOR_CLASSES = ("ExerciseComparator", "RepetitionComparator")
 
 
 # ---------------------------------------------------------------------------------- pickling
@@ -99,6 +103,8 @@ def _saved_params(estimator) -> dict[str, Any]:
             value = value.item()
         if key == "random_state" and not isinstance(value, (int, type(None))):
             value = None
+        if key in estimator._unsaved_params:
+            value = None
         if key == "angle_names" and value is not None:
             value = list(value)
         params[key] = value
@@ -117,7 +123,8 @@ def save_estimator(estimator, path: str | os.PathLike[str]) -> Path:
         "params": _saved_params(estimator),
         "fitted": {"n_angles_": int(estimator.n_angles_),
                    "angle_names_": list(estimator.angle_names_),
-                   "history_": estimator.history_},
+                   "history_": estimator.history_,
+                   **{name: estimator._fitted_to_json(name) for name in estimator._saved_fitted}},
         "networks": {attr: getattr(estimator, attr).name for attr in estimator._networks},
         "metadata": dict(getattr(estimator, "metadata_", {}) or {}),
     }
@@ -165,11 +172,52 @@ def load_estimator(cls, path: str | os.PathLike[str]):
     estimator.n_angles_ = int(fitted["n_angles_"])
     estimator.angle_names_ = tuple(fitted["angle_names_"])
     estimator.history_ = fitted.get("history_", {})
+    for name in cls._saved_fitted:
+        if name not in fitted:
+            raise WeightsIntegrityError(f"{path}: the {cls.__name__} file lacks its fitted "
+                                        f"{name}; write it again with this sitrex")
+        setattr(estimator, name, estimator._fitted_from_json(name, fitted[name]))
     if metadata.get("metadata"):
         estimator.metadata_ = dict(metadata["metadata"])
     for attr, network in networks.items():
         setattr(estimator, attr, network)
     return estimator
+
+
+def _saved_class(cls, saved: str):
+    """The class to build for a file saved from `saved`: `cls` if it is (a subclass of) it."""
+    if any(base.__name__ == saved for base in cls.__mro__):
+        return cls
+    if saved not in COMPARATOR_CLASSES:
+        raise InputError(f"the file holds a {saved}, which is not a sitrex comparator "
+                         f"({', '.join(COMPARATOR_CLASSES)})")
+    import sitrex.estimators
+
+    return getattr(sitrex.estimators, saved)
+
+
+def load_comparator(path: str | os.PathLike[str]):
+    """A fitted comparator from a ``.keras`` file, of whichever class saved it.
+
+    ``ExerciseComparator.load`` and ``RepetitionComparator.load`` insist on
+    their own class; this takes either.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    ExerciseComparator or RepetitionComparator
+
+    Raises
+    ------
+    sitrex.exceptions.MissingFileError, sitrex.exceptions.WeightsIntegrityError
+        As :meth:`~sitrex.ExerciseComparator.load`.
+    sitrex.exceptions.InputError
+        If the file holds an estimator that is not a comparator.
+    """
+    return load_estimator(_saved_class(object, _model_archive.read_metadata(path)["class"]), path)
 
 
 # ---------------------------------------------------------------------------------- pretrained
@@ -254,24 +302,28 @@ def comparator_from_registry(cls, name: str, *, path=None, download: bool = True
     entry = weights_info(name)
     files = fetch_weights(name, path, download=download)
     if entry.format == "paper-h5":
-        comparator = comparator_from_paper_files(cls, entry, files, positional_tables, params)
+        comparator = comparator_from_paper_files(_saved_class(cls, "ExerciseComparator"), entry,
+                                                 files, positional_tables, params)
     elif entry.format == "sitrex":
         if positional_tables is not None:
             raise InputError("positional_tables only applies to the paper's weights; a sitrex "
                              "file stores its table")
-        comparator = load_estimator(cls, files["estimator"])
+        saved = _model_archive.read_metadata(files["estimator"])["class"]
+        comparator = load_estimator(_saved_class(cls, saved), files["estimator"])
         if params:
             comparator.set_params(**params)
             comparator._validate_params()
     else:
         raise InputError(f"the weights {name!r} have the format {entry.format!r}, which this "
                          "sitrex cannot load ('paper-h5' or 'sitrex')")
-    comparator.metadata_ = {
-        **dict(getattr(comparator, "metadata_", {}) or {}),
-        "weights": entry.name, "angle_kind": entry.angle_kind,
-        "angle_names": list(comparator.angle_names_),
-        "max_len": {"similarity": comparator._network_max_len("similarity_model_"),
-                    "usefulness": comparator._network_max_len("usefulness_model_")},
-        "trained_on": entry.trained_on, "license": entry.license, "citation": entry.citation,
-    }
+    metadata = {**dict(getattr(comparator, "metadata_", {}) or {}),
+                "weights": entry.name, "angle_kind": entry.angle_kind,
+                "angle_names": list(comparator.angle_names_)}
+    if hasattr(comparator, "_network_max_len"):
+        metadata["max_len"] = {
+            "similarity": comparator._network_max_len("similarity_model_"),
+            "usefulness": comparator._network_max_len("usefulness_model_")}
+    for key in ("trained_on", "license", "citation"):   # the registry's, unless it says nothing
+        metadata[key] = getattr(entry, key) or metadata.get(key, "")
+    comparator.metadata_ = metadata
     return comparator

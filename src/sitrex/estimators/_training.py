@@ -69,7 +69,8 @@ def _hold_out(inputs: list[np.ndarray], y: np.ndarray, fraction: float, seed: in
 
 
 def fit_network(estimator, network, inputs: list[np.ndarray], y: np.ndarray, *, desc: str,
-                seed: int | None) -> dict[str, list[float]]:
+                seed: int | None, sample_weight: np.ndarray | None = None
+                ) -> dict[str, list[float]]:
     """Compile and fit `network` with the estimator's training options.
 
     Parameters
@@ -86,6 +87,8 @@ def fit_network(estimator, network, inputs: list[np.ndarray], y: np.ndarray, *, 
         Label of the progress bar (``verbose=1``).
     seed : int or None
         Seeds the early-stopping hold-out.
+    sample_weight : numpy.ndarray of shape (n,), optional
+        Per-sample weights of the loss (not with early stopping).
 
     Returns
     -------
@@ -98,7 +101,7 @@ def fit_network(estimator, network, inputs: list[np.ndarray], y: np.ndarray, *, 
     network.compile(optimizer=keras.optimizers.Adam(float(estimator.learning_rate)),
                     loss="binary_crossentropy", metrics=["binary_accuracy"])
     callbacks, validation = [], None
-    if estimator.early_stopping:
+    if getattr(estimator, "early_stopping", False):
         (inputs, y), validation = _hold_out(inputs, y, float(estimator.validation_fraction),
                                             seed)
         callbacks.append(keras.callbacks.EarlyStopping(
@@ -108,5 +111,6 @@ def fit_network(estimator, network, inputs: list[np.ndarray], y: np.ndarray, *, 
         callbacks.append(_progress_callback(int(estimator.epochs), desc))
     history = network.fit(inputs, y, batch_size=int(estimator.batch_size),
                           epochs=int(estimator.epochs), verbose=0, shuffle=True,
+                          sample_weight=sample_weight,
                           validation_data=validation, callbacks=callbacks)
     return {k: [float(v) for v in values] for k, values in history.history.items()}

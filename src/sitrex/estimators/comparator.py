@@ -10,24 +10,26 @@ from sklearn.utils.validation import check_is_fitted
 from sitrex.exceptions import InputError
 from sitrex.sequences import pad_sequences
 
-from ._base import SiTrExEstimatorBase
+from ._base import ComparatorMixin, SiTrExEstimatorBase
 from ._checks import check_pairs, check_sequences, check_targets
 from ._inference import encoder_only
 from ._inference import similarity_from_embeddings as _similarity_head
 from ._params import SHARED_PARAMETERS, USEFULNESS_MAX_LEN, fill_parameters, insert_parameter
-from ._persistence import comparator_from_registry
 
 __all__ = ["ExerciseComparator", "check_pairs"]
 
 
-class ExerciseComparator(SiTrExEstimatorBase):
+class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
     """Per-angle comparison of a candidate execution with a reference: the SiTrEx model.
 
     It learns both of the paper's networks: the Siamese similarity network
     (reference and candidate through one shared encoder, a sigmoid per angle
     on ``|e_ref - e_cand|``) and the usefulness network (which angles matter
     for the reference's exercise). Both are built in :meth:`fit`; Keras is
-    imported there.
+    imported there. It scores an athlete's clip in sliding windows
+    (``scoring = "windows"``, see :mod:`sitrex.feedback.windows`).
+    ``ExerciseComparator.from_pretrained("sitrex-paper")`` holds the paper's
+    published networks.
 
     Parameters
     ----------
@@ -81,64 +83,6 @@ class ExerciseComparator(SiTrExEstimatorBase):
         if name == "usefulness_model_" and self.usefulness_max_len is not None:
             return int(self.usefulness_max_len)
         return int(self.max_len)
-
-    @classmethod
-    def from_pretrained(cls, name: str = "sitrex-paper", *, path=None, download: bool = True,
-                        positional_tables=None, **params):
-        """A ready comparator from named pretrained weights (no training).
-
-        Parameters
-        ----------
-        name : str, default="sitrex-paper"
-            A name from :func:`sitrex.pretrained.list_weights`: the paper's
-            published weights, or weights registered with
-            :func:`sitrex.pretrained.register_weights`.
-        path : str or os.PathLike, optional
-            A folder holding the weight files (or, for a single-file entry,
-            the file). Otherwise ``$SITREX_WEIGHTS``, then the cache folder,
-            then a download verified by sha256 (see
-            :func:`sitrex.pretrained.fetch_weights`).
-        download : bool, default=True
-            Allow the download step (``SITREX_OFFLINE=1`` also forbids it).
-        positional_tables : dict, optional
-            For the paper's weights only: ``{"usefulness": (800, 64) array,
-            "similarity": (300, 64) array}``. The paper never saved its
-            positional tables; by default a fixed, documented table is used
-            (:func:`sitrex.pretrained.paper_positional_table`).
-        **params
-            Estimator parameters to override, e.g. ``threshold=0.6`` or
-            ``missing="interpolate"``.
-
-        Returns
-        -------
-        ExerciseComparator
-            Fitted: :meth:`predict`, :meth:`compare` and
-            :meth:`predict_usefulness` work at once. Its ``metadata_``
-            attribute records the weights' name, angle kind, angle names,
-            sequence lengths, training data, licence and citation.
-
-        Raises
-        ------
-        sitrex.exceptions.WeightsNotAvailableError
-            If the files are not found and cannot be downloaded; the message
-            names them and the ways to provide them.
-        sitrex.exceptions.WeightsIntegrityError
-            If a file fails its pinned sha256 or cannot be read as these
-            weights (damaged, another model, the paper's two files swapped);
-            the message names the file.
-        sitrex.exceptions.InputError
-            If a parameter or positional table is invalid.
-        KeyError
-            If no weights of that name are registered.
-
-        Examples
-        --------
-        >>> cmp = ExerciseComparator.from_pretrained("sitrex-paper")  # doctest: +SKIP
-        >>> cmp.max_len, cmp.usefulness_max_len  # doctest: +SKIP
-        (300, 800)
-        """
-        return comparator_from_registry(cls, name, path=path, download=download,
-                                        positional_tables=positional_tables, params=params)
 
     def fit(self, X: Any, y: Any, usefulness: Any = None):
         """Train the similarity and the usefulness networks.

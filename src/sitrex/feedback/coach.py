@@ -9,13 +9,15 @@ for one athlete; many athletes or a live feed reuse it). It holds:
 * the coach's **repetitions** (:func:`sitrex.repetitions.segment_repetitions`
   on those angles) and the one the athletes are compared with: the most
   typical repetition by default (the one nearest, by dynamic time warping,
-  to all the others), a chosen one, or the whole clip;
+  to all the others; the first one for a comparator scoring repetitions, as
+  its recipe was trained), a chosen one, or the whole clip;
 * the coach's **rep-to-rep variation** per angle: how much the coach's own
   repetitions differ from the reference one once time-aligned (root mean
   square, degrees). It is what "normal variation" means for that angle;
-* the comparator's **embedding** of the reference, computed on first use
-  and kept (:meth:`CoachReference.reference_embedding`), so that any number
-  of athletes are scored against one encoding.
+* the comparator's **embedding** of the reference (for a comparator scoring
+  repetitions, its profile of the coach's clip), computed on first use and
+  kept (:meth:`CoachReference.reference_embedding`), so that any number of
+  athletes are scored against one encoding.
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ class CoachReference:
         Rep-to-rep variation of the coach, degrees (NaN with fewer than two repetitions).
     note : str or None
         Why no repetition was found, when none was.
-    embedding : ndarray or None
-        The comparator's embedding of `reference`, once computed (see
+    embedding : ndarray, CoachProfile or None
+        The comparator's encoding of the coach, once computed (see
         :meth:`reference_embedding`).
     """
 
@@ -83,7 +85,7 @@ class CoachReference:
     reference: np.ndarray | None = None
     variation: np.ndarray | None = None
     note: str | None = None
-    embedding: np.ndarray | None = None
+    embedding: Any = None
 
     @property
     def focus(self) -> np.ndarray:
@@ -105,11 +107,18 @@ class CoachReference:
         return len(self.reference) / self.fps
 
     def reference_embedding(self, comparator) -> np.ndarray:
-        """The comparator's embedding of :attr:`reference`: computed on first use, then kept.
+        """The comparator's encoding of the coach: computed on first use, then kept.
 
+        For a comparator scoring sliding windows, its embedding of
+        :attr:`reference`; for one scoring repetitions, its profile of the
+        coach's clip (:func:`sitrex.feedback.repetition_scoring.reference_profile`).
         `comparator` must be the one that prepared this coach.
         """
-        if self.embedding is None:
+        if self.embedding is None and getattr(comparator, "scoring", "") == "repetitions":
+            from .repetition_scoring import reference_profile
+
+            self.embedding = reference_profile(self, comparator)
+        elif self.embedding is None:
             self.embedding = np.asarray(comparator.embed([self.reference.astype(np.float32)])[0])
         return self.embedding
 
@@ -198,8 +207,9 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
     useful_angles : names, indices or mask, optional
         The angles that matter, instead of asking the network.
     coach_rep : "typical", "whole" or int, default "typical"
-        The repetition athletes are compared with: the most typical one, the
-        whole clip, or the repetition of that index (0-based).
+        The repetition athletes are compared with: the most typical one (for
+        a comparator scoring repetitions, the first one: its recipe's
+        template), the whole clip, or the repetition of that index (0-based).
     """
     from sitrex.repetitions import segment_repetitions
 
@@ -222,6 +232,8 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
         coach.note = f"no repetition counted in the coach's clip: {exc}"
     if not coach.repetitions and coach.note is None:
         coach.note = "no repetition found in the coach's clip: it is compared as a whole"
+    if coach_rep == "typical" and getattr(comparator, "scoring", "") == "repetitions":
+        coach_rep = 0 if coach.repetitions else "whole"      # the recipe's template
     coach.reference_rep = _choose_reference(coach_rep, coach.repetitions, angles, coach.focus)
     coach.reference = interpolate_gaps(angles[coach.reference_slice], fill_value=0.0)
     coach.variation = (_variation(angles, coach.repetitions, coach.reference_rep, coach.focus)

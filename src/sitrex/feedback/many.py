@@ -220,7 +220,7 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         arrays, or a mapping of names to any of those (see
         :func:`athlete_inputs`).
     comparator : sitrex.ExerciseComparator, optional
-        Fitted. Default: ``ExerciseComparator.from_pretrained("sitrex-paper")``.
+        Fitted. Default: ``ExerciseComparator.from_pretrained()`` (the default weights).
     backend : str or sitrex.backends.PoseBackend, optional
         Pose backend for videos (default ``"mediapipe"``). Give a name when
         the athletes run in worker processes: each worker builds the backend

@@ -14,6 +14,7 @@ from sitrex.sequences import interpolate_gaps, seconds_to_frames
 
 from ._inputs import Execution, load_execution
 from .coach import CoachReference, prepare_coach
+from .repetition_scoring import repetition_similarity
 from .report import FeedbackReport
 from .windows import window_coverage, windowed_similarity
 
@@ -24,12 +25,13 @@ def _check_comparator(comparator):
     if comparator is None:
         from sitrex.estimators import ExerciseComparator
 
-        return ExerciseComparator.from_pretrained("sitrex-paper")
-    missing = [m for m in ("embed", "similarity_from_embeddings", "predict_usefulness_proba")
-               if not hasattr(comparator, m)]
+        return ExerciseComparator.from_pretrained()
+    needs = ("score_repetitions",) if getattr(comparator, "scoring", "") == "repetitions" else \
+        ("embed", "similarity_from_embeddings")
+    missing = [m for m in (*needs, "predict_usefulness_proba") if not hasattr(comparator, m)]
     if missing:
-        raise InputError(f"comparator must be a fitted sitrex.ExerciseComparator; got "
-                         f"{type(comparator).__name__} (no {', '.join(missing)})")
+        raise InputError(f"comparator must be a fitted sitrex.ExerciseComparator or Repetition"
+                         f"Comparator; got {type(comparator).__name__} (no {', '.join(missing)})")
     if not hasattr(comparator, "n_angles_") or not hasattr(comparator, "similarity_model_"):
         raise InputError("the comparator is not fitted: call comparator.fit(X, y) first, or use "
                          "ExerciseComparator.from_pretrained(...) or ExerciseComparator.load(path)")
@@ -154,7 +156,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         degrees (NaN where not measured; a frame whose angles are all NaN has
         no person).
     comparator : sitrex.ExerciseComparator, optional
-        Fitted. Default: ``ExerciseComparator.from_pretrained("sitrex-paper")``.
+        Fitted. Default: ``ExerciseComparator.from_pretrained()`` (the default weights).
     backend : str or sitrex.backends.PoseBackend, optional
         Pose backend for video inputs (default ``"mediapipe"``).
     kind : str, optional
@@ -209,11 +211,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         False compares the raw angles; a ``Conditioning`` sets the recipe.
         ``report.metadata["conditioning"]`` records what was done.
     coach_rep : "typical", "whole" or int, default "typical"
-        What of the coach's clip the athletes are compared with: its most
-        typical repetition, the whole clip, or the repetition of that index
-        (0-based; see ``report.coach_repetitions``). Each athlete repetition
-        is compared with all of the coach's repetitions (with the chosen one
-        only, for an index).
+        What of the coach's clip the athletes are compared with: its most typical
+        repetition (the first one for a comparator scoring repetitions: its recipe's), the
+        whole clip, or the repetition of that index (0-based; see ``report.coach_repetitions``).
+        Each athlete repetition is compared with all of the coach's repetitions (with the
+        chosen one only, for an index).
 
     Returns
     -------
@@ -375,7 +377,7 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
     conditioning = smooth if isinstance(smooth, Conditioning) else \
         Conditioning() if smooth else NO_CONDITIONING
     rate = model_fps(comparator)
-    max_len = int(comparator.max_len)
+    max_len = int(getattr(comparator, "max_len", 0)) or float("inf")   # no limit: repetitions
     window = _duration(window, window_seconds, "window", rate, None)
     warmup = _duration(min_window, warmup_seconds, "min_window", rate, None)
     band = _duration(align_band, band_seconds, "align_band", rate, None) \
@@ -406,8 +408,8 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     useful = coach.useful & measured
     focus = np.flatnonzero(useful) if useful.any() else np.flatnonzero(measured)
 
-    used_window = min(int(comparator.max_len), len(coach.reference)) if window is None \
-        else int(window)
+    used_window = min(int(getattr(comparator, "max_len", 0)) or len(coach.reference),
+                      len(coach.reference)) if window is None else int(window)
     if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
         raise InputError(
             f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
@@ -432,14 +434,17 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if align:
         alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
         warped = coach.reference[alignment]
-    similarity = windowed_similarity(
-        comparator, coach.reference, athlete_input, present=present, window=used_window,
-        stride=stride, batch_size=batch_size, warped_reference=warped,
-        reference_embedding=None if align else coach.reference_embedding(comparator))
+    if getattr(comparator, "scoring", "") == "repetitions":   # each frame its repetition's
+        similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator)
+    else:
+        similarity = windowed_similarity(
+            comparator, coach.reference, athlete_input, present=present, window=used_window,
+            stride=stride, batch_size=batch_size, warped_reference=warped,
+            reference_embedding=None if align else coach.reference_embedding(comparator))
+        similarity[:warmup - 1] = np.nan              # too little history yet
+        coverage, scoring = window_coverage(present, used_window), {"scoring": "windows"}
     similarity[:, ~measured] = np.nan
-    similarity[:warmup - 1] = np.nan              # too little history yet
-    coverage = window_coverage(present, used_window)[frame_of]
-    similarity = similarity[frame_of]
+    coverage, similarity = coverage[frame_of], similarity[frame_of]
     similarity[~athlete_x.present] = np.nan
     coach_frames = None
     if alignment is not None:   # as frames of the coach's own clip
@@ -459,7 +464,7 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
         "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
         "conditioning": {"coach": coach.execution.conditioning,
                          "athlete": athlete_x.conditioning},
-        "notes": notes,
+        "notes": notes, **scoring,
     }
     n_frames = len(athlete_x.angles)
     return FeedbackReport(

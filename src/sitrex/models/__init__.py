@@ -8,10 +8,13 @@ unset and JAX is installed, sitrex picks JAX.
   networks, :data:`DEFAULT_CONFIG` or :data:`PAPER_CONFIG`;
 * :func:`build_paper_model`, :func:`load_paper_weights`: the paper's exact
   architecture and its published legacy ``.h5`` weights;
+* :func:`build_curve_siamese`, :func:`build_curve_ensemble`: the per-angle
+  Siamese network on repetition curves (:class:`sitrex.RepetitionComparator`);
 * :class:`SequenceEncoder` and the layers in :mod:`sitrex.models.layers`,
   registered for Keras serialisation under the package name ``"sitrex"``.
 """
 
+from .curves import build_curve_ensemble, build_curve_siamese
 from .encoders import ENCODERS, SequenceEncoder
 from .layers import (
     AbsoluteDifference,
@@ -41,6 +44,8 @@ __all__ = [
     "PositionalEmbedding",
     "SequenceEncoder",
     "TransformerBlock",
+    "build_curve_ensemble",
+    "build_curve_siamese",
     "build_paper_model",
     "build_siamese_model",
     "build_usefulness_model",

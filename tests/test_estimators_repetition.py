@@ -1,0 +1,193 @@
+"""RepetitionComparator: the estimator contract, its saved state, and its feedback path.
+
+The data are hand-made 30 fps angle clips: a coach repeating a movement on
+two angles while a third stays still, correct athletes (other tempo, a few
+degrees off, noise) and faulty ones (less range on angle 0). A tiny ensemble
+(one network per variant, one epoch) keeps the tests fast; they check the
+contract and the plumbing, not the model's quality (that is the benchmark's).
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+import sitrex
+from sitrex.estimators import ExerciseComparator, RepetitionComparator
+from sitrex.exceptions import InputError
+
+TINY = dict(n_seeds=1, epochs=1, random_state=0)
+NAMES = ["knee", "hip", "elbow"]
+
+
+def clip(reps=3, period=1.5, knee_range=80.0, hip_range=60.0, offset=0.0, seed=0, lead=0.0):
+    """`reps` repetitions at 30 fps (plus `lead` of a partial one before), 3 angles."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(30 * (reps + lead) * period)) / 30.0 - lead * period
+    phase = 2 * np.pi * t / period
+    knee = 170 - knee_range / 2 * (1 - np.cos(phase)) + offset
+    hip = 160 - hip_range / 2 * (1 - np.cos(phase)) + offset
+    elbow = np.full_like(t, 90.0)
+    return np.column_stack([knee, hip, elbow]) + rng.normal(0, 0.5, (len(t), 3))
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = [], []
+    for k in range(6):     # coaches of several ranges, so that the population scale is determined
+        knee, hip = 60 + 8 * k, 70 - 6 * k
+        coach = clip(knee_range=knee, hip_range=hip, seed=k + 20)
+        athlete = dict(period=1.3 + 0.1 * k, hip_range=hip)
+        X.append((coach, clip(knee_range=knee, offset=k - 3, seed=k + 1, **athlete)))
+        y.append([1, 1, 1])
+        X.append((coach, clip(knee_range=knee / 2, seed=k + 11, **athlete)))
+        y.append([0, 1, 1])
+    return X, np.array(y, float)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    return RepetitionComparator(angle_names=NAMES, **TINY).fit(X, y, groups=["a"] * len(X))
+
+
+def test_fit_learns_the_scale_the_constant_and_the_ensemble(fitted):
+    assert fitted.n_angles_ == 3 and fitted.angle_names_ == tuple(NAMES)
+    assert fitted.statistic_scale_ > 0
+    assert fitted.population_scale_.sigma is not None
+    assert len(fitted.history_) == 2                      # one siam and one ssd network
+    assert fitted.metadata_["fps"] == 30.0
+    assert fitted.scoring == "repetitions"
+    assert list(fitted.classes_) == [0, 1, 2]
+
+
+def test_predict_proba_is_a_probability_per_pair_and_angle(fitted, data):
+    X, _ = data
+    proba = fitted.predict_proba(X[:4])
+    assert proba.shape == (4, 3)
+    assert np.all((proba >= 0) & (proba <= 1))
+    assert set(np.unique(fitted.predict(X[:4]))) <= {0, 1}
+    assert 0 <= fitted.score(X, data[1]) <= 1
+
+
+def test_the_statistic_alone_sees_the_shortfall_of_range(fitted, data):
+    X, _ = data
+    stat = clone(fitted).set_params(statistic_weight=1.0)
+    stat.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
+    proba = stat.predict_proba(X)
+    correct, short = proba[0::2, 0], proba[1::2, 0]
+    assert short.mean() < correct.mean()
+
+
+def test_statistic_weight_mixes_the_two_parts_linearly(fitted, data):
+    X, _ = data
+    parts = {}
+    for w in (0.0, 0.5, 1.0):
+        fitted.set_params(statistic_weight=w)
+        parts[w] = fitted.predict_proba(X[:2])
+    fitted.set_params(statistic_weight=0.5)
+    np.testing.assert_allclose(parts[0.5], (parts[0.0] + parts[1.0]) / 2, atol=1e-6)
+
+
+def test_usefulness_is_the_rule_of_the_reference_clip(fitted, data):
+    X, _ = data
+    useful = fitted.predict_usefulness([X[0][0]])[0]
+    assert useful.tolist() == [1, 1, 0]                   # the still elbow does not matter
+    result = fitted.compare(*X[1])
+    assert list(result["similarity"]) == NAMES and result["usefulness"]["elbow"] < 0.5
+
+
+def test_score_repetitions_scores_each_repetition_of_the_candidate(fitted):
+    coach = clip(seed=0)
+    athlete = clip(reps=4, period=1.4, lead=0.5, seed=3)
+    scores = fitted.score_repetitions(coach, athlete)
+    assert len(scores.repetitions.bounds) == 4            # the partial one at the start is not
+    assert scores.similarity.shape == (4, 3)
+    assert scores.usefulness.shape == (3,)
+
+
+def test_save_load_and_pickle_give_the_same_predictions(fitted, data, tmp_path):
+    X, _ = data
+    expected = fitted.predict_proba(X[:3])
+    path = fitted.save(tmp_path / "rep.keras")
+    loaded = RepetitionComparator.load(path)
+    np.testing.assert_allclose(loaded.predict_proba(X[:3]), expected, atol=1e-6)
+    assert loaded.statistic_scale_ == pytest.approx(fitted.statistic_scale_)
+    assert RepetitionComparator.read_metadata(path)["class"] == "RepetitionComparator"
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(again.predict_proba(X[:3]), expected, atol=1e-6)
+    with pytest.raises(InputError, match="RepetitionComparator"):
+        ExerciseComparator.load(path)
+
+
+def test_a_registered_file_comes_back_as_its_own_class(fitted, tmp_path):
+    path = fitted.save(tmp_path / "mine.keras")
+    sitrex.pretrained.register_weights("test-repetitions", path)
+    try:
+        for cls in (ExerciseComparator, RepetitionComparator):
+            loaded = cls.from_pretrained("test-repetitions", statistic_weight=1.0)
+            assert type(loaded) is RepetitionComparator
+            assert loaded.statistic_weight == 1.0
+            assert loaded.metadata_["weights"] == "test-repetitions"
+    finally:
+        sitrex.pretrained.unregister_weights("test-repetitions")
+
+
+def test_memory_caches_the_feature_step(data, tmp_path):
+    X, y = data
+    first = RepetitionComparator(memory=str(tmp_path), **TINY).fit(X, y)
+    cached = list(tmp_path.rglob("output.pkl"))
+    assert cached
+    second = RepetitionComparator(memory=str(tmp_path), **TINY).fit(X, y)
+    assert sorted(tmp_path.rglob("output.pkl")) == sorted(cached)
+    np.testing.assert_allclose(first.predict_proba(X[:2]), second.predict_proba(X[:2]))
+
+
+def test_fit_checks_first(data):
+    X, y = data
+    with pytest.raises(InputError, match="statistic_weight"):
+        RepetitionComparator(statistic_weight=2).fit(X, y)
+    with pytest.raises(InputError, match="binary"):
+        RepetitionComparator(**TINY).fit(X, np.full_like(y, 0.5))
+    with pytest.raises(InputError, match="one value per pair"):
+        RepetitionComparator(**TINY).fit(X, y, groups=[0])
+    with pytest.raises(InputError, match="no training sample"):        # no correct pair
+        RepetitionComparator(**TINY).fit(X, y, correct=np.zeros(len(X), bool))
+
+
+# ------------------------------------------------------------------------ the feedback path
+def test_compare_scores_whole_repetitions_and_leaves_partial_ones_unscored(fitted):
+    coach = clip(seed=0)
+    athlete = clip(reps=4, period=1.4, lead=0.5, seed=3)
+    report = sitrex.compare(coach, athlete, fitted, fps=30.0, smooth=False)
+    scoring = report.metadata["scoring"]
+    assert scoring["method"] == "repetitions" and len(scoring["repetitions"]) == 4
+    start, end = (round(s * 30) for s in scoring["repetitions"][0])
+    assert start > 0 and np.isnan(report.similarity[:start]).all()   # the partial repetition
+    for a, b in (np.array(scoring["repetitions"]) * 30).round().astype(int):
+        rep = report.similarity[a:b, :2]
+        assert np.isfinite(rep).all() and (rep == rep[0]).all()       # one value per repetition
+    assert 0 <= report.score <= 1
+    assert report.worst_angles(1)[0] in ("knee", "hip")
+    assert report.useful.tolist() == [True, True, False]
+
+
+def test_the_cli_and_compare_many_take_a_repetition_comparator(fitted, tmp_path, capsys):
+    from sitrex.cli import main
+    from sitrex.estimators import load_comparator
+
+    model = fitted.save(tmp_path / "rep.keras")
+    assert type(load_comparator(model)) is RepetitionComparator
+    coach, athletes = tmp_path / "coach.npy", tmp_path / "athletes"
+    athletes.mkdir()
+    np.save(coach, clip(seed=0))
+    for k in range(2):
+        np.save(athletes / f"a{k}.npy", clip(reps=3, period=1.4, seed=5 + k))
+    status = main(["compare", str(coach), str(athletes / "a0.npy"), "--comparator", str(model),
+                   "--fps", "30", "-o", str(tmp_path / "r.json"), "--quiet"])
+    assert status == 0 and (tmp_path / "r.json").is_file()
+    many = sitrex.compare_many(clip(seed=0), [clip(period=1.4, seed=5 + k) for k in range(2)],
+                               fitted, fps=30.0, progress=False)
+    assert [r.status for r in many.rows] == ["compared"] * 2
+    assert {r.metadata["scoring"]["method"] for r in many.reports.values()} == {"repetitions"}

@@ -1,0 +1,65 @@
+"""The shipped default comparator: in the package, offline, pinned, and what compare() uses."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import sitrex
+from sitrex import pretrained
+from sitrex.datasets import make_exercise
+from sitrex.estimators import ExerciseComparator, RepetitionComparator
+from sitrex.exceptions import WeightsIntegrityError
+
+
+@pytest.fixture(scope="module")
+def default():
+    return ExerciseComparator.from_pretrained(download=False)
+
+
+def test_no_name_means_the_packaged_default_loaded_offline(default, monkeypatch):
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    monkeypatch.setenv("SITREX_WEIGHTS", "/nonexistent")      # ignored: the file is in the package
+    assert pretrained.DEFAULT_WEIGHTS == "sitrex-default"
+    assert type(default) is RepetitionComparator
+    again = RepetitionComparator.from_pretrained()
+    assert again.metadata_["weights"] == "sitrex-default"
+
+
+def test_the_default_says_what_it_is(default):
+    meta = default.metadata_
+    assert meta["weights"] == "sitrex-default" and meta["fps"] == 30
+    assert meta["angle_kind"] == "unsigned"
+    assert meta["angle_names"] == list(sitrex.ANGLE_NAMES)
+    assert set(meta["training_data"]) <= {"squat_errors", "irds", "pushfit", "penn_action",
+                                          "synthetic"}
+    assert meta["training_data"] and meta["license"]
+
+
+def test_the_packaged_file_is_small_and_pinned(monkeypatch, tmp_path):
+    entry = pretrained.weights_info("sitrex-default")
+    assert entry.local_file.is_file() and entry.local_file.parent == pretrained.PACKAGED_WEIGHTS
+    assert entry.local_file.stat().st_size < 5_000_000
+    assert pretrained._model_archive.read_metadata(entry.local_file)["class"] == \
+        "RepetitionComparator"
+    damaged = tmp_path / entry.local_file.name
+    damaged.write_bytes(entry.local_file.read_bytes() + b"\0")
+    monkeypatch.setitem(pretrained._REGISTRY, "sitrex-default",
+                        dataclasses.replace(entry, local_file=damaged))
+    with pytest.raises(WeightsIntegrityError, match="sha256"):
+        ExerciseComparator.from_pretrained()
+
+
+def test_the_paper_weights_stay_available_by_name():
+    assert pretrained.weights_info("sitrex-paper").format == "paper-h5"
+    assert pretrained.list_weights()[:2] == ["sitrex-paper", "sitrex-default"]
+
+
+def test_compare_without_a_comparator_uses_the_default():
+    skeletons, _ = make_exercise(2, ["squat"], n_reps=3, tempo=1.5, random_state=3)
+    report = sitrex.compare(*skeletons)
+    assert report.metadata["scoring"]["method"] == "repetitions"
+    assert 0 <= report.score <= 1
+    useful = report.useful
+    assert useful.any() and np.isfinite(report.similarity[:, useful]).any()
+    assert report.worst_angles(1)[0] in [n for n, u in zip(report.angle_names, useful) if u]
