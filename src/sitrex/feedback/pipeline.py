@@ -7,16 +7,16 @@ from typing import Any
 import numpy as np
 
 from sitrex._validation import check_int, check_probability
-from sitrex.conditioning import NO_CONDITIONING, Conditioning
+from sitrex.conditioning import NO_CONDITIONING, CausalConditioning, Conditioning
 from sitrex.exceptions import InputError
-from sitrex.sequences import interpolate_gaps, seconds_to_frames
+from sitrex.sequences import carry_forward, interpolate_gaps, seconds_to_frames
 
 from ._inputs import Execution, load_execution
 from .coach import CoachReference, prepare_coach
 from .report import FeedbackReport
 from .windows import window_coverage, windowed_similarity
 
-__all__ = ["compare", "compare_with_coach", "model_fps"]
+__all__ = ["compare", "compare_with_coach", "default_warmup", "default_window", "model_fps"]
 
 
 def _check_comparator(comparator):
@@ -51,6 +51,33 @@ def model_fps(comparator) -> float:
     """
     rate = (getattr(comparator, "metadata_", None) or {}).get("fps")
     return float(rate) if rate else DEFAULT_MODEL_FPS
+
+
+def default_window(coach: CoachReference, comparator) -> int:
+    """Frames (at the model's rate) of the window scored at each frame, by default.
+
+    The duration of the coach's reference (one repetition, or the whole
+    clip), at most the comparator's ``max_len``.
+    """
+    return min(int(comparator.max_len), len(coach.reference))
+
+
+def default_warmup(window: int) -> int:
+    """History (frames) a window needs before it is scored, by default: half the window."""
+    return max(1, int(window) // 2)
+
+
+def _conditioning(smooth, causal: bool):
+    """The cleaning recipe `smooth` asks for; a causal comparison needs a causal one."""
+    if isinstance(smooth, (Conditioning, CausalConditioning)):
+        if causal and isinstance(smooth, Conditioning) and smooth.enabled:
+            raise InputError("causal=True needs a causal cleaning recipe: pass "
+                             "smooth=sitrex.conditioning.CausalConditioning(...) (the offline "
+                             "Conditioning looks at later frames), True or False")
+        return smooth
+    if not smooth:
+        return NO_CONDITIONING
+    return CausalConditioning() if causal else Conditioning()
 
 
 def _check_kind(kind, comparator) -> str:
@@ -138,9 +165,9 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
             usefulness_threshold: float | None = None, useful_angles=None,
             fps: float | None = None, align_band: float | None = None,
             batch_size: int | None = None, min_window: int | None = None,
-            smooth: bool | Conditioning = True, coach_rep: int | str = "typical",
+            smooth: bool | Conditioning | CausalConditioning = True, coach_rep: int | str = "typical",
             window_seconds: float | None = None, warmup_seconds: float | None = None,
-            band_seconds: float | None = None) -> FeedbackReport:
+            band_seconds: float | None = None, causal: bool = False) -> FeedbackReport:
     """Compare an athlete's execution of an exercise with a coach's, angle by angle.
 
     Parameters
@@ -202,10 +229,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         reads a fraction of a movement as "differs", whoever performs it.
     min_window : int, optional
         The same in frames at the comparator's rate.
-    smooth : bool or sitrex.conditioning.Conditioning, default True
+    smooth : bool, Conditioning or CausalConditioning, default True
         Clean both inputs before comparing them (glitch rejection, gap
-        bridging, 6 Hz zero-phase low-pass; :mod:`sitrex.conditioning`).
-        False compares the raw angles; a ``Conditioning`` sets the recipe.
+        bridging, 6 Hz zero-phase low-pass; :mod:`sitrex.conditioning`; with
+        ``causal=True`` its causal counterpart). False compares the raw
+        angles; a recipe object sets the recipe.
         ``report.metadata["conditioning"]`` records what was done.
     coach_rep : "typical", "whole" or int, default "typical"
         What of the coach's clip the athletes are compared with: its most
@@ -213,6 +241,16 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         (0-based; see ``report.coach_repetitions``). Each athlete repetition
         is compared with all of the coach's repetitions (with the chosen one
         only, for an index).
+    causal : bool, default False
+        Score every frame from that frame and earlier ones only, as a live
+        feed must (:class:`sitrex.LiveComparator` gives the same scores frame
+        by frame): both inputs are cleaned with the causal recipe
+        (:class:`~sitrex.conditioning.CausalConditioning`), gaps in the
+        athlete's angles hold the last measured value, and an angle is scored
+        from its first measured frame on. Not with ``align=True`` (which
+        looks at the whole clip) or the ``"max-energy"`` kind (which chooses
+        planes from the whole clip). The repetitions of the report are still
+        found on the whole clip.
 
     Returns
     -------
@@ -283,8 +321,14 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
         raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
                          f"{coach_rep!r}")
-    conditioning = smooth if isinstance(smooth, Conditioning) else \
-        Conditioning() if smooth else NO_CONDITIONING
+    conditioning = _conditioning(smooth, causal)
+    if causal and align:
+        raise InputError("align=True aligns the whole clips in time, which a causal comparison "
+                         "cannot do; drop align=True or causal=True")
+    if causal and kind == "max-energy":
+        raise InputError("the 'max-energy' kind chooses each angle's plane from the whole clip, "
+                         "which a causal comparison cannot do; use a comparator trained on "
+                         "another kind")
     rate = model_fps(comparator)
     max_len = int(comparator.max_len)
     # options that need no data are checked before any video is read
@@ -307,13 +351,14 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
                               warmup=warmup, band=band, stride=stride, threshold=threshold,
                               usefulness_threshold=usefulness_threshold, align=align,
                               repetitions=repetitions, batch_size=batch_size,
-                              coach_rep=coach_rep)
+                              coach_rep=coach_rep, causal=causal)
 
 
 def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
                        window: int | None, warmup: int | None, band: int | None, stride: int,
                        threshold: float, usefulness_threshold: float, align: bool,
-                       repetitions: bool, batch_size: int | None, coach_rep) -> FeedbackReport:
+                       repetitions: bool, batch_size: int | None, coach_rep,
+                       causal: bool = False) -> FeedbackReport:
     """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
     rate = coach.fps
     names = tuple(comparator.angle_names_)
@@ -325,15 +370,14 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     useful = coach.useful & measured
     focus = np.flatnonzero(useful) if useful.any() else np.flatnonzero(measured)
 
-    used_window = min(int(comparator.max_len), len(coach.reference)) if window is None \
-        else int(window)
+    used_window = default_window(coach, comparator) if window is None else int(window)
     if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
         raise InputError(
             f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
             f"frames); at least {MIN_CLIP_SECONDS:g} s of movement is needed to judge it")
     notes = []
     if warmup is None:
-        warmup = max(1, used_window // 2)
+        warmup = default_warmup(used_window)
         if len(athlete) < warmup:      # a short clip: judged on its second half, and said so
             warmup = max(1, len(athlete) // 2)
             notes.append(f"the athlete's clip ({athlete_x.duration:.2f} s) is shorter than the "
@@ -346,7 +390,8 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if warmup > used_window:
         raise InputError(f"the warm-up ({warmup} frames) must not exceed the window "
                          f"({used_window} frames)")
-    athlete_input = interpolate_gaps(athlete, fill_value=0.0)
+    athlete_input = carry_forward(athlete, fill_value=0.0) if causal else \
+        interpolate_gaps(athlete, fill_value=0.0)
     alignment, warped = None, None
     if align:
         alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
@@ -354,7 +399,11 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     similarity = windowed_similarity(comparator, coach.reference, athlete_input,
                                      present=present, window=used_window, stride=stride,
                                      batch_size=batch_size, warped_reference=warped)
-    similarity[:, ~measured] = np.nan
+    if causal:    # an angle is scored from its first measured frame on
+        similarity[~(coach.measured & np.maximum.accumulate(~np.isnan(athlete), axis=0))] = \
+            np.nan
+    else:
+        similarity[:, ~measured] = np.nan
     similarity[:warmup - 1] = np.nan              # too little history yet
     coverage = window_coverage(present, used_window)[frame_of]
     similarity = similarity[frame_of]
@@ -377,7 +426,7 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
         "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
         "conditioning": {"coach": coach.execution.conditioning,
                          "athlete": athlete_x.conditioning},
-        "notes": notes,
+        "notes": notes, "causal": bool(causal),
     }
     n_frames = len(athlete_x.angles)
     return FeedbackReport(
