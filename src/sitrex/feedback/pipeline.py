@@ -134,6 +134,13 @@ def _align(coach: CoachReference, athlete: np.ndarray, rate: float, band, circul
     return out
 
 
+def compared_coach_repetitions(coach: CoachReference, coach_rep) -> list:
+    """The coach's repetitions an athlete's repetitions are compared with (see ``coach_rep``)."""
+    if coach_rep in ("typical", "whole"):
+        return list(coach.repetitions)
+    return [coach.repetitions[coach.reference_rep]]
+
+
 def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep
                  ) -> tuple[list, list, Any]:
     from sitrex.repetitions import compare_repetitions, segment_repetitions
@@ -148,8 +155,7 @@ def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coac
         return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
     if not coach.repetitions:
         return reps, [], f"repetitions not compared with the coach: {coach.note}"
-    coach_reps = (coach.repetitions if coach_rep in ("typical", "whole")
-                  else [coach.repetitions[coach.reference_rep]])
+    coach_reps = compared_coach_repetitions(coach, coach_rep)
     try:
         feedback = compare_repetitions(coach.angles, athlete.angles, angle_names=names,
                                        columns=columns, fps=athlete.fps, coach_fps=coach.fps,
