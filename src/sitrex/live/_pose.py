@@ -56,10 +56,21 @@ class PoseFeed:
         try:
             detections = next(self._frames)
         except BaseException:
-            self._frames = None                         # a fresh start on the next frame
+            frames, self._frames = self._frames, None   # a fresh start on the next frame
+            frames.close()
             raise
         person = self._selector.pick(detections)
         return (None if person is None else detections.coords[person]), size
+
+    def warm_up(self, size: tuple[int, int]) -> None:
+        """Start the backend's video mode now, on a blank frame, rather than on the feed's first.
+
+        (MediaPipe takes most of a second to start; the feed would skip the
+        frames of that second.) The person is chosen afresh afterwards.
+        """
+        self.detect(np.zeros((int(size[1]), int(size[0]), 3), np.uint8),
+                    max(self._last_time, 0.0))
+        self._selector = None
 
     def close(self) -> None:
         if self._frames is not None:

@@ -112,9 +112,9 @@ class LiveComparator:
     ...     feedback = live.update(athlete.coords[t], t / athlete.fps)
     ...     for rep in feedback.new_repetitions:      # verdicts as they happen
     ...         print(f"{feedback.time:.1f} s: {rep.message}")
-    2.4 s: rep 1: matches the coach's range of motion
-    4.7 s: rep 2: matches the coach's range of motion
-    7.5 s: rep 3: matches the coach's range of motion
+    3.4 s: rep 1: matches the coach's range of motion
+    5.7 s: rep 2: matches the coach's range of motion
+    8.5 s: rep 3: matches the coach's range of motion
     >>> feedback.similarity.shape, feedback.repetitions, live.finish()
     ((23,), 3, [])
 
@@ -220,6 +220,23 @@ class LiveComparator:
             self.coach.angles, self._coach_reps, self.angle_names, self.focus, self.rate,
             history=self.history_seconds) if self.count_repetitions else None
 
+    def warm_up(self, size: tuple[int, int] | None = None) -> None:
+        """Load everything the first frames would wait for, before the feed starts.
+
+        Runs the encoder on batches of 1, 2 and 4 windows (a frame that
+        completes several model frames scores them together; JAX compiles
+        each batch size once) and, given the feed's (width, height), starts
+        the pose backend's video mode. Optional: without it the first frames
+        are slower.
+        """
+        window = np.zeros((self.window, len(self.angle_names)), np.float32)
+        for n in (1, 2, 4):
+            self.comparator.embed([window] * n)
+        if size is not None:
+            if self._pose is None:
+                self._pose = PoseFeed(self.backend)
+            self._pose.warm_up(size)
+
     def close(self) -> None:
         """Release the pose backend's video mode (and the backend, when created here)."""
         if self._pose is not None:
@@ -296,6 +313,7 @@ class LiveComparator:
             repetitions=self.repetitions, new_repetitions=tuple(new_reps),
             last_repetition=self._counter.last if self._counter is not None else None,
             coverage=coverage, landmarks=landmarks, image_size=size,
+            units=self._backend.units if size is not None else None,
             latency={"pose": pose_seconds, "compare": compare_seconds})
 
     def finish(self) -> list[LiveRepetition]:

@@ -47,6 +47,8 @@ class LiveFeedback:
         input.
     image_size : (int, int) or None
         (width, height) of the frame, for pixel input.
+    units : str or None
+        Units of `landmarks` (the backend's, e.g. ``"image_height"``).
     latency : dict
         Seconds this frame took: ``"pose"`` (pose estimation) and
         ``"compare"`` (everything else).
@@ -65,6 +67,7 @@ class LiveFeedback:
     coverage: float = 0.0
     landmarks: np.ndarray | None = field(default=None, repr=False)
     image_size: tuple[int, int] | None = None
+    units: str | None = None
     latency: dict = field(default_factory=dict, repr=False)
 
     @property

@@ -163,9 +163,10 @@ def segment_repetitions(angles: Any, *, fps: float, columns: Any = None,
     angle_names : sequence of str, optional
         Column names, to pass `columns` by name.
     rest_at : {"edges", "start"}, default "edges"
-        Where the rest pose is: at the start and the end of the clip, or at
-        its start only (a clip that may stop mid-movement, such as a live
-        stream so far: :class:`sitrex.live.RepetitionCounter`).
+        Where the rest pose is: where the clip starts and ends, or where it
+        starts only (a clip that may stop mid-movement, such as a live stream
+        so far: :class:`sitrex.live.RepetitionCounter`). It sets which way
+        the driving signal goes up.
 
     Returns
     -------
