@@ -87,7 +87,7 @@ class LiveComparator:
         The causal cleaning recipe (False: none), for the coach and the feed.
     repetitions : bool, default True
         Count the athlete's repetitions and judge each one.
-    history_seconds : float, default 20.0
+    history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
 
     Raises
@@ -133,7 +133,7 @@ class LiveComparator:
                  threshold: float | None = None, usefulness_threshold: float | None = None,
                  useful_angles: Any = None, coach_rep: int | str = "typical",
                  fps: float | None = None, smooth: bool | CausalConditioning = True,
-                 repetitions: bool = True, history_seconds: float = 20.0) -> None:
+                 repetitions: bool = True, history_seconds: float = 10.0) -> None:
         from sitrex._validation import check_int
 
         comparator = _check_comparator(comparator)

@@ -39,6 +39,8 @@ __all__ = ["LiveRepetition", "RepetitionCounter"]
 
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
+#: Seconds between two looks for repetitions (each segments the whole history).
+_CHECK_EVERY = 0.1
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class RepetitionCounter:
         exercise's useful angles).
     rate : float
         Frame rate of the angles (the comparator's).
-    history : float, default 20.0
+    history : float, default 10.0
         Seconds of angles kept (see the module documentation).
     confirm : float, default 1.0
         Seconds a repetition must stay found before it counts.
@@ -133,7 +135,7 @@ class RepetitionCounter:
     """
 
     def __init__(self, coach_angles: np.ndarray, coach_repetitions: list, angle_names,
-                 columns: np.ndarray, rate: float, *, history: float = 20.0,
+                 columns: np.ndarray, rate: float, *, history: float = 10.0,
                  confirm: float = 1.0) -> None:
         self.rate = float(rate)
         self.columns = np.asarray(columns, dtype=np.intp)
@@ -148,6 +150,8 @@ class RepetitionCounter:
         self._min_gap = int(round(_MIN_DURATION * self.rate))
         self._confirm = int(round(check_number(confirm, "confirm", low=0.0) * self.rate))
         self._seen_since: dict[int, int] = {}     # candidate turn -> model frame first seen
+        self._check_every = max(1, int(round(_CHECK_EVERY * self.rate)))
+        self._next_check = 0
         self.count = 0
         self.last: LiveRepetition | None = None
         self._last_turn = -math.inf   # model frame of the last counted turn
@@ -169,7 +173,10 @@ class RepetitionCounter:
                 return done + self.add(first, values)
             self._append(np.full((skipped, self._buffer.shape[1]), np.nan))
         self._append(values)
-        return self._count_new()
+        due = self._offset + self._n >= self._next_check
+        if due:
+            self._next_check = self._offset + self._n + self._check_every
+        return self._count_new() if due else []
 
     def finish(self) -> list[LiveRepetition]:
         """Count what the frames so far hold, as the offline segmentation of a clip ending now."""

@@ -9,7 +9,7 @@ time, the repetition count, the feedback in words and the last verdict.
 The video is written **time-true**: at the feed's frame rate (at most 30
 fps), each output frame shows the latest frame drawn at or before its time,
 so frames the machine skipped are held and the video lasts as long as the
-session. Frames are drawn and written at most 1280 pixels on their long side
+session. Frames are drawn and written at most 960 pixels on their long side
 (a phone's 1080 x 1920 frames cost 20 ms each to encode) and encoded in a
 background thread, so that writing keeps pace with the feed. The video is
 written atomically (:class:`sitrex.video.VideoWriter`): closed normally,
@@ -133,7 +133,7 @@ class LiveOverlay:
         Show each frame in a window (check :func:`display_available` first).
     title : str, default "sitrex live"
         The window's title.
-    max_side : int, default 1280
+    max_side : int, default 960
     max_fps : float, default 30.0
 
     Attributes
@@ -158,7 +158,7 @@ class LiveOverlay:
     """
 
     def __init__(self, output=None, *, fps: float, size: tuple[int, int], show: bool = False,
-                 title: str = "sitrex live", max_side: int = 1280, max_fps: float = 30.0
+                 title: str = "sitrex live", max_side: int = 960, max_fps: float = 30.0
                  ) -> None:
         self.output = None if output is None else Path(output)
         self.fps = min(float(fps), float(max_fps))
