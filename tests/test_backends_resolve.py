@@ -124,6 +124,39 @@ def test_download_with_wrong_checksum_leaves_nothing(monkeypatch):
     assert list(cache_dir().iterdir()) == []
 
 
+def test_parallel_workers_download_a_file_once(monkeypatch):
+    """Workers sharing a cache folder: one downloads, the others wait and find the file cached."""
+    import threading
+    import time
+
+    payload = b"model bytes" * 1000
+    downloads = []
+
+    def slow_server(url, timeout):
+        downloads.append(url)
+        time.sleep(0.3)                        # the others arrive while this download runs
+        return io.BytesIO(payload)
+
+    monkeypatch.setattr(_fetch, "_urlopen", slow_server)
+    spec = _fake_spec(payload, hashlib.sha256(payload).hexdigest())
+    found, errors = [], []
+
+    def worker():
+        try:
+            found.append(resolve_model_file(spec))
+        except Exception as exc:               # pragma: no cover - reported by the assert
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(downloads) == 1
+    assert found == [cache_dir() / "fake.task"] * 4 and found[0].read_bytes() == payload
+    assert sorted(p.name for p in cache_dir().iterdir()) == ["fake.task"]    # lock file gone
+
+
 def test_unpinned_download_warns(monkeypatch):
     monkeypatch.setattr(_fetch, "_urlopen", lambda url, timeout: io.BytesIO(b"abc"))
     with pytest.warns(RuntimeWarning, match="unverified"):

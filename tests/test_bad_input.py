@@ -248,7 +248,8 @@ def test_writing_onto_a_folder_names_the_users_path(capsys, tmp_path, npy, squat
     with pytest.raises(OutputError, match="rep.json.*folder"):
         sitrex.Skeleton(np.zeros((2, 33, 3)), fps=30.0).save(tmp_path / "rep.json")
     (tmp_path / "out").write_text("a file")
-    status, _, err = run(capsys, "extract", "x.mp4", "-o", tmp_path / "out")
+    (tmp_path / "x.mp4").write_bytes(b"not read: the output is checked first")
+    status, _, err = run(capsys, "extract", tmp_path / "x.mp4", "-o", tmp_path / "out")
     assert status == EXIT_CODES["output"] and "is a file" in err
 
 

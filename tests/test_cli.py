@@ -113,3 +113,59 @@ def test_compare_landmark_files_writes_every_output(capsys, tmp_path):
     report = json.loads((out / "r.json").read_text())
     assert report["angle_names"] == list(ANGLE_NAMES)
     assert len(report["present"]) == Skeleton.load(athlete).n_frames
+
+
+@pytest.fixture(scope="module")
+def small_comparator_file(tmp_path_factory):
+    """A small comparator trained on synthetic squats and curls, saved for --comparator."""
+    from sitrex.datasets import make_exercise
+    from sitrex.estimators import ExerciseComparator
+    from sitrex.pairs import make_pairs
+
+    skeletons, labels = make_exercise(8, ["squat", "arm curl"], n_reps=2, random_state=0)
+    X, y = make_pairs([s.angles() for s in skeletons], labels,
+                      {"squat": [5, 16], "arm curl": [1, 12]}, n_pairs=16, max_len=16,
+                      random_state=0)
+    cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=16,
+                             epochs=1, random_state=0).fit(X, y)
+    folder = tmp_path_factory.mktemp("cli-many")
+    for k, skeleton in enumerate(s for s, lab in zip(skeletons, labels) if lab == "squat"):
+        skeleton.save(folder / ("coach.npz" if k == 0 else f"athlete{k}.npz"))
+    return cmp.save(folder / "cmp.keras"), folder
+
+
+def test_compare_a_folder_of_athletes_writes_reports_and_a_summary(capsys, tmp_path,
+                                                                   small_comparator_file):
+    model, folder = small_comparator_file
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    for path in sorted(folder.glob("athlete*.npz")):
+        (athletes / path.name).write_bytes(path.read_bytes())
+    (athletes / "broken.npz").write_bytes(b"not a landmark archive")
+    out = tmp_path / "out"
+    argv = ["compare", str(folder / "coach.npz"), str(athletes), "-o", str(out), "--comparator",
+            str(model), "--quiet"]
+    status, stdout, err = run(capsys, *argv, "--json")
+    assert status == EXIT_CODES["partial"], err
+    summary = json.loads(stdout)
+    assert summary["counts"] == {"compared": 3, "skipped": 0, "failed": 1}
+    assert [a["athlete"] for a in summary["athletes"]] == ["athlete1", "athlete2", "athlete3",
+                                                          "broken"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "athlete1.json", "athlete2.json", "athlete3.json", "summary.csv", "summary.json"]
+    header = (out / "summary.csv").read_text().splitlines()[0]
+    assert header == "athlete,status,score,worst_angles,repetitions,report,error"
+
+    (athletes / "broken.npz").unlink()                    # fixed: the rerun resumes
+    status, stdout, _ = run(capsys, *argv[:-1])
+    assert status == 0
+    assert "skipped 3 (already done), failed 0" in stdout and "athlete2: score" in stdout
+
+
+def test_compare_several_files_needs_an_output_folder(capsys, small_comparator_file):
+    model, folder = small_comparator_file
+    files = [str(folder / "coach.npz"), str(folder / "athlete1.npz"), str(folder / "athlete2.npz")]
+    status, _, err = run(capsys, "compare", *files, "--comparator", str(model))
+    assert status == EXIT_CODES["usage"] and "-o OUT_DIR" in err
+    status, _, err = run(capsys, "compare", *files, "-o", "out", "--plot", "p.png")
+    assert status == EXIT_CODES["usage"] and "--plot is for one athlete" in err

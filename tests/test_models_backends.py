@@ -79,6 +79,23 @@ def test_user_backend_choice_is_kept():
     assert result.stdout.strip() == "torch", result.stderr[-2000:]
 
 
+def test_without_jax_an_installed_backend_is_picked():
+    """A core install whose JAX was removed still runs: sitrex picks PyTorch (or TensorFlow)."""
+    pytest.importorskip("torch")
+    code = textwrap.dedent("""
+        import os, sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name == "jax" or name.startswith("jax."):
+                    raise ModuleNotFoundError("No module named 'jax'", name="jax")
+        sys.meta_path.insert(0, Block())
+        from sitrex._keras import import_keras
+        print(import_keras().backend.backend(), os.environ["KERAS_BACKEND"])
+    """)
+    result = _run(code, {})
+    assert result.stdout.split() == ["torch", "torch"], result.stdout + result.stderr[-2000:]
+
+
 def test_missing_backend_names_the_extra():
     code = textwrap.dedent("""
         import sys

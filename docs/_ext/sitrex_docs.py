@@ -38,7 +38,8 @@ GENERATED = Path("api") / "generated"
 #: the command line, which the user guide links to (whether or not ``sitrex.__all__``
 #: lists them yet; a module listed in both is documented once).
 EXTRA_MODULES = ("sitrex.backends.mediapipe", "sitrex.backends.yolo", "sitrex.feedback",
-                 "sitrex.feedback.windows", "sitrex.feedback.coach", "sitrex.alignment",
+                 "sitrex.feedback.windows", "sitrex.feedback.coach", "sitrex.feedback.many",
+                 "sitrex.feedback.table", "sitrex.alignment",
                  "sitrex.repetitions", "sitrex.demo", "sitrex.cli")
 
 

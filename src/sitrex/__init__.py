@@ -32,6 +32,7 @@ _EXPORTS = {
     "get_backend": "sitrex.backends",
     "list_backends": "sitrex.backends",
     "compare": "sitrex.feedback",
+    "compare_many": "sitrex.feedback",
     "FeedbackReport": "sitrex.feedback",
     "LiveComparator": "sitrex.live",
     "render_overlay": "sitrex.overlay",

@@ -12,7 +12,10 @@ Pose-model files (:mod:`sitrex.backends`) and pretrained weights
    atomically and checked against a pinned sha256.
 
 ``SITREX_OFFLINE=1`` (or ``download=False``) skips step 4. Nothing here
-downloads unless step 4 is reached.
+downloads unless step 4 is reached. Step 4 holds a lock file beside the cached
+file (``.<name>.lock``), so that processes sharing a cache folder (parallel
+workers, a Dask cluster's workers on one machine) download a file once: the
+others wait, then find it cached.
 
 Data sets are never downloaded: :func:`find_data_file` looks for them in the
 path given, else in the data home (:func:`get_data_home`: ``$SITREX_DATA``, else
@@ -28,7 +31,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +119,62 @@ def _urlopen(url: str, timeout: float):
 def offline() -> bool:
     """True when ``SITREX_OFFLINE`` forbids downloads."""
     return os.environ.get("SITREX_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _lock_descriptor(fd: int) -> None:
+    """Block until this process holds the exclusive lock of the open file `fd`."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)   # retries for about 10 s, then raises
+                return
+            except OSError:
+                continue
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created, and removed on exit) across processes.
+
+    Works between threads too (each takes its own open file). A waiter that
+    gets the lock of a file the holder has just removed tries again with the
+    new file, so two holders never overlap.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> lock = pathlib.Path(tempfile.mkdtemp()) / ".a.lock"
+    >>> with _exclusive(lock):
+    ...     lock.exists()
+    True
+    >>> lock.exists()
+    False
+    """
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            _lock_descriptor(fd)
+            try:
+                current = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if current:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)                           # releases the lock
 
 
 def _download(spec: RemoteFile, target: Path, timeout: float,
@@ -231,7 +290,11 @@ def resolve_file(
         raise not_available(how_to_provide(
             "downloads are switched off (download=False or SITREX_OFFLINE=1)"))
     try:
-        return _download(spec, cached, timeout, corrupt)
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        with _exclusive(cache_folder / f".{spec.filename}.lock"):
+            if cached.is_file():   # fetched (and verified) by another process while this one waited
+                return cached
+            return _download(spec, cached, timeout, corrupt)
     except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
         if isinstance(exc, corrupt):
             raise

@@ -1,9 +1,10 @@
 """The one place where sitrex imports Keras (private).
 
 sitrex runs on Keras 3 with any of its backends. When sitrex is the first to
-import Keras and the user has not chosen a backend, it picks JAX (the fastest
-on CPU in our benchmarks). To use another backend, set the environment
-variable before Python imports Keras, for example
+import Keras and the user has not chosen a backend, it picks the first
+installed one of JAX (the fastest on CPU in our benchmarks, and part of
+sitrex's core install), PyTorch and TensorFlow. To use another backend, set
+the environment variable before Python imports Keras, for example
 ``KERAS_BACKEND=torch python train.py``.
 """
 
@@ -16,6 +17,8 @@ import sys
 __all__ = ["import_keras", "set_random_seed"]
 
 _EXTRAS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow", "numpy": None}
+#: Backends sitrex picks from, first installed wins, when ``KERAS_BACKEND`` is unset.
+_PREFERRED = ("jax", "torch", "tensorflow")
 
 
 def _missing_backend_error(backend: str, exc: BaseException) -> ImportError:
@@ -24,15 +27,24 @@ def _missing_backend_error(backend: str, exc: BaseException) -> ImportError:
             "choose another backend with the KERAS_BACKEND environment variable")
     return ImportError(
         f"sitrex needs a Keras backend, and the selected one ({backend!r}) cannot be imported "
-        f"({exc}); {hint}. The default backend is JAX: pip install \"sitrex[jax]\""
+        f"({exc}); {hint}. The default backend is JAX, part of sitrex's core install: "
+        f"pip install \"sitrex[jax]\" puts it back"
     )
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):     # a broken or blocked installation counts as absent
+        return False
 
 
 def import_keras():
     """Import and return :mod:`keras`, choosing the JAX backend by default.
 
-    If ``KERAS_BACKEND`` is unset, Keras is not imported yet and JAX is
-    importable, ``KERAS_BACKEND`` is set to ``"jax"`` first.
+    If ``KERAS_BACKEND`` is unset and Keras is not imported yet,
+    ``KERAS_BACKEND`` is set to the first installed of JAX, PyTorch and
+    TensorFlow (JAX comes with sitrex's core install).
 
     Raises
     ------
@@ -46,8 +58,9 @@ def import_keras():
     True
     """
     if "keras" not in sys.modules and not os.environ.get("KERAS_BACKEND"):
-        if importlib.util.find_spec("jax") is not None:
-            os.environ["KERAS_BACKEND"] = "jax"
+        chosen = next((name for name in _PREFERRED if _installed(name)), None)
+        if chosen is not None:
+            os.environ["KERAS_BACKEND"] = chosen
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     try:
         import keras

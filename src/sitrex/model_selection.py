@@ -13,7 +13,10 @@
 Both clone the estimator for every fold, fit it on
 :func:`sitrex.make_pairs` pairs (``pad=False``, so the estimator masks the
 padding) and return its per-fold :meth:`~sitrex.ExerciseComparator.score`,
-the mean per-angle accuracy.
+the mean per-angle accuracy. The folds are independent: ``n_jobs`` runs them
+in local worker processes and ``client=`` on a Dask cluster (or
+``joblib.parallel_config(backend="dask")``); every fold draws its pairs from
+seeds drawn up front, so the scores do not depend on where the folds ran.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.utils import check_random_state
 
-from sitrex.exceptions import InputError
+from sitrex.exceptions import InputError, SitrexError
 from sitrex.pairs import make_pairs
 
 __all__ = ["kfold_score", "one_shot_score"]
@@ -40,33 +43,48 @@ def _unpack(dataset: Any):
                         "exercise_angles and groups)") from exc
 
 
-def _run_folds(estimator, seqs, labels, exercise_angles, splits, *, n_train_pairs, n_test_pairs,
-               noise_std, rng, one_shot, verbose):
+def _score_fold(train, test, train_seed, test_seed, *, estimator, seqs, labels, exercise_angles,
+                n_train_pairs, n_test_pairs, noise_std, one_shot) -> float:
+    """One fold: pairs from its seeds, a fresh clone fitted, its score (runs on a worker)."""
     max_len = int(estimator.get_params()["max_len"])
-    scores = []
-    for k, (train, test) in enumerate(splits):
-        train_pairs, train_y = make_pairs(
-            [seqs[i] for i in train], labels[train], exercise_angles, n_train_pairs, max_len,
-            rng.randint(2**31 - 1), noise_std=noise_std, pad=False)
-        if one_shot:
-            test_pairs, test_y = make_pairs(seqs, labels, exercise_angles, n_test_pairs, max_len,
-                                            rng.randint(2**31 - 1), noise_std=0.0, pad=False,
-                                            references=test)
-        else:
-            test_pairs, test_y = make_pairs(
-                [seqs[i] for i in test], labels[test], exercise_angles, n_test_pairs, max_len,
-                rng.randint(2**31 - 1), noise_std=0.0, pad=False)
-        model = clone(estimator).fit(train_pairs, train_y)
-        scores.append(model.score(test_pairs, test_y))
+    train_pairs, train_y = make_pairs(
+        [seqs[i] for i in train], labels[train], exercise_angles, n_train_pairs, max_len,
+        train_seed, noise_std=noise_std, pad=False)
+    if one_shot:
+        test_pairs, test_y = make_pairs(seqs, labels, exercise_angles, n_test_pairs, max_len,
+                                        test_seed, noise_std=0.0, pad=False, references=test)
+    else:
+        test_pairs, test_y = make_pairs(
+            [seqs[i] for i in test], labels[test], exercise_angles, n_test_pairs, max_len,
+            test_seed, noise_std=0.0, pad=False)
+    return float(clone(estimator).fit(train_pairs, train_y).score(test_pairs, test_y))
+
+
+def _run_folds(estimator, seqs, labels, exercise_angles, splits, *, n_train_pairs, n_test_pairs,
+               noise_std, rng, one_shot, verbose, n_jobs=None, client=None):
+    from sitrex._parallel import run_tasks
+
+    tasks = [{"train": train, "test": test, "train_seed": rng.randint(2**31 - 1),
+              "test_seed": rng.randint(2**31 - 1)} for train, test in splits]
+    shared = dict(estimator=estimator, seqs=seqs, labels=labels,
+                  exercise_angles=exercise_angles, n_train_pairs=n_train_pairs,
+                  n_test_pairs=n_test_pairs, noise_std=noise_std, one_shot=one_shot)
+    scores = np.full(len(tasks), np.nan)
+    for outcome in run_tasks(_score_fold, tasks, shared=shared, client=client, n_jobs=n_jobs):
+        k = outcome.index
+        if not outcome.ok:       # a fold that fails fails the evaluation, with its own error
+            raise outcome.exception or SitrexError(f"fold {k + 1} failed: {outcome.error}")
+        scores[k] = outcome.value
         if verbose:
-            held = f" (held out: {', '.join(sorted(set(labels[test])))})" if one_shot else ""
-            print(f"fold {k + 1}: per-angle accuracy {scores[-1]:.4f}{held}")
-    return np.asarray(scores)
+            held = (f" (held out: {', '.join(sorted(set(labels[splits[k][1]])))})" if one_shot
+                    else "")
+            print(f"fold {k + 1}: per-angle accuracy {scores[k]:.4f}{held}")
+    return scores
 
 
 def kfold_score(estimator, dataset: Any, *, n_splits: int = 5, n_train_pairs: int = 1280,
                 n_test_pairs: int = 640, noise_std: float = 5.0, random_state: Any = None,
-                verbose: int = 0) -> np.ndarray:
+                verbose: int = 0, n_jobs: int | None = None, client: Any = None) -> np.ndarray:
     """k-fold cross-validated per-angle accuracy, no execution shared between train and test.
 
     Parameters
@@ -85,7 +103,12 @@ def kfold_score(estimator, dataset: Any, *, n_splits: int = 5, n_train_pairs: in
     random_state : int, RandomState or None
         Seeds the folds and the pairs (the estimator has its own).
     verbose : int
-        1 prints each fold's score.
+        1 prints each fold's score (as the folds finish).
+    n_jobs : int, optional
+        Folds run at once in local worker processes (joblib); None follows
+        :func:`joblib.parallel_config` (one at a time unless configured).
+    client : dask.distributed.Client, optional
+        Run the folds on this Dask cluster instead (see :doc:`/scaling`).
 
     Returns
     -------
@@ -116,12 +139,14 @@ def kfold_score(estimator, dataset: Any, *, n_splits: int = 5, n_train_pairs: in
                              "splits or more sequences")
     return _run_folds(estimator, seqs, labels, exercise_angles, splits,
                       n_train_pairs=n_train_pairs, n_test_pairs=n_test_pairs,
-                      noise_std=noise_std, rng=rng, one_shot=False, verbose=verbose)
+                      noise_std=noise_std, rng=rng, one_shot=False, verbose=verbose,
+                      n_jobs=n_jobs, client=client)
 
 
 def one_shot_score(estimator, dataset: Any, *, n_splits: int | None = None,
                    n_train_pairs: int = 1280, n_test_pairs: int = 640, noise_std: float = 5.0,
-                   random_state: Any = None, verbose: int = 0) -> np.ndarray:
+                   random_state: Any = None, verbose: int = 0, n_jobs: int | None = None,
+                   client: Any = None) -> np.ndarray:
     """Per-angle accuracy on exercises never seen in training (``GroupKFold`` by exercise).
 
     Parameters
@@ -132,7 +157,7 @@ def one_shot_score(estimator, dataset: Any, *, n_splits: int | None = None,
         Number of exercise folds; default: one per exercise (each exercise
         held out once, alone). The training side needs at least two
         exercises.
-    n_train_pairs, n_test_pairs, noise_std, random_state, verbose
+    n_train_pairs, n_test_pairs, noise_std, random_state, verbose, n_jobs, client
         As in :func:`kfold_score`.
 
     Returns
@@ -169,4 +194,5 @@ def one_shot_score(estimator, dataset: Any, *, n_splits: int | None = None,
             raise InputError("every training fold needs at least two exercises; use more splits")
     return _run_folds(estimator, seqs, labels, exercise_angles, splits,
                       n_train_pairs=n_train_pairs, n_test_pairs=n_test_pairs,
-                      noise_std=noise_std, rng=rng, one_shot=True, verbose=verbose)
+                      noise_std=noise_std, rng=rng, one_shot=True, verbose=verbose,
+                      n_jobs=n_jobs, client=client)

@@ -1,16 +1,25 @@
 """Extract landmark files from a folder of videos, in parallel worker processes.
 
-:func:`extract_folder` runs a pose backend over every video of a folder with
-joblib, one video per task, and writes one landmark file per video (``.npz`` or
-SiTrEx ``.json``, atomically). It is **resumable**: a video whose output file
-exists is skipped, and since outputs are written atomically an existing file
-is always a finished one. A video that fails is reported in the result and
-does not stop the others.
+:func:`extract_folder` runs a pose backend over every video of a folder, one
+video per task, on local worker processes (joblib) or on a Dask cluster
+(``client=``, or ``joblib.parallel_config(backend="dask")``; see
+:doc:`/scaling`), and writes one landmark file per video (``.npz`` or SiTrEx
+``.json``). Each file is written atomically by the worker that made it. It
+is **resumable**: a video whose output file exists is skipped, and since
+outputs are written atomically an existing file is always a finished one (a
+killed worker loses only the video it was on). A video that fails is reported
+in the result and does not stop the others.
+
+Each worker builds the backend once (per thread) and reuses it for its next
+videos; the model file is found on the worker through the usual lookup
+(``model_path=``, the environment variable, the cache), see
+:mod:`sitrex.backends._resolve`.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
@@ -20,10 +29,11 @@ from sitrex.exceptions import InputError, MissingFileError
 from sitrex._validation import check_recording
 from sitrex.video import VIDEO_SUFFIXES
 
-__all__ = ["BatchResult", "extract_folder", "extract_videos"]
+__all__ = ["BatchResult", "extract_folder", "extract_videos", "reusable_backend"]
 
-# Backends built in a worker process, reused for the next videos of that worker.
-_WORKER_BACKENDS: dict[Any, Any] = {}
+# Backends built in a worker, per thread (a backend follows one video at a time), reused for
+# the next videos of that thread.
+_WORKER_BACKENDS = threading.local()
 
 
 @dataclass
@@ -68,24 +78,43 @@ def _freeze(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
-def _extract_one(video: str, output: str, backend: str, options: dict[str, Any],
-                 estimate: dict[str, Any]) -> tuple[str, str, str]:
-    """Worker: one video -> one landmark file. Returns (video, status, message)."""
-    try:
-        from sitrex.backends import get_backend
-        from sitrex.io import save_skeleton
+def reusable_backend(name: str, options: dict[str, Any] | None = None):
+    """The backend `name` with `options`, built once per thread of this process and reused.
 
-        key = (backend, _freeze(options))
-        pose = _WORKER_BACKENDS.get(key)
-        if pose is None:
-            pose = _WORKER_BACKENDS[key] = get_backend(backend, **options)
-        skeleton = pose.estimate_video(video, progress=False, **estimate)
-        # the rules sitrex.compare applies: an empty or timeless recording is a failure, not a file
-        check_recording(skeleton, Path(video).name, need_fps=True)
-        save_skeleton(skeleton, output)
-    except Exception as exc:  # reported, never fatal for the other videos
-        return video, "failed", f"{type(exc).__name__}: {exc}"
-    return video, "written", ""
+    For worker processes: a MediaPipe or YOLO model loads once, not once
+    per video. Its model file is resolved here, on the worker (argument,
+    environment variable, cache, download under a lock).
+
+    Examples
+    --------
+    >>> reusable_backend("openpose")
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.BackendNotFoundError: no usable pose backend 'openpose': ...
+    """
+    from sitrex.backends import get_backend
+
+    options = dict(options or {})
+    cache = getattr(_WORKER_BACKENDS, "backends", None)
+    if cache is None:
+        cache = _WORKER_BACKENDS.backends = {}
+    key = (name, _freeze(options))
+    if key not in cache:
+        cache[key] = get_backend(name, **{"progress": False, **options})
+    return cache[key]
+
+
+def _extract_one(video: str, output: str, backend: str, options: dict[str, Any],
+                 estimate: dict[str, Any]) -> str:
+    """Worker: one video -> one landmark file (written atomically); returns the video."""
+    from sitrex.io import save_skeleton
+
+    skeleton = reusable_backend(backend, options).estimate_video(video, progress=False,
+                                                                  **estimate)
+    # the rules sitrex.compare applies: an empty or timeless recording is a failure, not a file
+    check_recording(skeleton, Path(video).name, need_fps=True)
+    save_skeleton(skeleton, output)
+    return video
 
 
 def extract_folder(
@@ -96,9 +125,10 @@ def extract_folder(
     backend_options: dict[str, Any] | None = None,
     suffix: str = ".npz",
     recursive: bool = False,
-    n_jobs: int = 2,
+    n_jobs: int | None = 2,
     overwrite: bool = False,
     progress: bool | None = None,
+    client: Any = None,
     **estimate_options: Any,
 ) -> BatchResult:
     """Run a pose backend over every video in a folder and write one landmark file each.
@@ -118,13 +148,21 @@ def extract_folder(
         Output format (see :func:`sitrex.io.save_skeleton`).
     recursive : bool, default False
         Also look in sub-folders.
-    n_jobs : int, default 2
-        Worker processes (joblib). 1 runs everything in this process.
+    n_jobs : int or None, default 2
+        Local worker processes (joblib). 1 runs everything in this process;
+        None follows :func:`joblib.parallel_config`, so that inside
+        ``with parallel_config(backend="dask"):`` the videos go to the Dask
+        cluster of the current client.
     overwrite : bool, default False
         Re-extract videos whose output exists. By default they are skipped,
         which makes an interrupted run resumable.
     progress : bool, optional
         A progress bar over videos (None: only on a terminal).
+    client : dask.distributed.Client, optional
+        Run on this Dask cluster instead (`n_jobs` is then ignored). The
+        workers need sitrex with the backend's extra, and access to the
+        videos and the output folder under the same paths (a shared file
+        system); see :doc:`/scaling`.
     **estimate_options
         Passed to :meth:`~sitrex.backends.PoseBackend.estimate_video`, e.g.
         ``max_frames=300``.
@@ -135,10 +173,12 @@ def extract_folder(
 
     Raises
     ------
-    FileNotFoundError
+    sitrex.exceptions.MissingFileError
         If `input_dir` is not a folder.
     BackendNotFoundError
-        If the backend is not usable (checked before any work starts).
+        If the backend is not usable here (checked before any work starts).
+    sitrex.exceptions.InputError
+        For an unknown `suffix`, or a `client` that is not a Dask client.
 
     Examples
     --------
@@ -150,13 +190,14 @@ def extract_folder(
     source = Path(input_dir)
     if not source.is_dir():
         raise MissingFileError(f"no folder at {str(source)!r}; pass the folder of videos")
-    _check_request(backend, suffix)
+    _check_request(backend, suffix, client)
     target = Path(output_dir)
     pattern = "**/*" if recursive else "*"
     videos = sorted(p for p in source.glob(pattern)
                     if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
     plan = [(video, target / video.relative_to(source).with_suffix(suffix)) for video in videos]
-    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, estimate_options)
+    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, client,
+                estimate_options)
 
 
 def extract_videos(
@@ -166,9 +207,10 @@ def extract_videos(
     *,
     backend_options: dict[str, Any] | None = None,
     suffix: str = ".npz",
-    n_jobs: int = 2,
+    n_jobs: int | None = 2,
     overwrite: bool = False,
     progress: bool | None = None,
+    client: Any = None,
     **estimate_options: Any,
 ) -> BatchResult:
     """Like :func:`extract_folder`, for a list of video files.
@@ -177,9 +219,9 @@ def extract_videos(
 
     Raises
     ------
-    FileNotFoundError
+    sitrex.exceptions.MissingFileError
         If a video does not exist (checked before any work starts).
-    ValueError
+    sitrex.exceptions.InputError
         If two videos share a file name, so their outputs would collide.
 
     Examples
@@ -188,7 +230,7 @@ def extract_videos(
     >>> extract_videos([], tempfile.mkdtemp(), "mediapipe", n_jobs=1)
     BatchResult(written=0, skipped=0, failed=0)
     """
-    _check_request(backend, suffix)
+    _check_request(backend, suffix, client)
     paths = [Path(v) for v in videos]
     missing = [str(v) for v in paths if not v.is_file()]
     if missing:
@@ -198,24 +240,29 @@ def extract_videos(
     outputs = [out for _, out in plan]
     clashes = sorted({o.name for o in outputs if outputs.count(o) > 1})
     if clashes:
-        raise InputError(f"several videos would be written to the same file ({', '.join(clashes)}); "
-                         "rename them or extract them into different folders")
-    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, estimate_options)
+        raise InputError(f"several videos would be written to the same file "
+                         f"({', '.join(clashes)}); rename them or extract them into different "
+                         "folders")
+    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, client,
+                estimate_options)
 
 
-def _check_request(backend: str, suffix: str) -> None:
+def _check_request(backend: str, suffix: str, client: Any) -> None:
+    from sitrex._parallel import check_client
     from sitrex.backends._registry import _not_found, list_backends
     from sitrex.io import SUPPORTED_SUFFIXES
 
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(f"suffix must be one of {SUPPORTED_SUFFIXES}, got {suffix!r}")
+    check_client(client)
     if backend not in list_backends():
         raise _not_found(backend, "not installed or not usable")
 
 
 def _run(plan: list[tuple[Path, Path]], backend: str, backend_options, overwrite: bool,
-         n_jobs: int, progress, estimate_options: dict[str, Any]) -> BatchResult:
+         n_jobs: int | None, progress, client, estimate_options: dict[str, Any]) -> BatchResult:
     """Extract every (video, output) of `plan`, skipping finished outputs."""
+    from sitrex._parallel import run_tasks
     from sitrex.video import progress_enabled
 
     result = BatchResult()
@@ -230,24 +277,22 @@ def _run(plan: list[tuple[Path, Path]], backend: str, backend_options, overwrite
     for _, out in todo:
         out.parent.mkdir(parents=True, exist_ok=True)
 
-    from joblib import Parallel, delayed
-
-    options = dict(backend_options or {})
-    tasks = (delayed(_extract_one)(str(v), str(o), backend, options, estimate_options)
-             for v, o in todo)
-    outputs = dict((str(v), o) for v, o in todo)
-    runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    tasks = [{"video": str(v), "output": str(o)} for v, o in todo]
+    shared = {"backend": backend, "options": dict(backend_options or {}),
+              "estimate": estimate_options}
     bar = None
     if progress_enabled(progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(todo), unit="video", desc=f"{backend} extraction")
     try:
-        for video, status, message in runner(tasks):
-            if status == "written":
-                result.written.append(outputs[video])
+        for outcome in run_tasks(_extract_one, tasks, shared=shared, client=client,
+                                 n_jobs=n_jobs):
+            video, output = todo[outcome.index]
+            if outcome.ok:
+                result.written.append(output)
             else:
-                result.failed[Path(video)] = message
+                result.failed[video] = outcome.error
             if bar is not None:
                 bar.update(1)
     finally:

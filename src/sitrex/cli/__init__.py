@@ -64,6 +64,12 @@ def _pose_options(parser: argparse.ArgumentParser) -> None:
                                             "its environment variable, cache or download)")
 
 
+def _dask_option(parser) -> None:
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="run on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://host:8786) instead of local processes (sitrex[dask])")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sitrex`` command.
 
@@ -94,12 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=commands.demo)
 
-    p = sub.add_parser("compare", help="compare an athlete with a coach",
+    p = sub.add_parser("compare", help="compare an athlete (or many) with a coach",
                        description="COACH and ATHLETE are videos, landmark files (.npz, "
-                                   ".json) or angle arrays (.npy).")
+                                   ".json) or angle arrays (.npy). With several athletes, or "
+                                   "a folder of them, one report per athlete is written into "
+                                   "the folder -o OUT_DIR (<athlete>.json) with a summary "
+                                   "table (summary.csv, summary.json); reports already there "
+                                   "are skipped, so a rerun resumes.")
     p.add_argument("coach")
-    p.add_argument("athlete")
-    p.add_argument("-o", "--output", help="write the report as JSON")
+    p.add_argument("athlete", help="the athlete's file, or a folder of athletes' files")
+    p.add_argument("more_athletes", nargs="*", metavar="ATHLETE", help="more athletes")
+    p.add_argument("-o", "--output", help="write the report as JSON (one athlete), or the "
+                                          "reports into this folder (several athletes)")
     p.add_argument("--csv", help="write the per-frame, per-angle similarity as CSV")
     p.add_argument("--video", help="write an overlay video (.mp4) of the athlete")
     p.add_argument("--side-by-side", action="store_true",
@@ -130,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "6 Hz zero-phase low-pass)")
     p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
                    help="frame rate of inputs that have none (angle arrays); default 30")
+    group = p.add_argument_group("many athletes")
+    group.add_argument("--jobs", type=positive(int), default=1,
+                       help="worker processes (default 1; each loads the model once)")
+    _dask_option(group)
+    group.add_argument("--overwrite", action="store_true",
+                       help="compare again the athletes whose report exists")
     _common(p)
     p.set_defaults(run=commands.compare)
 
@@ -180,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pose_options(p)
     p.add_argument("--format", choices=("npz", "json"), default="npz")
     p.add_argument("--jobs", type=positive(int), default=2, help="worker processes (default 2)")
+    _dask_option(p)
     p.add_argument("--overwrite", action="store_true", help="redo finished outputs")
     _common(p)
     p.set_defaults(run=commands.extract)

@@ -7,7 +7,9 @@ key of :data:`sitrex.cli.EXIT_CODES`.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +90,19 @@ def _compare_outputs(args) -> dict[str, Path | None]:
             "video": output_file(args.video, "--video", (".mp4",))}
 
 
+def _compare_options(args) -> dict[str, Any]:
+    """sitrex.compare's options from the command line (one athlete or many)."""
+    return dict(kind=args.kind, window_seconds=args.window, warmup_seconds=args.warmup,
+                stride=args.stride, threshold=args.threshold, align=args.align,
+                smooth=not args.no_smooth, coach_rep=args.coach_rep, fps=args.fps)
+
+
 def compare(args):
     from sitrex.backends import get_backend
     from sitrex.feedback import compare as run_compare
 
+    if args.more_athletes or Path(args.athlete).is_dir():
+        return compare_folder(args)
     for value in (args.coach, args.athlete):
         if not Path(value).exists():
             raise MissingFileError(f"no such file: {value}")
@@ -103,10 +114,7 @@ def compare(args):
     backend = (get_backend(args.backend, progress=_progress(args), **_backend_options(args))
                if needs_pose else args.backend)
     _say(args, "comparing the athlete with the coach ...")
-    report = run_compare(coach, athlete, comparator, backend, kind=args.kind,
-                         window_seconds=args.window, warmup_seconds=args.warmup,
-                         stride=args.stride, threshold=args.threshold, align=args.align,
-                         smooth=not args.no_smooth, coach_rep=args.coach_rep, fps=args.fps)
+    report = run_compare(coach, athlete, comparator, backend, **_compare_options(args))
     written = {}
     if outputs["report"]:
         written["report"] = str(report.to_json(outputs["report"]))
@@ -128,20 +136,93 @@ def compare(args):
     return payload, "\n".join(lines), "ok"
 
 
+@contextlib.contextmanager
+def _dask_client(args) -> Iterator[Any]:
+    """A client of the Dask cluster named by --dask (None without it), closed afterwards."""
+    if not getattr(args, "dask", None):
+        yield None
+        return
+    from sitrex._imports import import_optional
+
+    distributed = import_optional("distributed", "running on a Dask cluster (--dask)", "dask")
+    try:
+        client = distributed.Client(args.dask, timeout="20s", set_as_default=False)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot reach the Dask scheduler at {args.dask!r} ({exc}); check "
+                           "the address (tcp://host:8786) and that the scheduler runs", "input")
+    with client:
+        yield client
+
+
+def compare_folder(args):
+    """`sitrex compare COACH ATHLETE... -o OUT_DIR`: one report per athlete and a summary."""
+    from sitrex.feedback.many import athlete_inputs, compare_many
+
+    for option in ("csv", "plot", "video"):
+        if getattr(args, option):
+            raise CommandError(f"--{option} is for one athlete; with several athletes (or a "
+                               "folder) each report goes to -o OUT_DIR, with summary.csv and "
+                               "summary.json", "usage")
+    if not args.output:
+        raise CommandError("with several athletes (or a folder of them), give the folder for "
+                           "their reports: -o OUT_DIR", "usage")
+    if not Path(args.coach).exists():
+        raise MissingFileError(f"no such file: {args.coach}")
+    folder = output_folder(args.output, "-o/--output")
+    named = athlete_inputs([args.athlete, *args.more_athletes])
+    athletes = {name: _execution(str(value)) if isinstance(value, Path) else value
+                for name, value in named.items()}
+    comparator = _comparator(args)
+    _say(args, f"comparing {len(athletes)} athletes with the coach ...")
+    with _dask_client(args) as client:
+        result = compare_many(_execution(args.coach), athletes, comparator, args.backend,
+                              output_dir=folder, overwrite=args.overwrite, client=client,
+                              n_jobs=None if client is not None else args.jobs,
+                              progress=_progress(args), backend_options=_backend_options(args),
+                              **_compare_options(args))
+    lines = []
+    for row in result.rows:
+        if row.status == "failed":
+            lines.append(f"{row.athlete}: failed: {row.error}")
+            continue
+        score = "no score" if row.score is None else f"score {row.score:.2f}"
+        reps = ("" if row.repetitions is None else
+                f", {row.repetitions} repetition{'' if row.repetitions == 1 else 's'}")
+        worst = f", worst: {', '.join(row.worst_angles)}" if row.worst_angles else ""
+        done = " (done earlier)" if row.status == "skipped" else ""
+        lines.append(f"{row.athlete}: {score}{reps}{worst}{done}")
+    lines.append(f"compared {len(result.compared)}, skipped {len(result.skipped)} (already "
+                 f"done), failed {len(result.failed)}")
+    lines += [f"wrote {what}: {where}" for what, where in result.summary.items()]
+    payload = {**result.to_dict(), "written": {k: str(v) for k, v in result.summary.items()}}
+    if result.failed and not result.compared and not result.skipped:
+        raise CommandError("no athlete could be compared:\n" + "\n".join(
+            f"  {name}: {why}" for name, why in result.failed.items()) +
+            f"\n{len(result.failed)} failed; summary: {result.summary.get('csv')}")
+    return payload, "\n".join(lines), "ok" if result.ok else "partial"
+
+
 # ---------------------------------------------------------------------------- extract
 def extract(args):
-    from sitrex.backends import extract_videos, get_backend
+    from sitrex.backends import extract_videos, get_backend, list_backends
 
+    if args.backend not in list_backends():    # an unknown or unusable backend, said first
+        get_backend(args.backend)
+    missing = [v for v in args.videos if not Path(v).exists()]
+    if missing:
+        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
     output_folder(args.output, "-o/--output")
     # the backend and its model file are checked once, here, not once per video in the
     # workers: one pose on a blank image loads the model (a damaged file fails now)
     with get_backend(args.backend, **_backend_options(args)) as pose:
         pose.estimate_image(np.zeros((64, 64, 3), np.uint8))
     started = time.perf_counter()
-    result = extract_videos(args.videos, args.output, args.backend,
-                            backend_options=_backend_options(args), suffix=f".{args.format}",
-                            n_jobs=args.jobs, overwrite=args.overwrite,
-                            progress=_progress(args))
+    with _dask_client(args) as client:
+        result = extract_videos(args.videos, args.output, args.backend,
+                                backend_options=_backend_options(args),
+                                suffix=f".{args.format}", n_jobs=args.jobs,
+                                overwrite=args.overwrite, progress=_progress(args),
+                                client=client)
     payload = {"written": [str(p) for p in result.written],
                "skipped": [str(p) for p in result.skipped],
                "failed": {str(k): v for k, v in result.failed.items()},

@@ -9,6 +9,9 @@ differ, plain-language messages, repetitions, and JSON / CSV export.
 The modules, one concept each:
 
 * :mod:`~sitrex.feedback.pipeline`: :func:`compare`, the pipeline;
+* :mod:`~sitrex.feedback.many`: :func:`compare_many`, many athletes against
+  one coach prepared once, on local processes or a Dask cluster;
+* :mod:`~sitrex.feedback.table`: its summary table (CSV and JSON);
 * :mod:`~sitrex.feedback.windows`: sliding windows scored against a reference
   encoded once;
 * :mod:`~sitrex.feedback.ranges`: frame ranges where a condition holds;
@@ -26,9 +29,12 @@ Examples
 (True, 'FeedbackReport')
 """
 
+from .many import compare_many
 from .pipeline import compare
 from .report import FeedbackReport
 from .summary import AngleSummary
+from .table import ManyResult
 from .windows import windowed_similarity
 
-__all__ = ["AngleSummary", "FeedbackReport", "compare", "windowed_similarity"]
+__all__ = ["AngleSummary", "FeedbackReport", "ManyResult", "compare", "compare_many",
+           "windowed_similarity"]

@@ -12,7 +12,10 @@ for one athlete; many athletes or a live feed reuse it). It holds:
   to all the others), a chosen one, or the whole clip;
 * the coach's **rep-to-rep variation** per angle: how much the coach's own
   repetitions differ from the reference one once time-aligned (root mean
-  square, degrees). It is what "normal variation" means for that angle.
+  square, degrees). It is what "normal variation" means for that angle;
+* the comparator's **embedding** of the reference, computed on first use
+  and kept (:meth:`CoachReference.reference_embedding`), so that any number
+  of athletes are scored against one encoding.
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ class CoachReference:
         Rep-to-rep variation of the coach, degrees (NaN with fewer than two repetitions).
     note : str or None
         Why no repetition was found, when none was.
+    embedding : ndarray or None
+        The comparator's embedding of `reference`, once computed (see
+        :meth:`reference_embedding`).
     """
 
     execution: Execution
@@ -77,6 +83,7 @@ class CoachReference:
     reference: np.ndarray | None = None
     variation: np.ndarray | None = None
     note: str | None = None
+    embedding: np.ndarray | None = None
 
     @property
     def focus(self) -> np.ndarray:
@@ -96,6 +103,15 @@ class CoachReference:
     def reference_seconds(self) -> float:
         """Duration of the reference, seconds."""
         return len(self.reference) / self.fps
+
+    def reference_embedding(self, comparator) -> np.ndarray:
+        """The comparator's embedding of :attr:`reference`: computed on first use, then kept.
+
+        `comparator` must be the one that prepared this coach.
+        """
+        if self.embedding is None:
+            self.embedding = np.asarray(comparator.embed([self.reference.astype(np.float32)])[0])
+        return self.embedding
 
 
 def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.ndarray:

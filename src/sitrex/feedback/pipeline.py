@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from sitrex._validation import check_int, check_probability
 from sitrex.conditioning import NO_CONDITIONING, CausalConditioning, Conditioning
 from sitrex.exceptions import InputError
-from sitrex.sequences import carry_forward, interpolate_gaps, seconds_to_frames
+from sitrex.sequences import seconds_to_frames
 
 from ._inputs import Execution, load_execution
 from .coach import CoachReference, prepare_coach
 from .report import FeedbackReport
-from .windows import window_coverage, windowed_similarity
+from .scoring import compare_with_coach
 
-__all__ = ["compare", "compare_with_coach", "default_warmup", "default_window", "model_fps"]
+__all__ = ["CompareOptions", "check_options", "compare", "compare_with_coach", "model_fps"]
 
 
 def _check_comparator(comparator):
@@ -35,9 +34,6 @@ def _check_comparator(comparator):
     return comparator
 
 
-#: A clip shorter than this shows no movement to judge.
-MIN_CLIP_SECONDS = 0.3
-
 #: Frame rate assumed for a comparator that does not record the rate it was trained at.
 DEFAULT_MODEL_FPS = 30.0
 
@@ -53,27 +49,14 @@ def model_fps(comparator) -> float:
     return float(rate) if rate else DEFAULT_MODEL_FPS
 
 
-def default_window(coach: CoachReference, comparator) -> int:
-    """Frames (at the model's rate) of the window scored at each frame, by default.
-
-    The duration of the coach's reference (one repetition, or the whole
-    clip), at most the comparator's ``max_len``.
-    """
-    return min(int(comparator.max_len), len(coach.reference))
-
-
-def default_warmup(window: int) -> int:
-    """History (frames) a window needs before it is scored, by default: half the window."""
-    return max(1, int(window) // 2)
-
-
 def _conditioning(smooth, causal: bool):
     """The cleaning recipe `smooth` asks for; a causal comparison needs a causal one."""
     if isinstance(smooth, (Conditioning, CausalConditioning)):
         if causal and isinstance(smooth, Conditioning) and smooth.enabled:
-            raise InputError("causal=True needs a causal cleaning recipe: pass "
-                             "smooth=sitrex.conditioning.CausalConditioning(...) (the offline "
-                             "Conditioning looks at later frames), True or False")
+            raise InputError("a causal comparison (causal=True, a live feed) needs a causal "
+                             "cleaning recipe: pass smooth=sitrex.conditioning."
+                             "CausalConditioning(...) (the offline Conditioning looks at later "
+                             "frames), True or False")
         return smooth
     if not smooth:
         return NO_CONDITIONING
@@ -104,76 +87,16 @@ def _duration(frames, seconds, name: str, rate: float, default: int | None) -> i
     return default
 
 
-def _align(coach: CoachReference, athlete: np.ndarray, rate: float, band, circular: bool
-           ) -> np.ndarray:
-    """For each athlete frame (model rate), the matched frame of the coach's reference.
-
-    With a one-repetition reference, each athlete repetition is aligned with
-    it on its own (frames before the first repetition match the reference's
-    start, frames after the last its end); otherwise the whole clips are.
-    """
-    from sitrex.alignment import align_to_reference
-    from sitrex.repetitions import segment_repetitions
-
-    ref = coach.reference
-    cols = coach.focus
-    reps = []
-    if coach.reference_rep is not None:
-        try:
-            reps = segment_repetitions(athlete, fps=rate, columns=cols)
-        except InputError:
-            reps = []
-    if not reps:
-        return align_to_reference(ref, athlete, columns=cols, band=band, circular=circular)
-    out = np.empty(len(athlete), dtype=np.int64)
-    out[:reps[0].start] = 0
-    out[reps[-1].end:] = len(ref) - 1
-    for rep in reps:
-        out[rep.slice] = align_to_reference(ref, athlete[rep.slice], columns=cols, band=band,
-                                            circular=circular)
-    return out
-
-
-def compared_coach_repetitions(coach: CoachReference, coach_rep) -> list:
-    """The coach's repetitions an athlete's repetitions are compared with (see ``coach_rep``)."""
-    if coach_rep in ("typical", "whole"):
-        return list(coach.repetitions)
-    return [coach.repetitions[coach.reference_rep]]
-
-
-def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep
-                 ) -> tuple[list, list, Any]:
-    from sitrex.repetitions import compare_repetitions, segment_repetitions
-
-    if not len(columns):
-        return [], [], "repetitions not counted: no angle is measured in both clips"
-    try:
-        reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
-    except InputError as exc:
-        return [], [], f"repetitions not counted: {exc}"
-    if not reps:
-        return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
-    if not coach.repetitions:
-        return reps, [], f"repetitions not compared with the coach: {coach.note}"
-    coach_reps = compared_coach_repetitions(coach, coach_rep)
-    try:
-        feedback = compare_repetitions(coach.angles, athlete.angles, angle_names=names,
-                                       columns=columns, fps=athlete.fps, coach_fps=coach.fps,
-                                       coach_repetitions=coach_reps)
-    except InputError as exc:
-        return reps, [], f"repetitions not compared with the coach: {exc}"
-    return reps, feedback, None
-
-
 def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: str | None = None,
             window: int | None = None, stride: int = 1, threshold: float | None = None,
             align: bool = False, repetitions: bool = True,
             usefulness_threshold: float | None = None, useful_angles=None,
             fps: float | None = None, align_band: float | None = None,
             batch_size: int | None = None, min_window: int | None = None,
-            smooth: bool | Conditioning | CausalConditioning = True, coach_rep: int | str = "typical",
-            window_seconds: float | None = None, warmup_seconds: float | None = None,
-            band_seconds: float | None = None, causal: bool = False) -> FeedbackReport:
+            smooth: bool | Conditioning | CausalConditioning = True,
+            coach_rep: int | str = "typical", window_seconds: float | None = None,
+            warmup_seconds: float | None = None, band_seconds: float | None = None,
+            causal: bool = False) -> FeedbackReport:
     """Compare an athlete's execution of an exercise with a coach's, angle by angle.
 
     Parameters
@@ -317,16 +240,108 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     >>> bool(np.isnan(report.similarity[5:8]).all())
     True
     """
+    options = check_options(
+        comparator, kind=kind, window=window, stride=stride, threshold=threshold, align=align,
+        repetitions=repetitions, usefulness_threshold=usefulness_threshold,
+        useful_angles=useful_angles, fps=fps, align_band=align_band, batch_size=batch_size,
+        min_window=min_window, smooth=smooth, coach_rep=coach_rep,
+        window_seconds=window_seconds, warmup_seconds=warmup_seconds, band_seconds=band_seconds,
+        causal=causal)
+    coach_x = options.load(coach, "coach", backend)
+    athlete_x = options.load(athlete, "athlete", backend)
+    return options.score(options.prepare_coach(coach_x), athlete_x)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The options of :func:`compare`, checked, with durations in frames at the model's rate.
+
+    Made by :func:`check_options`; its three steps are the pipeline's:
+    :meth:`load` an input, :meth:`prepare_coach` once, :meth:`score` each
+    athlete. It pickles (the comparator as its weights), so that worker
+    processes can score athletes against a coach prepared elsewhere.
+    """
+
+    comparator: Any
+    kind: str
+    fps: float | None                  # frame rate of inputs that have none
+    conditioning: Conditioning | CausalConditioning
+    threshold: float
+    usefulness_threshold: float
+    useful_angles: Any
+    coach_rep: int | str
+    window: int | None
+    warmup: int | None
+    band: int | None
+    stride: int
+    align: bool
+    repetitions: bool
+    batch_size: int | None
+    causal: bool = False
+
+    @property
+    def rate(self) -> float:
+        """The comparator's frame rate (:func:`model_fps`)."""
+        return model_fps(self.comparator)
+
+    def load(self, value: Any, role: str, backend: Any = None) -> Execution:
+        """One input (video, landmark file, Skeleton or angles) as cleaned angles."""
+        return load_execution(value, role, self.comparator, kind=self.kind, backend=backend,
+                              fps=self.fps, conditioning=self.conditioning)
+
+    def prepare_coach(self, execution: Execution) -> CoachReference:
+        """The coach, prepared once (:func:`sitrex.feedback.coach.prepare_coach`)."""
+        return prepare_coach(execution, self.comparator, fps=self.rate,
+                             usefulness_threshold=self.usefulness_threshold,
+                             useful_angles=self.useful_angles, coach_rep=self.coach_rep)
+
+    def score(self, coach: CoachReference, athlete: Execution) -> FeedbackReport:
+        """One athlete against the prepared coach (:func:`compare_with_coach`)."""
+        return compare_with_coach(
+            coach, athlete, self.comparator, kind=self.kind, window=self.window,
+            warmup=self.warmup, band=self.band, stride=self.stride, threshold=self.threshold,
+            usefulness_threshold=self.usefulness_threshold, align=self.align,
+            repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep,
+            causal=self.causal)
+
+
+def check_options(comparator=None, *, kind: str | None = None, window: int | None = None,
+                  stride: int = 1, threshold: float | None = None, align: bool = False,
+                  repetitions: bool = True, usefulness_threshold: float | None = None,
+                  useful_angles=None, fps: float | None = None, align_band: float | None = None,
+                  batch_size: int | None = None, min_window: int | None = None,
+                  smooth: bool | Conditioning | CausalConditioning = True,
+                  coach_rep: int | str = "typical", window_seconds: float | None = None,
+                  warmup_seconds: float | None = None, band_seconds: float | None = None,
+                  causal: bool = False) -> CompareOptions:
+    """Check :func:`compare`'s options before any input is read; see it for their meaning.
+
+    Returns
+    -------
+    CompareOptions
+
+    Raises
+    ------
+    sitrex.exceptions.InputError
+        For a bad option, or an unfitted comparator.
+
+    Examples
+    --------
+    >>> check_options(stride=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: stride must be ...
+    """
+    stride = check_int(stride, "stride", low=1)
+    if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
+        raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
+                         f"{coach_rep!r}")
     comparator = _check_comparator(comparator)
     kind = _check_kind(kind, comparator)
     default = float(getattr(comparator, "threshold", 0.5))
     threshold = check_probability(threshold, "threshold", default)
     usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
                                              default)
-    stride = check_int(stride, "stride", low=1)
-    if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
-        raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
-                         f"{coach_rep!r}")
     conditioning = _conditioning(smooth, causal)
     if causal and align:
         raise InputError("align=True aligns the whole clips in time, which a causal comparison "
@@ -337,7 +352,6 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
                          "another kind")
     rate = model_fps(comparator)
     max_len = int(comparator.max_len)
-    # options that need no data are checked before any video is read
     window = _duration(window, window_seconds, "window", rate, None)
     warmup = _duration(min_window, warmup_seconds, "min_window", rate, None)
     band = _duration(align_band, band_seconds, "align_band", rate, None) \
@@ -345,104 +359,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     if window is not None and window > max_len:
         raise InputError(f"the window ({window} frames at {rate:g} fps) is longer than the "
                          f"comparator's max_len ({max_len} frames, {max_len / rate:g} s)")
-
-    options = dict(comparator=comparator, kind=kind, backend=backend, fps=fps,
-                   conditioning=conditioning)
-    coach_x = load_execution(coach, "coach", **options)
-    athlete_x = load_execution(athlete, "athlete", **options)
-    coach_ref = prepare_coach(coach_x, comparator, fps=rate,
-                              usefulness_threshold=usefulness_threshold,
-                              useful_angles=useful_angles, coach_rep=coach_rep)
-    return compare_with_coach(coach_ref, athlete_x, comparator, kind=kind, window=window,
-                              warmup=warmup, band=band, stride=stride, threshold=threshold,
-                              usefulness_threshold=usefulness_threshold, align=align,
-                              repetitions=repetitions, batch_size=batch_size,
-                              coach_rep=coach_rep, causal=causal)
+    return CompareOptions(
+        comparator=comparator, kind=kind, fps=fps, conditioning=conditioning,
+        threshold=threshold, usefulness_threshold=usefulness_threshold,
+        useful_angles=useful_angles, coach_rep=coach_rep, window=window, warmup=warmup,
+        band=band, stride=stride, align=bool(align), repetitions=bool(repetitions),
+        batch_size=batch_size, causal=bool(causal))
 
 
-def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
-                       window: int | None, warmup: int | None, band: int | None, stride: int,
-                       threshold: float, usefulness_threshold: float, align: bool,
-                       repetitions: bool, batch_size: int | None, coach_rep,
-                       causal: bool = False) -> FeedbackReport:
-    """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
-    rate = coach.fps
-    names = tuple(comparator.angle_names_)
-    athlete, present, frame_of = athlete_x.at_rate(rate)
-    measured = coach.measured & ~np.isnan(athlete).all(axis=0)
-    if not measured.any():
-        raise InputError("the coach and the athlete have no measured angle in common: every "
-                         "angle is NaN throughout one of the two clips")
-    useful = coach.useful & measured
-    focus = np.flatnonzero(useful) if useful.any() else np.flatnonzero(measured)
-
-    used_window = default_window(coach, comparator) if window is None else int(window)
-    if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
-        raise InputError(
-            f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
-            f"frames); at least {MIN_CLIP_SECONDS:g} s of movement is needed to judge it")
-    notes = []
-    if warmup is None:
-        warmup = default_warmup(used_window)
-        if len(athlete) < warmup:      # a short clip: judged on its second half, and said so
-            warmup = max(1, len(athlete) // 2)
-            notes.append(f"the athlete's clip ({athlete_x.duration:.2f} s) is shorter than the "
-                         f"coach's reference ({used_window / rate:.2f} s): its second half is "
-                         "scored, with less history than usual")
-    elif len(athlete) < warmup:
-        raise InputError(
-            f"the athlete's clip is {athlete_x.duration:.2f} s long, shorter than the warm-up "
-            f"asked for ({warmup / rate:.2f} s); shorten the warm-up (warmup_seconds=...)")
-    if warmup > used_window:
-        raise InputError(f"the warm-up ({warmup} frames) must not exceed the window "
-                         f"({used_window} frames)")
-    athlete_input = carry_forward(athlete, fill_value=0.0) if causal else \
-        interpolate_gaps(athlete, fill_value=0.0)
-    alignment, warped = None, None
-    if align:
-        alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
-        warped = coach.reference[alignment]
-    similarity = windowed_similarity(comparator, coach.reference, athlete_input,
-                                     present=present, window=used_window, stride=stride,
-                                     batch_size=batch_size, warped_reference=warped)
-    if causal:    # an angle is scored from its first measured frame on
-        similarity[~(coach.measured & np.maximum.accumulate(~np.isnan(athlete), axis=0))] = \
-            np.nan
-    else:
-        similarity[:, ~measured] = np.nan
-    similarity[:warmup - 1] = np.nan              # too little history yet
-    coverage = window_coverage(present, used_window)[frame_of]
-    similarity = similarity[frame_of]
-    similarity[~athlete_x.present] = np.nan
-    coach_frames = None
-    if alignment is not None:   # as frames of the coach's own clip
-        model_frame = coach.reference_slice.start + alignment[frame_of]
-        coach_frames = np.minimum(np.rint(model_frame / rate * coach.execution.fps),
-                                  len(coach.execution.angles) - 1).astype(np.int64)
-
-    reps, rep_feedback, note = [], [], None
-    if repetitions:
-        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep)
-    scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
-    metadata = {
-        "model_fps": rate, "window_seconds": used_window / rate,
-        "warmup_seconds": warmup / rate, "scored_frames": scored,
-        "scored_seconds": scored / athlete_x.fps,
-        "coach_repetitions": len(coach.repetitions), "coach_reference_rep": coach.reference_rep,
-        "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
-        "conditioning": {"coach": coach.execution.conditioning,
-                         "athlete": athlete_x.conditioning},
-        "notes": notes, "causal": bool(causal),
-    }
-    n_frames = len(athlete_x.angles)
-    return FeedbackReport(
-        angle_names=names, usefulness=coach.usefulness, useful=useful, similarity=similarity,
-        present=athlete_x.present, times=np.arange(n_frames) / athlete_x.fps, fps=athlete_x.fps,
-        threshold=threshold, coach_angles=coach.execution.angles,
-        athlete_angles=athlete_x.angles, coach_skeleton=coach.execution.skeleton,
-        athlete_skeleton=athlete_x.skeleton, coach_source=coach.execution.source,
-        athlete_source=athlete_x.source, alignment=coach_frames, repetitions=reps,
-        repetition_feedback=rep_feedback, repetition_note=note,
-        usefulness_threshold=usefulness_threshold, window=used_window, stride=int(stride),
-        kind=kind, coverage=coverage, coach_repetitions=list(coach.repetitions),
-        coach_variation=coach.variation, metadata=metadata)

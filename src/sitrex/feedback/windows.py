@@ -213,8 +213,8 @@ def _embed_windows(comparator, sequence: np.ndarray, ends: np.ndarray, window: i
 
 
 def windowed_similarity(comparator, reference, candidate, *, present=None, window=None,
-                        stride: int = 1, batch_size: int | None = None, warped_reference=None
-                        ) -> np.ndarray:
+                        stride: int = 1, batch_size: int | None = None, warped_reference=None,
+                        reference_embedding=None) -> np.ndarray:
     """Per-frame, per-angle similarity of a candidate to a reference.
 
     Parameters
@@ -243,6 +243,9 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
         alignment). The window ending at ``t`` is then compared with the same
         frames of `warped_reference` instead of with the whole `reference`
         (which is then unused).
+    reference_embedding : array_like, optional
+        ``comparator.embed([reference])[0]``, when already computed (a coach
+        scored against many athletes is encoded once).
 
     Returns
     -------
@@ -294,7 +297,8 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
         return np.full((len(cand), n_angles), np.nan)
     windows = _embed_windows(comparator, cand, ends, window, batch_size)
     if warped_reference is None:
-        ref = comparator.embed([np.asarray(reference, dtype=np.float32)])[0]
+        ref = (comparator.embed([np.asarray(reference, dtype=np.float32)])[0]
+               if reference_embedding is None else np.asarray(reference_embedding))
     else:
         warped = np.asarray(warped_reference, dtype=np.float64)
         if warped.shape != cand.shape:

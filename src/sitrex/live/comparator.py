@@ -33,14 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._validation import check_probability
 from sitrex.conditioning import CausalConditioning
 from sitrex.exceptions import InputError
-from sitrex.feedback._inputs import _skeleton_angles, load_execution
-from sitrex.feedback.coach import prepare_coach
-from sitrex.feedback.pipeline import (_check_comparator, _check_kind, _conditioning, _duration,
-                                      compared_coach_repetitions, default_warmup, default_window,
-                                      model_fps)
+from sitrex.feedback._inputs import _skeleton_angles
+from sitrex.feedback.pipeline import check_options
+from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, default_window
 from sitrex.landmarks import N_LANDMARKS
 from ._clock import ModelClock, SessionClock
 from ._pose import PoseFeed
@@ -134,46 +131,31 @@ class LiveComparator:
                  useful_angles: Any = None, coach_rep: int | str = "typical",
                  fps: float | None = None, smooth: bool | CausalConditioning = True,
                  repetitions: bool = True, history_seconds: float = 10.0) -> None:
-        from sitrex._validation import check_int
-
-        comparator = _check_comparator(comparator)
-        self.kind = _check_kind(kind, comparator)
-        if self.kind == "max-energy":
-            raise InputError("the 'max-energy' kind chooses each angle's plane from a whole clip, "
-                             "which a live feed cannot do; use a comparator trained on another "
-                             "kind")
-        self.conditioning = _conditioning(smooth, causal=True)
-        default = float(getattr(comparator, "threshold", 0.5))
-        self.threshold = check_probability(threshold, "threshold", default)
-        usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
-                                                 default)
-        self.stride = check_int(stride, "stride", low=1)
+        options = check_options(
+            comparator, kind=kind, stride=stride, threshold=threshold,
+            usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
+            smooth=smooth, coach_rep=coach_rep, window_seconds=window_seconds,
+            warmup_seconds=warmup_seconds, causal=True)
+        comparator = options.comparator
+        self.kind, self.conditioning = options.kind, options.conditioning
+        self.threshold, self.stride, self.rate = options.threshold, options.stride, options.rate
         self.comparator = comparator
-        self.rate = model_fps(comparator)
-        window = _duration(None, window_seconds, "window", self.rate, None)
-        warmup = _duration(None, warmup_seconds, "min_window", self.rate, None)
-        if window is not None and window > int(comparator.max_len):
-            raise InputError(f"window_seconds={window_seconds:g} is longer than the comparator's "
-                             f"max_len ({int(comparator.max_len) / self.rate:g} s)")
         self._backend_spec, self._backend, self._own_backend = backend, None, False
         if isinstance(coach, str) or hasattr(coach, "__fspath__"):
             from sitrex.video import VIDEO_SUFFIXES
 
             if str(coach).lower().endswith(VIDEO_SUFFIXES):
                 backend = self.backend       # the coach is seen by the athlete's pose model
-        execution = load_execution(coach, "coach", comparator, kind=self.kind, backend=backend,
-                                   fps=fps, conditioning=self.conditioning)
-        self.coach = prepare_coach(execution, comparator, fps=self.rate,
-                                   usefulness_threshold=usefulness_threshold,
-                                   useful_angles=useful_angles, coach_rep=coach_rep)
-        self.window = default_window(self.coach, comparator) if window is None else int(window)
-        self.warmup = default_warmup(self.window) if warmup is None else int(warmup)
+        self.coach = options.prepare_coach(options.load(coach, "coach", backend))
+        self.window = default_window(self.coach, comparator) if options.window is None \
+            else options.window
+        self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
         if self.warmup > self.window:
             raise InputError(f"the warm-up ({self.warmup / self.rate:g} s) must not exceed the "
                              f"window ({self.window / self.rate:g} s)")
         self.angle_names = tuple(comparator.angle_names_)
         self.focus = self.coach.focus
-        self._reference = comparator.embed([self.coach.reference.astype(np.float32)])[0]
+        self._reference = self.coach.reference_embedding(comparator)
         self._coach_reps = compared_coach_repetitions(self.coach, coach_rep) \
             if self.coach.repetitions else []
         self.count_repetitions = bool(repetitions)

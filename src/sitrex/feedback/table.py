@@ -1,0 +1,184 @@
+"""The summary table of many comparisons: one line per athlete, written as CSV and JSON.
+
+:func:`sitrex.compare_many` returns a :class:`ManyResult` and, with an output
+folder, writes its table as ``summary.csv`` and ``summary.json``
+(atomically): athlete, status, score, worst angles, repetitions, report
+file, error.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .report import FeedbackReport
+
+__all__ = ["AthleteResult", "ManyResult", "SUMMARY_COLUMNS", "SUMMARY_FILES",
+           "finished_report", "report_summary"]
+
+#: Files of the summary table in the output folder.
+SUMMARY_FILES = ("summary.csv", "summary.json")
+#: ``format`` entry of ``summary.json``.
+SUMMARY_FORMAT = "sitrex.compare_many/1"
+#: Columns of the summary table.
+SUMMARY_COLUMNS = ("athlete", "status", "score", "worst_angles", "repetitions", "report",
+                   "error")
+#: Worst angles listed per athlete in the summary.
+N_WORST = 3
+
+
+@dataclass
+class AthleteResult:
+    """One athlete's line of the summary table.
+
+    Attributes
+    ----------
+    athlete : str
+        The athlete's name (a file's stem, or the key given).
+    status : {"compared", "skipped", "failed"}
+        Compared in this run, skipped (its report was finished in an earlier
+        run), or failed (see `error`).
+    score : float or None
+        :attr:`FeedbackReport.score` (None when failed or nothing was scored).
+    worst_angles : list of str
+        The useful angles least like the coach's, worst first (at most 3).
+    repetitions : int or None
+        Repetitions found in the athlete's clip.
+    report : str or None
+        The report file, when written.
+    error : str
+        Why it failed (empty otherwise).
+    """
+
+    athlete: str
+    status: str
+    score: float | None = None
+    worst_angles: list[str] = field(default_factory=list)
+    repetitions: int | None = None
+    report: str | None = None
+    error: str = ""
+
+    def csv_row(self) -> list[str]:
+        """The line as CSV cells (worst angles joined by ``"; "``, None as an empty cell)."""
+        return [self.athlete, self.status, "" if self.score is None else f"{self.score:.6g}",
+                "; ".join(self.worst_angles),
+                "" if self.repetitions is None else str(self.repetitions),
+                self.report or "", self.error]
+
+
+def _summary_of(data: Mapping[str, Any]) -> tuple[float | None, list[str], int]:
+    """(score, worst angles, repetitions) from a report's dict (:meth:`FeedbackReport.to_dict`)."""
+    score = data.get("score")
+    return (None if score is None else float(score), list(data.get("worst_angles") or [])[:N_WORST],
+            len(data.get("repetitions") or []))
+
+
+def report_summary(report: FeedbackReport) -> tuple[float | None, list[str], int]:
+    """(score, worst angles, repetitions) of a report: its line in the summary table."""
+    score = report.score
+    return (None if score != score else float(score), report.worst_angles(N_WORST),
+            len(report.repetitions))
+
+
+@dataclass
+class ManyResult:
+    """What :func:`compare_many` did.
+
+    Attributes
+    ----------
+    rows : list of AthleteResult
+        One per athlete, in the order given.
+    reports : dict of str to FeedbackReport
+        The reports made in this run, by athlete, when no output folder was
+        given (with one, they are in its files: :meth:`FeedbackReport.from_json`).
+    summary : dict of str to pathlib.Path
+        ``{"csv": ..., "json": ...}``: the summary files written (none
+        without an output folder).
+
+    Examples
+    --------
+    >>> result = ManyResult([AthleteResult("ann", "compared", 0.8, ["left knee"], 3),
+    ...                      AthleteResult("bob", "failed", error="VideoError: unreadable")])
+    >>> result, result.ok, result.failed
+    (ManyResult(compared=1, skipped=0, failed=1), False, {'bob': 'VideoError: unreadable'})
+    """
+
+    rows: list[AthleteResult] = field(default_factory=list)
+    reports: dict[str, FeedbackReport] = field(default_factory=dict)
+    summary: dict[str, Path] = field(default_factory=dict)
+
+    def _names(self, status: str) -> list[str]:
+        return [row.athlete for row in self.rows if row.status == status]
+
+    @property
+    def compared(self) -> list[str]:
+        """Athletes compared in this run."""
+        return self._names("compared")
+
+    @property
+    def skipped(self) -> list[str]:
+        """Athletes whose report was finished in an earlier run."""
+        return self._names("skipped")
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Athlete -> error, for the athletes that could not be compared."""
+        return {row.athlete: row.error for row in self.rows if row.status == "failed"}
+
+    @property
+    def ok(self) -> bool:
+        """True when no athlete failed."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary table as JSON-safe Python (what ``summary.json`` holds, less the coach)."""
+        from .export import jsonable
+
+        return {"format": SUMMARY_FORMAT,
+                "counts": {s: len(self._names(s)) for s in ("compared", "skipped", "failed")},
+                "athletes": [jsonable(row) for row in self.rows]}
+
+    def write_summary(self, folder: str | os.PathLike[str], coach: str | None = None
+                      ) -> dict[str, Path]:
+        """Write ``summary.csv`` and ``summary.json`` into `folder`, atomically; returns them."""
+        from sitrex._atomic import atomic_write
+
+        folder = Path(folder)
+        paths = {"csv": folder / SUMMARY_FILES[0], "json": folder / SUMMARY_FILES[1]}
+        with atomic_write(paths["csv"], "w") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(SUMMARY_COLUMNS)
+            writer.writerows(row.csv_row() for row in self.rows)
+        with atomic_write(paths["json"], "w") as f:
+            json.dump({**self.to_dict(), "coach": coach}, f, indent=1, allow_nan=False)
+            f.write("\n")
+        self.summary = paths
+        return paths
+
+    def __repr__(self) -> str:
+        return (f"ManyResult(compared={len(self.compared)}, skipped={len(self.skipped)}, "
+                f"failed={len(self.failed)})")
+
+
+def finished_report(output: Path) -> AthleteResult | None:
+    """The summary line of a report finished in an earlier run (None if it cannot be read).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> broken = pathlib.Path(tempfile.mkdtemp()) / "ann.json"
+    >>> _ = broken.write_text("{not json")
+    >>> finished_report(broken) is None
+    True
+    """
+    try:
+        data = json.loads(output.read_text(encoding="utf-8"))
+        score, worst, reps = _summary_of(data)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None      # not a report of ours: the athlete is compared again
+    return AthleteResult(output.stem, "skipped", score, worst, reps, str(output))

@@ -1,0 +1,169 @@
+"""compare_many(): the coach prepared once, one report per athlete as compare() gives it, resumable."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import sitrex
+from sitrex.datasets import make_exercise
+from sitrex.exceptions import InputError, MissingFileError
+from sitrex.feedback import compare, compare_many
+from sitrex.feedback.many import athlete_inputs
+
+MAX_LEN = 32
+OPTIONS = dict(useful_angles=["left knee", "right knee"], repetitions=False)
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return make_exercise(8, ["squat", "arm curl"], n_reps=2, tempo=1.5, random_state=3)
+
+
+@pytest.fixture(scope="module")
+def squats(clips):
+    skeletons, labels = clips
+    return [s for s, label in zip(skeletons, labels) if label == "squat"][:4]
+
+
+@pytest.fixture(scope="module")
+def comparator(clips):
+    skeletons, labels = clips
+    seqs = [s.angles() for s in skeletons]
+    X, y = sitrex.make_pairs(seqs, labels, {"squat": [5, 16], "arm curl": [1, 12]}, n_pairs=16,
+                             max_len=MAX_LEN, random_state=0, pad=False)
+    return sitrex.ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4,
+                                     max_len=MAX_LEN, epochs=1, random_state=0).fit(X, y)
+
+
+@pytest.fixture()
+def files(squats, tmp_path):
+    """The coach and three athletes as landmark files, in a folder."""
+    folder = tmp_path / "athletes"
+    folder.mkdir()
+    squats[0].save(tmp_path / "coach.npz")
+    for name, skeleton in zip(("ann", "bob", "cat"), squats[1:]):
+        skeleton.save(folder / f"{name}.npz")
+    return tmp_path / "coach.npz", folder
+
+
+def test_each_report_is_the_one_compare_gives(comparator, squats):
+    result = compare_many(squats[0], {"ann": squats[1], "bob": squats[2]}, comparator, **OPTIONS)
+    assert result.ok and result.compared == ["ann", "bob"] and result.summary == {}
+    for name, athlete in (("ann", squats[1]), ("bob", squats[2])):
+        alone = compare(squats[0], athlete, comparator, **OPTIONS)
+        np.testing.assert_allclose(result.reports[name].similarity, alone.similarity,
+                                   atol=1e-6, equal_nan=True)
+        row = result.rows[0 if name == "ann" else 1]
+        assert row.score == pytest.approx(alone.score, abs=1e-6)
+        assert row.worst_angles == alone.worst_angles(3)
+
+
+def test_the_coach_is_prepared_once(comparator, squats, monkeypatch):
+    calls = []
+    usefulness = comparator.predict_usefulness_proba
+    monkeypatch.setattr(comparator, "predict_usefulness_proba",
+                        lambda X: calls.append(len(X)) or usefulness(X))
+    result = compare_many(squats[0], list(squats[1:]), comparator, **OPTIONS)
+    assert result.compared == ["athlete-001", "athlete-002", "athlete-003"]
+    assert calls == [1]          # usefulness predicted once, on the coach
+
+
+def test_reports_and_summary_are_written_and_a_rerun_skips_them(comparator, files, tmp_path):
+    coach, folder = files
+    out = tmp_path / "out"
+    first = compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    assert first.compared == ["ann", "bob", "cat"] and first.reports == {}
+    assert sorted(p.name for p in out.iterdir()) == ["ann.json", "bob.json", "cat.json",
+                                                     "summary.csv", "summary.json"]
+    with open(out / "summary.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["athlete"] for r in table] == ["ann", "bob", "cat"]
+    assert set(table[0]) == {"athlete", "status", "score", "worst_angles", "repetitions",
+                             "report", "error"}
+    assert float(table[1]["score"]) == pytest.approx(
+        sitrex.FeedbackReport.from_json(out / "bob.json").score, abs=1e-5)
+    stamp = (out / "ann.json").stat().st_mtime_ns
+
+    again = compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    assert again.skipped == ["ann", "bob", "cat"] and again.compared == []
+    assert (out / "ann.json").stat().st_mtime_ns == stamp
+    assert [r.score for r in again.rows] == pytest.approx([r.score for r in first.rows])
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"] == {"compared": 0, "skipped": 3, "failed": 0}
+    assert summary["coach"] == str(coach)
+
+    redo = compare_many(coach, folder, comparator, output_dir=out, overwrite=True, **OPTIONS)
+    assert redo.compared == ["ann", "bob", "cat"]
+
+
+def test_one_bad_athlete_is_reported_without_stopping_the_others(comparator, files, tmp_path):
+    coach, folder = files
+    (folder / "dan.npz").write_bytes(b"not a landmark archive")
+    out = tmp_path / "out"
+    result = compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    assert not result.ok and result.compared == ["ann", "bob", "cat"]
+    assert list(result.failed) == ["dan"] and "SkeletonFileError" in result.failed["dan"]
+    assert not (out / "dan.json").exists()
+    rows = json.loads((out / "summary.json").read_text())["athletes"]
+    assert [(r["athlete"], r["status"]) for r in rows][-1] == ("dan", "failed")
+    assert not list(out.glob(".*"))          # no temporary file left behind
+
+    # the rerun retries only the failed athlete
+    (folder / "dan.npz").unlink()
+    fixed = compare_many(coach, sorted(folder.iterdir()), comparator, output_dir=out, **OPTIONS)
+    assert fixed.ok and fixed.skipped == ["ann", "bob", "cat"]
+    assert json.loads((out / "summary.json").read_text())["counts"]["failed"] == 0
+
+
+def test_an_athlete_shorter_than_the_warm_up_fails_alone(comparator, squats):
+    short = squats[2].replace(coords=squats[2].coords[:3], confidence=squats[2].confidence[:3])
+    result = compare_many(squats[0], {"ann": squats[1], "tiny": short}, comparator, **OPTIONS)
+    assert result.compared == ["ann"] and "clip is 0.10 s long" in result.failed["tiny"]
+
+
+def test_athletes_are_named_by_file_and_checked_before_any_work(tmp_path):
+    (tmp_path / "a.npz").write_bytes(b"")
+    (tmp_path / "b.mp4").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not an athlete")
+    assert list(athlete_inputs(tmp_path)) == ["a", "b"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.json").write_text("{}")
+    with pytest.raises(InputError, match="two athletes are named 'a'"):
+        athlete_inputs([tmp_path, other / "a.json"])
+    with pytest.raises(MissingFileError, match="nope.npz"):
+        athlete_inputs([tmp_path / "nope.npz"])
+    with pytest.raises(InputError, match="summary"):
+        athlete_inputs({"summary": np.zeros((5, 23))})
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="no video or landmark file"):
+        athlete_inputs(empty)
+    with pytest.raises(InputError, match="no athlete"):
+        athlete_inputs([])
+
+
+def test_bad_options_fail_before_any_input_is_read(comparator, tmp_path):
+    with pytest.raises(InputError, match="stride"):
+        compare_many(tmp_path / "missing-coach.mp4", [tmp_path], comparator, stride=0)
+    with pytest.raises(TypeError, match="no_such_option"):
+        compare_many("coach.npz", [], comparator, no_such_option=1)
+    with pytest.raises(InputError, match="dask.distributed.Client"):
+        compare_many("coach.npz", {"a": np.zeros((5, 23))}, comparator, client="tcp://x:8786")
+
+
+def test_a_backend_object_stays_in_this_process(comparator, squats):
+    from sitrex.backends import PoseBackend
+
+    class StillBackend(PoseBackend):
+        name = "still"
+
+        def detect_image(self, rgb):  # pragma: no cover - never called
+            raise AssertionError
+
+    with pytest.raises(InputError, match="backend's name"):
+        compare_many(squats[0], {"ann": squats[1]}, comparator, StillBackend(), n_jobs=2)
