@@ -64,6 +64,16 @@ def _pose_options(parser: argparse.ArgumentParser) -> None:
                                             "its environment variable, cache or download)")
 
 
+def _comparator_options(parser: argparse.ArgumentParser) -> None:
+    """The comparator to use (``compare`` and ``live``): pretrained weights or a saved one."""
+    src = parser.add_mutually_exclusive_group()
+    src.add_argument("--weights", default="sitrex-paper",
+                     help="registered pretrained weights (default: sitrex-paper)")
+    src.add_argument("--comparator", metavar="FILE",
+                     help="a comparator saved by `sitrex train` (.keras) instead of --weights")
+    parser.add_argument("--weights-path", help="folder holding the weight files")
+
+
 def _dask_option(parser) -> None:
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="run on the Dask cluster whose scheduler is at ADDRESS "
@@ -117,12 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--side-by-side", action="store_true",
                    help="put the coach beside the athlete in --video")
     p.add_argument("--plot", help="write a figure (.png or .svg)")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--weights", default="sitrex-paper",
-                     help="registered pretrained weights (default: sitrex-paper)")
-    src.add_argument("--comparator", metavar="FILE",
-                     help="a comparator saved by `sitrex train` (.keras) instead of --weights")
-    p.add_argument("--weights-path", help="folder holding the weight files")
+    _comparator_options(p)
     _pose_options(p)
     p.add_argument("--kind", help="angle kind (default: the one the weights were trained on)")
     p.add_argument("--window", type=seconds, metavar="SECONDS",
@@ -170,12 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "check results; not a live feed)")
     p.add_argument("-o", "--output", help="write the overlay video (.mp4)")
     p.add_argument("--no-window", action="store_true", help="never open a window")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--weights", default="sitrex-paper",
-                     help="registered pretrained weights (default: sitrex-paper)")
-    src.add_argument("--comparator", metavar="FILE",
-                     help="a comparator saved by `sitrex train` (.keras) instead of --weights")
-    p.add_argument("--weights-path", help="folder holding the weight files")
+    _comparator_options(p)
     _pose_options(p)
     p.add_argument("--window", type=seconds, metavar="SECONDS",
                    help="window length in seconds (default: the coach's reference repetition)")

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ from .display import LiveOverlay
 from .sources import LiveSource
 
 __all__ = ["LiveRun", "run_live"]
+
+#: Frames whose timings a :class:`LiveRun` keeps: the last 10 minutes at 30 fps.
+TIMINGS_KEPT = 18_000
 
 
 @dataclass
@@ -48,10 +52,11 @@ class LiveRun:
         The overlay written.
     frames_written : int
         Frames of that video.
-    compare_ms : list of float
-        The comparison's own cost of each frame (pose estimation excluded), ms.
-    pose_ms : list of float
-        Pose estimation time of each frame, ms.
+    compare_ms : collections.deque of float
+        The comparison's own cost of each frame (pose estimation excluded),
+        ms; the last :data:`TIMINGS_KEPT` frames (memory stays bounded).
+    pose_ms : collections.deque of float
+        Pose estimation time of each frame, ms; the last ``TIMINGS_KEPT``.
     """
 
     frames: int = 0
@@ -61,8 +66,9 @@ class LiveRun:
     repetitions: list[LiveRepetition] = field(default_factory=list)
     video: object = None
     frames_written: int = 0
-    compare_ms: list[float] = field(default_factory=list, repr=False)
-    pose_ms: list[float] = field(default_factory=list, repr=False)
+    compare_ms: deque[float] = field(default_factory=lambda: deque(maxlen=TIMINGS_KEPT),
+                                     repr=False)
+    pose_ms: deque[float] = field(default_factory=lambda: deque(maxlen=TIMINGS_KEPT), repr=False)
 
     @property
     def fps(self) -> float:
@@ -175,10 +181,10 @@ def run_live(live: LiveComparator, source: LiveSource, *, output=None, show: boo
     drawing = output is not None or show
     overlay = LiveOverlay(output, fps=source.fps, size=source.size, show=show) if drawing \
         else None
-    live.warm_up(source.size)
-    started = time.perf_counter()
     first_stamp = last_time = None
     with source, _StopRequests() as stop, (overlay or contextlib.nullcontext()):
+        live.warm_up(source.size)   # Ctrl-C meanwhile: the first frame is drawn, then it stops
+        started = time.perf_counter()
         for frame in source:
             first_stamp = frame.time if first_stamp is None else first_stamp
             feedback = live.update(frame)
