@@ -7,10 +7,12 @@ pace, a frame the machine is too busy for is skipped, as with a webcam), poses c
 from MediaPipe lite, and :class:`sitrex.LiveComparator` compares every frame it gets
 with a coach's clip (Pose2Sim's camera 1). For two comparators:
 
-* ``from_pretrained()``: what ``ExerciseComparator.from_pretrained()`` gives (its
-  default weights, from ``<shared>/weights/<name>`` when there);
-* ``small default``: ``ExerciseComparator()``'s default architecture, trained one
-  epoch on synthetic pairs (weights do not change the cost).
+* ``default``: the comparator ``sitrex.compare`` uses when none is given
+  (``LiveComparator(coach, comparator=None)``: today the paper's weights, read
+  from ``$SITREX_WEIGHTS``, by default ``<shared>/weights/sitrex-paper``);
+* ``small default architecture``: ``ExerciseComparator()``'s default
+  architecture, trained one epoch on synthetic pairs (weights do not change the
+  cost).
 
 Figures, for each comparator:
 
@@ -24,7 +26,7 @@ Figures, for each comparator:
    embedding and similarity, and the repetition counter;
 4. **memory over a long session** (``--minutes``): the landmarks of the videos
    looped as one long feed through the small comparator; Python heap in use
-   (tracemalloc) after each minute.
+   (tracemalloc, after a garbage collection) after each minute.
 
 The machine's load average is printed with each figure: on a shared 2-core machine
 the figures are upper bounds of the cost.
@@ -33,7 +35,7 @@ the figures are upper bounds of the cost.
 from __future__ import annotations
 
 import argparse
-import inspect
+import gc
 import json
 import os
 import tempfile
@@ -52,16 +54,14 @@ def _load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def _comparators(shared: Path):
-    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES, make_exercise
+def _comparators():
+    """(label, comparator) pairs; None is the default comparator of ``sitrex.compare``."""
     from sitrex.angles import ANGLE_NAMES
+    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES, make_exercise
     from sitrex.estimators import ExerciseComparator
     from sitrex.pairs import make_pairs
 
-    name = inspect.signature(ExerciseComparator.from_pretrained).parameters["name"].default
-    folder = shared / "weights" / name
-    yield (f"from_pretrained() ({name})",
-           ExerciseComparator.from_pretrained(path=folder if folder.is_dir() else None))
+    yield "default (what sitrex.compare uses)", None
     skeletons, labels = make_exercise(24, random_state=0)
     useful = {ex: [ANGLE_NAMES.index(a) for a in names if a in ANGLE_NAMES]
               for ex, names in SYNTHETIC_EXERCISE_ANGLES.items()}
@@ -114,6 +114,7 @@ def _memory(live, poses, minutes: int) -> list[dict]:
         while t < minute * 60 * fps:
             live.update(frames[t % len(frames)], t / fps)
             t += 1
+        gc.collect()                      # cyclic garbage is not memory in use
         current, _ = tracemalloc.get_traced_memory()
         out.append({"minute": minute, "heap_mb": round(current / 2**20, 2),
                     "repetitions": live.repetitions})
@@ -130,17 +131,20 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SITREX_MEDIAPIPE_MODEL",
                           str(args.shared / "models" / "pose_landmarker_lite.task"))
+    os.environ.setdefault("SITREX_WEIGHTS", str(args.shared / "weights" / "sitrex-paper"))
     from sitrex.backends import get_backend
     from sitrex.live import LiveComparator
 
     videos = args.shared / "videos"
     backend = get_backend("mediapipe", model="lite", progress=False)
     poses = [backend.estimate_video(videos / name) for name in FEEDS]
-    results = {"cpu_count": os.cpu_count(), "comparators": {}}
-    for label, comparator in _comparators(args.shared):
-        print(f"\n== {label}")
+    results = {"cpu_count": os.cpu_count(), "load_at_start": _load(), "comparators": {}}
+    for label, comparator in _comparators():
         live = LiveComparator(videos / COACH, comparator, backend=backend)
-        figures = {"window_s": live.window / live.rate, "max_len": int(comparator.max_len)}
+        weights = (getattr(live.comparator, "metadata_", None) or {}).get("weights")
+        label += f" [{weights} weights]" if weights else ""
+        print(f"\n== {label}")
+        figures = {"window_s": live.window / live.rate, "max_len": int(live.comparator.max_len)}
         for video in FEEDS:
             for mode, realtime, overlay in (("live feed, overlay", True, True),
                                             ("live feed, no overlay", True, False),
