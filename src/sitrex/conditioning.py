@@ -257,6 +257,12 @@ class CausalConditioning(_Recipe):
         (landmarks).
     angle_beta : float, default 0.01
         The same for angle arrays given directly, per degree per second.
+    reject_outliers : bool, default True
+        Drop glitches (step 1).
+    centre : bool, default True
+        Move the origin to the mid-hip (step 4).
+    scale_seconds : float, default 2.0
+        Time constant of the torso-length average.
 
     Notes
     -----
@@ -265,10 +271,6 @@ class CausalConditioning(_Recipe):
     landmarks thrown off by half a torso): the joint angles after this
     recipe are 4.3 degrees RMS from the truth (the offline recipe: 4.0; the
     raw angles: 10). A lower ``min_cutoff`` smooths more and lags more.
-    reject_outliers : bool, default True
-    centre : bool, default True
-    scale_seconds : float, default 2.0
-        Time constant of the torso-length average.
 
     Examples
     --------
