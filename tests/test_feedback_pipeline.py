@@ -157,3 +157,27 @@ def test_a_clip_shorter_than_the_coachs_repetition_is_judged_on_its_second_half(
                      coach_rep="whole")
     assert report.scored_frames >= 7
     assert any("shorter than the coach's reference" in m for m in report.messages)
+
+
+# ---------------------------------------------------------------------------- causal mode
+def test_a_causal_comparison_never_looks_at_later_frames(comparator, squats):
+    coach, athlete = squats
+    cut = athlete.n_frames // 2
+    coords = np.array(athlete.coords)
+    coords[cut:] += np.random.default_rng(0).normal(0, 0.05, coords[cut:].shape)
+    coords[cut + 3:cut + 9] = np.nan                           # and somebody leaves
+    changed = athlete.replace(coords=coords)
+    first = compare(coach, athlete, comparator, useful_angles=KNEES, causal=True)
+    second = compare(coach, changed, comparator, useful_angles=KNEES, causal=True)
+    np.testing.assert_allclose(second.similarity[:cut], first.similarity[:cut], atol=1e-6)
+    assert first.metadata["causal"] and first.metadata["conditioning"]["athlete"]["causal"]
+    offline = compare(coach, athlete, comparator, useful_angles=KNEES)
+    assert not offline.metadata["causal"]
+
+
+def test_a_causal_comparison_refuses_what_needs_the_whole_clip(comparator, squats):
+    coach, athlete = squats
+    with pytest.raises(InputError, match="align=True"):
+        compare(coach, athlete, comparator, causal=True, align=True)
+    with pytest.raises(InputError, match="CausalConditioning"):
+        compare(coach, athlete, comparator, causal=True, smooth=sitrex.Conditioning())

@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitrex.conditioning import NO_CONDITIONING, Conditioning
+from sitrex.conditioning import NO_CONDITIONING, CausalConditioning, Conditioning
 from sitrex.exceptions import InputError
-from sitrex.filters import OneEuroFilter, butterworth_lowpass, hampel, one_euro_filter
-from sitrex.sequences import interpolate_gaps, resample, seconds_to_frames, unwrap_angles
+from sitrex.filters import HampelGate, OneEuroFilter, butterworth_lowpass, hampel, one_euro_filter
+from sitrex.sequences import carry_forward, interpolate_gaps, resample, seconds_to_frames, \
+    unwrap_angles
 
 FPS = st.sampled_from([10.0, 24.0, 25.0, 29.97, 30.0, 50.0, 60.0, 120.0])
 
@@ -150,6 +151,41 @@ def test_a_glitch_is_rejected_and_a_smooth_movement_is_left_alone(seed, at, size
     assert np.flatnonzero(outliers).tolist() == [at] and np.isnan(clean[at])
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**16), at=st.integers(10, 50), size=st.floats(150.0, 1e5))
+def test_the_causal_gate_rejects_a_glitch_from_the_past_alone(seed, at, size):
+    rng = np.random.default_rng(seed)
+    x = 90 + 40 * np.sin(2 * np.pi * 0.5 * np.arange(60) / 30.0) + rng.normal(0, 1.0, 60)
+    x[at] += size
+    gate = HampelGate(window=0.25)
+    outliers = [bool(gate.update(x[t:t + 1], t / 30.0, min_scale=2.0)[1][0]) for t in range(60)]
+    flagged = np.flatnonzero(outliers).tolist()
+    # the past alone lags a movement: at a turn a few good frames may be held too (never many)
+    assert at in flagged and len(flagged) <= 7
+
+
+def test_the_causal_gate_accepts_a_lasting_jump_after_half_its_window():
+    x = np.r_[np.zeros(30), np.full(30, 10.0)]
+    gate = HampelGate(window=0.25)                   # 7 past frames at 30 fps
+    outliers = [bool(gate.update(x[t:t + 1], t / 30.0, min_scale=0.1)[1][0]) for t in range(60)]
+    assert np.flatnonzero(outliers).tolist() == [30, 31, 32, 33]     # then the new position
+
+
+# ---------------------------------------------------------------------------- causal gaps
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16), cut=st.integers(1, 39))
+def test_carrying_forward_is_causal_and_keeps_measured_values(seed, cut):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(40, 3))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    filled = carry_forward(x, fill_value=0.0)
+    measured = ~np.isnan(x)
+    assert np.array_equal(filled[measured], x[measured]) and not np.isnan(filled).any()
+    changed = x.copy()
+    changed[cut:] = rng.normal(size=changed[cut:].shape)
+    assert np.array_equal(carry_forward(changed, fill_value=0.0)[:cut], filled[:cut])
+
+
 # ---------------------------------------------------------------------------- live smoothing
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**16), cut=st.integers(1, 59))
@@ -219,3 +255,65 @@ def test_conditioning_puts_the_origin_at_the_mid_hip_of_every_frame():
     before, after = Skeleton(coords).angles(), skel.angles()
     np.testing.assert_allclose(after[:, others], before[:, others], atol=1e-6)
     assert np.abs(after[:, valgus] - before[:, valgus]).max() > 1.0
+
+
+# ---------------------------------------------------------------------------- the causal recipe
+def _noisy_wrist(n=90, fps=30.0, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0, 1, (33, 3))
+    t = np.arange(n) / fps
+    coords = np.repeat(base[None], n, axis=0)
+    coords[:, 15, 0] += 0.3 * np.sin(2 * np.pi * 0.5 * t)
+    return coords, coords + rng.normal(0, 0.005, coords.shape)
+
+
+def test_the_causal_recipe_removes_a_glitch_and_jitter_and_keeps_the_movement():
+    from sitrex.skeleton import Skeleton
+
+    coords, noisy = _noisy_wrist()
+    noisy[45, 15] += 5.0
+    skel = CausalConditioning(centre=False).skeleton(Skeleton(noisy, fps=30.0))
+    assert skel.meta["conditioning"]["rejected_values"] >= 1
+    assert skel.meta["conditioning"]["causal"]
+    error = np.abs(skel.coords - coords)
+    # a causal low-pass lags: at most speed / (2 pi cut-off), about 0.05 for this wrist
+    assert error.max() < 0.08 and error.mean() < 0.005
+    assert np.abs(noisy - coords).max() > 4.0
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), cut=st.integers(1, 59))
+def test_the_causal_recipe_never_looks_ahead(seed, cut):
+    _, noisy = _noisy_wrist(60, seed=seed)
+    changed = noisy.copy()
+    changed[cut:] += np.random.default_rng(seed).normal(0, 1.0, changed[cut:].shape)
+    changed[cut + 1:cut + 5] = np.nan                          # and a gap
+    recipe = CausalConditioning()
+    before = recipe.landmarks(noisy, 30.0)[0][:cut]
+    assert np.array_equal(recipe.landmarks(changed, 30.0)[0][:cut], before)
+
+
+def test_streaming_the_frames_gives_what_the_whole_recording_gives():
+    _, noisy = _noisy_wrist()
+    noisy[20:25] = np.nan                                      # nobody for 5 frames
+    recipe = CausalConditioning()
+    whole, _ = recipe.landmarks(noisy, 30.0)
+    stream = recipe.stream("landmarks")
+    frames = np.stack([stream.update(noisy[t], t / 30.0)[0] for t in range(len(noisy))])
+    np.testing.assert_array_equal(frames, whole)
+    assert np.isfinite(whole[20:25]).all()                     # held: shorter than max_gap
+
+
+def test_a_gap_longer_than_max_gap_stays_missing_in_the_causal_recipe():
+    _, noisy = _noisy_wrist()
+    noisy[20:60] = np.nan
+    cleaned, _ = CausalConditioning(max_gap=0.5).landmarks(noisy, 30.0)
+    held = np.isfinite(cleaned[20:60, 0, 0])
+    assert held[:15].all() and not held[16:].any()             # 0.5 s at 30 fps
+
+
+def test_the_causal_recipe_unwraps_plane_angles_as_they_come():
+    angles = np.r_[np.linspace(340, 359, 10), np.linspace(1, 20, 10)][:, None]
+    cleaned = CausalConditioning().angles(angles, 30.0, periodic=True)
+    steps = (np.diff(cleaned[:, 0]) + 180) % 360 - 180
+    assert (np.abs(steps) < 5).all() and ((cleaned >= 0) & (cleaned < 360)).all()

@@ -42,6 +42,7 @@ _EXPORTS = {
     "compare": "sitrex.feedback",
     "compare_many": "sitrex.feedback",
     "FeedbackReport": "sitrex.feedback",
+    "LiveComparator": "sitrex.live",
     "render_overlay": "sitrex.overlay",
     "save_report_figure": "sitrex.plots",
     # errors (sitrex.exceptions)
@@ -56,7 +57,7 @@ _EXPORTS = {
 
 _SUBMODULES = (
     "alignment", "angles", "angle_table", "backends", "cli", "conditioning", "datasets", "demo",
-    "estimators", "exceptions", "feedback", "filters", "io", "landmarks", "layouts",
+    "estimators", "exceptions", "feedback", "filters", "io", "landmarks", "layouts", "live",
     "model_selection", "models", "overlay", "pairs", "plots", "pretrained", "repetitions",
     "sequences", "skeleton", "video",
 )

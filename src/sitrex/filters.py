@@ -6,7 +6,8 @@ NaN marks a value that was not measured and stays NaN.
 
 * :func:`hampel` rejects isolated glitches (a landmark that jumps for a few
   frames): a value far from the median of its neighbourhood, in units of the
-  neighbourhood's robust spread, becomes NaN.
+  neighbourhood's robust spread, becomes NaN. :class:`HampelGate` is its
+  causal counterpart for live use: the neighbourhood is the recent past only.
 * :func:`butterworth_lowpass` is a zero-phase low-pass for offline analysis
   (:func:`scipy.signal.sosfiltfilt`): it removes the frame-to-frame jitter of
   pose estimators without shifting peaks in time. 6 Hz is the usual cut-off
@@ -41,7 +42,7 @@ from sitrex._validation import check_fps, check_int, check_number
 from sitrex.exceptions import InputError
 from sitrex.sequences import interpolate_gaps
 
-__all__ = ["OneEuroFilter", "butterworth_lowpass", "gaussian_smooth", "hampel",
+__all__ = ["HampelGate", "OneEuroFilter", "butterworth_lowpass", "gaussian_smooth", "hampel",
            "one_euro_filter", "rolling_median"]
 
 
@@ -213,6 +214,92 @@ def hampel(x: Any, window: int, n_sigmas: float = 3.0, *, min_scale: float = 0.0
     outliers &= ~np.isnan(flat)
     cleaned = np.where(outliers, np.nan, flat)
     return cleaned.reshape(arr.shape), outliers.reshape(arr.shape)
+
+
+class HampelGate:
+    """Causal glitch rejection for live data: :func:`hampel` with a neighbourhood in the past.
+
+    Each frame, every value is compared with the median of the same series
+    over the previous `window` seconds; a value farther than
+    ``n_sigmas * max(1.4826 * MAD, min_scale)`` from it is a glitch (NaN in
+    the result). The past holds the values as measured, glitches included,
+    so a real and lasting jump is accepted once it fills half of the past
+    (after about ``window / 2`` seconds), and the gate never locks on an old
+    position. Memory is a fixed ring of `capacity` frames.
+
+    Parameters
+    ----------
+    window : float, default 0.25
+        Seconds of past frames the median is taken over.
+    n_sigmas : float, default 4.0
+    min_past : int, default 3
+        Fewer measured past values than this: the value is accepted (a
+        series just starting, or back after a gap).
+    capacity : int, default 64
+        Past frames kept (64 covers 0.25 s up to 256 frames per second).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gate = HampelGate(window=0.25)
+    >>> values = [1.0, 1.1, 0.9, 1.0, 50.0, 1.05, 0.95]
+    >>> [bool(gate.update(np.array([v]), t / 30, min_scale=0.05)[1][0])
+    ...  for t, v in enumerate(values)]
+    [False, False, False, False, True, False, False]
+    """
+
+    def __init__(self, window: float = 0.25, n_sigmas: float = 4.0, *, min_past: int = 3,
+                 capacity: int = 64) -> None:
+        self.window = check_number(window, "window", low=0.0, low_open=True)
+        self.n_sigmas = check_number(n_sigmas, "n_sigmas", low=0.0, low_open=True)
+        self.min_past = check_int(min_past, "min_past", low=1)
+        self.capacity = check_int(capacity, "capacity", low=self.min_past)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past."""
+        self._past: np.ndarray | None = None
+        self._times = np.full(self.capacity, -np.inf)
+        self._next = 0
+        self._last_time: float | None = None
+
+    def update(self, x: Any, time: float, *, min_scale: float = 0.0
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Gate one frame: ``(cleaned, outliers)``, both of the frame's shape.
+
+        Parameters
+        ----------
+        x : array_like
+            The frame (any shape, fixed across calls); NaN where not measured.
+        time : float
+            Its time stamp in seconds; one that does not increase counts as
+            1 ms after the previous frame.
+        min_scale : float, default 0.0
+            Floor of the spread, in the units of `x` (see :func:`hampel`).
+        """
+        frame = np.asarray(x, dtype=np.float64)
+        flat = frame.reshape(-1)
+        time = float(time)
+        if self._last_time is not None and time <= self._last_time:
+            time = self._last_time + 1e-3
+        self._last_time = time
+        if self._past is None or self._past.shape[1] != flat.size:
+            self._past = np.full((self.capacity, flat.size), np.nan)
+            self._times[:] = -np.inf
+        recent = self._past[self._times > time - self.window]            # (n, C)
+        outliers = np.zeros(flat.shape, dtype=bool)
+        if len(recent) >= self.min_past:
+            median = _nanmedian(recent[None])[0]
+            mad = _nanmedian(np.abs(recent - median)[None])[0]
+            enough = np.isfinite(recent).sum(axis=0) >= self.min_past
+            scale = np.maximum(1.4826 * np.nan_to_num(mad), min_scale)
+            with np.errstate(invalid="ignore"):
+                outliers = enough & (np.abs(flat - median) > self.n_sigmas * scale)
+        self._past[self._next] = flat
+        self._times[self._next] = time
+        self._next = (self._next + 1) % self.capacity
+        cleaned = np.where(outliers, np.nan, flat)
+        return cleaned.reshape(frame.shape), outliers.reshape(frame.shape)
 
 
 def gaussian_smooth(x: Any, sigma_frames: float) -> np.ndarray:

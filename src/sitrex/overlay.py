@@ -39,7 +39,8 @@ from sitrex.landmarks import landmark_index
 from sitrex.video import VIDEO_SUFFIXES, VideoReader, VideoWriter, progress_enabled, \
     read_video_info
 
-__all__ = ["AngleGeometry", "angle_geometry", "render_overlay", "similarity_colors"]
+__all__ = ["AngleGeometry", "angle_geometry", "draw_athlete_frame", "render_overlay",
+           "similarity_colors"]
 
 # RGB anchors of the similarity colours (ColorBrewer RdYlGn ends and middle).
 _ANCHORS = np.array([0.0, 0.5, 1.0])
@@ -72,6 +73,44 @@ def similarity_colors(similarity: Any) -> np.ndarray:
     rgb = np.stack([np.interp(flat, _ANCHORS, _ANCHOR_RGB[:, c]) for c in range(3)], axis=-1)
     rgb[np.isnan(flat)] = _NOT_SCORED_RGB
     return np.rint(rgb).astype(np.uint8).reshape(*s.shape, 3)
+
+
+# ---------------------------------------------------------------------------- one frame
+def draw_athlete_frame(painter: _Painter, img: np.ndarray, points: np.ndarray, arms,
+                       colours: np.ndarray, values: np.ndarray, header: list[str],
+                       present: bool) -> None:
+    """Draw one athlete frame in place: stick figure, angle arcs and a banner, or "no person".
+
+    The one look of an athlete frame, for :func:`render_overlay` and the live
+    overlay (:mod:`sitrex.live.display`).
+
+    Parameters
+    ----------
+    painter : sitrex._painter.Painter
+        Sized for the frame.
+    img : ndarray (H, W, 3) uint8
+        RGB, drawn on in place.
+    points : ndarray (33, 3)
+        The athlete's landmarks in pixels (NaN where missing).
+    arms : sequence of three ndarray (k, 3)
+        Vertex and arm directions of the drawn angles
+        (:func:`sitrex.angle_table.angle_arms` of one frame).
+    colours : ndarray (k, 3)
+        RGB of each arc (:func:`similarity_colors`).
+    values : ndarray (k,)
+        Each angle's value in degrees.
+    header : list of str
+        The banner's lines.
+    present : bool
+        Whether the frame has a person (else a red border and "NO PERSON").
+    """
+    if present:
+        painter.bones(img, points)
+        painter.arcs(img, *arms, colours, values)
+        painter.banner(img, header, fill=(0, 0, 0))
+    else:
+        painter.no_person(img)
+        painter.banner(img, header + ["NO PERSON"], colour=(255, 120, 120), fill=(90, 0, 0))
 
 
 # ---------------------------------------------------------------------------- the two sides
@@ -355,16 +394,10 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
             for t in range(n_out):
                 img = athlete.get(t).copy()
                 header = [f"athlete  {report.times[t]:.2f} s  frame {t}"]
-                if report.present[t]:
-                    painter.bones(img, athlete_px[t])
-                    painter.arcs(img, *(a[t] for a in arms), colours[t], values[t])
-                    if np.isfinite(frame_mean[t]):
-                        header.append(f"similarity {frame_mean[t]:.2f}")
-                    painter.banner(img, header, fill=(0, 0, 0))
-                else:
-                    painter.no_person(img)
-                    painter.banner(img, header + ["NO PERSON"], colour=(255, 120, 120),
-                                   fill=(90, 0, 0))
+                if report.present[t] and np.isfinite(frame_mean[t]):
+                    header.append(f"similarity {frame_mean[t]:.2f}")
+                draw_athlete_frame(painter, img, athlete_px[t], [a[t] for a in arms],
+                                   colours[t], values[t], header, bool(report.present[t]))
                 if side_by_side:
                     j = int(coach_index[t])
                     side = letterbox(cv2, coach.get(j), (width, height)).copy()

@@ -8,6 +8,8 @@ repetition counter all call them.
 
 * :func:`interpolate_gaps` / :func:`fill_gaps`: linear interpolation over
   missing frames, optionally only across gaps up to a maximum length;
+* :func:`carry_forward`: the causal counterpart: a missing frame keeps the
+  last measured value (live use: a frame never depends on later ones);
 * :func:`unwrap_angles`: remove 360-degree jumps of plane angles;
 * :func:`resample`: re-time a sequence to another frame rate;
 * :func:`pad_sequences`: zero-pad (and mask) sequences to one length;
@@ -34,7 +36,7 @@ import numpy as np
 from sitrex._validation import check_fps, check_int, check_number
 from sitrex.exceptions import InputError
 
-__all__ = ["fill_gaps", "interpolate_gaps", "pad_sequences", "resample", "seconds_to_frames",
+__all__ = ["carry_forward", "fill_gaps", "interpolate_gaps", "pad_sequences", "resample", "seconds_to_frames",
            "unwrap_angles"]
 
 
@@ -104,6 +106,42 @@ def interpolate_gaps(x: Any, *, max_gap: int | None = None, fill_value: float | 
     never = ~seen.any(axis=0)
     out[:, never] = np.nan if fill_value is None else float(fill_value)
     return out.reshape(shape)
+
+
+def carry_forward(x: Any, *, fill_value: float | None = None) -> np.ndarray:
+    """Fill missing frames (NaN) with the last measured value of their series: causal gap filling.
+
+    The counterpart of :func:`interpolate_gaps` for live use: frame ``t`` of
+    the result depends on frames ``<= t`` only, so a stream filled frame by
+    frame and a recording filled at once give the same values.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, ...)
+        Time on the first axis; every other entry is its own series.
+    fill_value : float, optional
+        Value before a series is first measured; None leaves it NaN.
+
+    Returns
+    -------
+    numpy.ndarray, float64, same shape
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[np.nan, 1.0], [10.0, np.nan], [np.nan, np.nan], [30.0, 4.0]])
+    >>> carry_forward(x, fill_value=0.0).tolist()
+    [[0.0, 1.0], [10.0, 1.0], [10.0, 1.0], [30.0, 4.0]]
+    """
+    arr = _as_series(x, "x")
+    if arr.size == 0:
+        return arr
+    flat = arr.reshape(len(arr), -1)
+    seen = ~np.isnan(flat)
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(flat))[:, None], -1), axis=0)
+    out = np.take_along_axis(flat, np.maximum(last, 0), axis=0)
+    out[last < 0] = np.nan if fill_value is None else float(fill_value)
+    return out.reshape(arr.shape)
 
 
 def fill_gaps(sequences: Sequence[Any], fill_value: float = 0.0) -> list[np.ndarray]:

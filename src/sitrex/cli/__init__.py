@@ -1,8 +1,9 @@
 """The ``sitrex`` command line.
 
 ``sitrex demo`` runs the whole main job offline; ``sitrex compare COACH
-ATHLETE`` gives feedback on real executions; ``extract``, ``train``,
-``evaluate`` and ``backends`` cover the rest of the pipeline. Every command
+ATHLETE`` gives feedback on real executions; ``sitrex live --coach COACH``
+gives it live, from a camera; ``extract``, ``train``, ``evaluate`` and
+``backends`` cover the rest of the pipeline. Every command
 takes ``--json`` (machine-readable output on stdout), ``--quiet`` (no
 progress bars or messages) and ``--debug`` (full tracebacks).
 
@@ -63,6 +64,17 @@ def _pose_options(parser: argparse.ArgumentParser) -> None:
                                             "its environment variable, cache or download)")
 
 
+def _comparator_options(parser: argparse.ArgumentParser, default: str = "sitrex-default, "
+                        "shipped with sitrex; sitrex-paper: the paper's") -> None:
+    """The comparator to use (``compare`` and ``live``): pretrained weights or a saved one."""
+    src = parser.add_mutually_exclusive_group()
+    src.add_argument("--weights", default=None,
+                     help=f"registered pretrained weights (default: {default})")
+    src.add_argument("--comparator", metavar="FILE",
+                     help="a comparator saved by `sitrex train` (.keras) instead of --weights")
+    parser.add_argument("--weights-path", help="folder holding the weight files")
+
+
 def _dask_option(parser) -> None:
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="run on the Dask cluster whose scheduler is at ADDRESS "
@@ -116,13 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--side-by-side", action="store_true",
                    help="put the coach beside the athlete in --video")
     p.add_argument("--plot", help="write a figure (.png or .svg)")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--weights", default=None,
-                     help="registered pretrained weights (default: sitrex-default, shipped with "
-                          "sitrex; sitrex-paper: the paper's)")
-    src.add_argument("--comparator", metavar="FILE",
-                     help="a comparator saved by `sitrex train` (.keras) instead of --weights")
-    p.add_argument("--weights-path", help="folder holding the weight files")
+    _comparator_options(p)
     _pose_options(p)
     p.add_argument("--kind", help="angle kind (default: the one the weights were trained on)")
     p.add_argument("--window", type=seconds, metavar="SECONDS",
@@ -150,6 +156,42 @@ def build_parser() -> argparse.ArgumentParser:
                        help="compare again the athletes whose report exists")
     _common(p)
     p.set_defaults(run=commands.compare)
+
+    p = sub.add_parser(
+        "live", help="live feedback from a camera (or a video read as one)",
+        description="Per-angle feedback and a repetition count as the athlete moves, against "
+                    "a coach's clip. Shows the overlay in a window when there is a display, "
+                    "writes it with --output (or to sitrex-live.mp4 when there is no display); "
+                    "prints each repetition's verdict as it happens. Stop with q or Ctrl-C: "
+                    "every output is then complete.")
+    p.add_argument("--coach", required=True,
+                   help="the coach's clip: a video, a landmark file (.npz, .json) or angles (.npy)")
+    feed = p.add_mutually_exclusive_group()
+    feed.add_argument("--camera", type=positive(int, minimum=0), metavar="N",
+                      help="camera device number (default 0)")
+    feed.add_argument("--video", metavar="FILE",
+                      help="read a video file as if it were a camera, at its own pace")
+    p.add_argument("--every-frame", action="store_true",
+                   help="with --video: compare every frame, as fast as the machine goes (to "
+                        "check results; not a live feed)")
+    p.add_argument("-o", "--output", help="write the overlay video (.mp4)")
+    p.add_argument("--no-window", action="store_true", help="never open a window")
+    _comparator_options(p, default="sitrex-paper: live feedback needs a comparator that scores every frame; sitrex-default scores whole repetitions")
+    _pose_options(p)
+    p.add_argument("--window", type=seconds, metavar="SECONDS",
+                   help="window length in seconds (default: the coach's reference repetition)")
+    p.add_argument("--stride", type=positive(int), default=1,
+                   help="score every k-th model frame (for slow comparators)")
+    p.add_argument("--threshold", type=probability,
+                   help="similarity below which an angle differs (between 0 and 1)")
+    p.add_argument("--coach-rep", type=coach_rep, default="typical", metavar="REP",
+                   help="'typical' (default), 'whole' or a repetition number (1 = the first)")
+    p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
+                   help="frame rate of a coach given as angles (.npy); default 30")
+    p.add_argument("--max-seconds", type=seconds, metavar="SECONDS",
+                   help="stop after this many seconds of feed")
+    _common(p)
+    p.set_defaults(run=commands.live)
 
     p = sub.add_parser("extract", help="videos to landmark files")
     p.add_argument("videos", nargs="+", metavar="VIDEO")

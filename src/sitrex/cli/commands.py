@@ -67,12 +67,13 @@ def _execution(value: str):
     return value
 
 
-def _comparator(args):
+def _comparator(args, default: str | None = None):
+    """The comparator of --comparator, else of --weights (else `default`, else sitrex's default)."""
     from sitrex.estimators import ExerciseComparator, load_comparator
 
     if args.comparator:
         return load_comparator(args.comparator)
-    return ExerciseComparator.from_pretrained(args.weights, path=args.weights_path)
+    return ExerciseComparator.from_pretrained(args.weights or default, path=args.weights_path)
 
 
 def _compare_outputs(args) -> dict[str, Path | None]:
@@ -328,3 +329,59 @@ def backends(args):
     lines = [f"{name:<{width}}  {'available' if s.available else 'unavailable: ' + s.reason}"
              for name, s in statuses.items()]
     return payload, "\n".join(lines) or "no pose backend is registered", "ok"
+
+
+# ---------------------------------------------------------------------------- live
+def _live_outputs(args) -> tuple[Path | None, bool]:
+    """The overlay video and whether to show a window, decided before any work."""
+    from sitrex.live import display_available
+
+    show = not args.no_window and display_available()
+    output = args.output
+    if output is None and not show:
+        output = "sitrex-live.mp4"          # no display: the overlay goes to a file
+        _say(args, f"no display here: writing the overlay to {output}")
+    return output_file(output, "-o/--output", (".mp4",)), show
+
+
+def live(args):
+    from sitrex.backends import get_backend
+    from sitrex.live import Camera, LiveComparator, PacedVideo, run_live
+
+    if not Path(args.coach).exists():
+        raise MissingFileError(f"no such file: {args.coach}")
+    if args.video is not None and not Path(args.video).exists():
+        raise MissingFileError(f"no such file: {args.video}")
+    if args.every_frame and args.video is None:
+        raise CommandError("--every-frame reads a --video file frame by frame; a camera is "
+                           "always live", "usage")
+    output, show = _live_outputs(args)
+    from sitrex.live import LIVE_DEFAULT_WEIGHTS
+
+    comparator = _comparator(args, default=LIVE_DEFAULT_WEIGHTS)
+    options = _backend_options(args)
+    if args.backend == "mediapipe":
+        options.setdefault("model", "lite")             # the live default: the fastest model
+    backend = get_backend(args.backend, progress=False, **options)
+    _say(args, "preparing the coach ...")
+    with backend, LiveComparator(_execution(args.coach), comparator, backend=backend,
+                                 window_seconds=args.window, stride=args.stride,
+                                 threshold=args.threshold, coach_rep=args.coach_rep,
+                                 fps=args.fps) as session:
+        source = (PacedVideo(args.video, realtime=not args.every_frame)
+                  if args.video is not None else Camera(args.camera or 0))
+        _say(args, f"live: {source!r}; stop with q or Ctrl-C")
+
+        def verdict(rep):
+            if not args.quiet and not args.json:
+                print(f"{rep.turn:7.1f} s  {rep.message}", flush=True)
+
+        run = run_live(session, source, output=output, show=show, on_repetition=verdict,
+                       max_seconds=args.max_seconds)
+    how = {"end": "the feed ended", "q": "stopped with q", "interrupt": "stopped with Ctrl-C",
+           "limit": "--max-seconds reached"}[run.stopped_by]
+    lines = [f"{len(run.repetitions)} repetition(s); {run.frames} frames compared in "
+             f"{run.seconds:.1f} s ({run.fps:.1f} fps, {run.dropped} skipped); {how}"]
+    if run.video is not None:
+        lines.append(f"wrote overlay: {run.video} ({run.frames_written} frames)")
+    return {"live": run.to_dict()}, "\n".join(lines), "ok"

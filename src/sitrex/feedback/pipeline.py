@@ -5,18 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from sitrex._validation import check_int, check_probability
-from sitrex.conditioning import NO_CONDITIONING, Conditioning
+from sitrex.conditioning import NO_CONDITIONING, CausalConditioning, Conditioning
 from sitrex.exceptions import InputError
-from sitrex.sequences import interpolate_gaps, seconds_to_frames
+from sitrex.sequences import seconds_to_frames
 
 from ._inputs import Execution, load_execution
 from .coach import CoachReference, prepare_coach
-from .repetition_scoring import repetition_similarity
 from .report import FeedbackReport
-from .windows import window_coverage, windowed_similarity
+from .scoring import compare_with_coach
 
 __all__ = ["CompareOptions", "check_options", "compare", "compare_with_coach", "model_fps"]
 
@@ -38,9 +35,6 @@ def _check_comparator(comparator):
     return comparator
 
 
-#: A clip shorter than this shows no movement to judge.
-MIN_CLIP_SECONDS = 0.3
-
 #: Frame rate assumed for a comparator that does not record the rate it was trained at.
 DEFAULT_MODEL_FPS = 30.0
 
@@ -54,6 +48,20 @@ def model_fps(comparator) -> float:
     """
     rate = (getattr(comparator, "metadata_", None) or {}).get("fps")
     return float(rate) if rate else DEFAULT_MODEL_FPS
+
+
+def _conditioning(smooth, causal: bool):
+    """The cleaning recipe `smooth` asks for; a causal comparison needs a causal one."""
+    if isinstance(smooth, (Conditioning, CausalConditioning)):
+        if causal and isinstance(smooth, Conditioning) and smooth.enabled:
+            raise InputError("a causal comparison (causal=True, a live feed) needs a causal "
+                             "cleaning recipe: pass smooth=sitrex.conditioning."
+                             "CausalConditioning(...) (the offline Conditioning looks at later "
+                             "frames), True or False")
+        return smooth
+    if not smooth:
+        return NO_CONDITIONING
+    return CausalConditioning() if causal else Conditioning()
 
 
 def _check_kind(kind, comparator) -> str:
@@ -80,70 +88,16 @@ def _duration(frames, seconds, name: str, rate: float, default: int | None) -> i
     return default
 
 
-def _align(coach: CoachReference, athlete: np.ndarray, rate: float, band, circular: bool
-           ) -> np.ndarray:
-    """For each athlete frame (model rate), the matched frame of the coach's reference.
-
-    With a one-repetition reference, each athlete repetition is aligned with
-    it on its own (frames before the first repetition match the reference's
-    start, frames after the last its end); otherwise the whole clips are.
-    """
-    from sitrex.alignment import align_to_reference
-    from sitrex.repetitions import segment_repetitions
-
-    ref = coach.reference
-    cols = coach.focus
-    reps = []
-    if coach.reference_rep is not None:
-        try:
-            reps = segment_repetitions(athlete, fps=rate, columns=cols)
-        except InputError:
-            reps = []
-    if not reps:
-        return align_to_reference(ref, athlete, columns=cols, band=band, circular=circular)
-    out = np.empty(len(athlete), dtype=np.int64)
-    out[:reps[0].start] = 0
-    out[reps[-1].end:] = len(ref) - 1
-    for rep in reps:
-        out[rep.slice] = align_to_reference(ref, athlete[rep.slice], columns=cols, band=band,
-                                            circular=circular)
-    return out
-
-
-def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep
-                 ) -> tuple[list, list, Any]:
-    from sitrex.repetitions import compare_repetitions, segment_repetitions
-
-    if not len(columns):
-        return [], [], "repetitions not counted: no angle is measured in both clips"
-    try:
-        reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
-    except InputError as exc:
-        return [], [], f"repetitions not counted: {exc}"
-    if not reps:
-        return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
-    if not coach.repetitions:
-        return reps, [], f"repetitions not compared with the coach: {coach.note}"
-    coach_reps = (coach.repetitions if coach_rep in ("typical", "whole")
-                  else [coach.repetitions[coach.reference_rep]])
-    try:
-        feedback = compare_repetitions(coach.angles, athlete.angles, angle_names=names,
-                                       columns=columns, fps=athlete.fps, coach_fps=coach.fps,
-                                       coach_repetitions=coach_reps)
-    except InputError as exc:
-        return reps, [], f"repetitions not compared with the coach: {exc}"
-    return reps, feedback, None
-
-
 def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: str | None = None,
             window: int | None = None, stride: int = 1, threshold: float | None = None,
             align: bool = False, repetitions: bool = True,
             usefulness_threshold: float | None = None, useful_angles=None,
             fps: float | None = None, align_band: float | None = None,
             batch_size: int | None = None, min_window: int | None = None,
-            smooth: bool | Conditioning = True, coach_rep: int | str = "typical",
-            window_seconds: float | None = None, warmup_seconds: float | None = None,
-            band_seconds: float | None = None) -> FeedbackReport:
+            smooth: bool | Conditioning | CausalConditioning = True,
+            coach_rep: int | str = "typical", window_seconds: float | None = None,
+            warmup_seconds: float | None = None, band_seconds: float | None = None,
+            causal: bool = False) -> FeedbackReport:
     """Compare an athlete's execution of an exercise with a coach's, angle by angle.
 
     Parameters
@@ -205,10 +159,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         reads a fraction of a movement as "differs", whoever performs it.
     min_window : int, optional
         The same in frames at the comparator's rate.
-    smooth : bool or sitrex.conditioning.Conditioning, default True
+    smooth : bool, Conditioning or CausalConditioning, default True
         Clean both inputs before comparing them (glitch rejection, gap
-        bridging, 6 Hz zero-phase low-pass; :mod:`sitrex.conditioning`).
-        False compares the raw angles; a ``Conditioning`` sets the recipe.
+        bridging, 6 Hz zero-phase low-pass; :mod:`sitrex.conditioning`; with
+        ``causal=True`` its causal counterpart). False compares the raw
+        angles; a recipe object sets the recipe.
         ``report.metadata["conditioning"]`` records what was done.
     coach_rep : "typical", "whole" or int, default "typical"
         What of the coach's clip the athletes are compared with: its most typical
@@ -216,6 +171,16 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         whole clip, or the repetition of that index (0-based; see ``report.coach_repetitions``).
         Each athlete repetition is compared with all of the coach's repetitions (with the
         chosen one only, for an index).
+    causal : bool, default False
+        Score every frame from that frame and earlier ones only, as a live
+        feed must (:class:`sitrex.LiveComparator` gives the same scores frame
+        by frame): both inputs are cleaned with the causal recipe
+        (:class:`~sitrex.conditioning.CausalConditioning`), gaps in the
+        athlete's angles hold the last measured value, and an angle is scored
+        from its first measured frame on. Not with ``align=True`` (which
+        looks at the whole clip) or the ``"max-energy"`` kind (which chooses
+        planes from the whole clip). The repetitions of the report are still
+        found on the whole clip.
 
     Returns
     -------
@@ -281,7 +246,8 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         repetitions=repetitions, usefulness_threshold=usefulness_threshold,
         useful_angles=useful_angles, fps=fps, align_band=align_band, batch_size=batch_size,
         min_window=min_window, smooth=smooth, coach_rep=coach_rep,
-        window_seconds=window_seconds, warmup_seconds=warmup_seconds, band_seconds=band_seconds)
+        window_seconds=window_seconds, warmup_seconds=warmup_seconds, band_seconds=band_seconds,
+        causal=causal)
     coach_x = options.load(coach, "coach", backend)
     athlete_x = options.load(athlete, "athlete", backend)
     return options.score(options.prepare_coach(coach_x), athlete_x)
@@ -300,7 +266,7 @@ class CompareOptions:
     comparator: Any
     kind: str
     fps: float | None                  # frame rate of inputs that have none
-    conditioning: Conditioning
+    conditioning: Conditioning | CausalConditioning
     threshold: float
     usefulness_threshold: float
     useful_angles: Any
@@ -312,6 +278,7 @@ class CompareOptions:
     align: bool
     repetitions: bool
     batch_size: int | None
+    causal: bool = False
 
     @property
     def rate(self) -> float:
@@ -335,7 +302,8 @@ class CompareOptions:
             coach, athlete, self.comparator, kind=self.kind, window=self.window,
             warmup=self.warmup, band=self.band, stride=self.stride, threshold=self.threshold,
             usefulness_threshold=self.usefulness_threshold, align=self.align,
-            repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep)
+            repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep,
+            causal=self.causal)
 
 
 def check_options(comparator=None, *, kind: str | None = None, window: int | None = None,
@@ -343,9 +311,10 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
                   repetitions: bool = True, usefulness_threshold: float | None = None,
                   useful_angles=None, fps: float | None = None, align_band: float | None = None,
                   batch_size: int | None = None, min_window: int | None = None,
-                  smooth: bool | Conditioning = True, coach_rep: int | str = "typical",
-                  window_seconds: float | None = None, warmup_seconds: float | None = None,
-                  band_seconds: float | None = None) -> CompareOptions:
+                  smooth: bool | Conditioning | CausalConditioning = True,
+                  coach_rep: int | str = "typical", window_seconds: float | None = None,
+                  warmup_seconds: float | None = None, band_seconds: float | None = None,
+                  causal: bool = False) -> CompareOptions:
     """Check :func:`compare`'s options before any input is read; see it for their meaning.
 
     Returns
@@ -374,8 +343,18 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
     threshold = check_probability(threshold, "threshold", default)
     usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
                                              default)
-    conditioning = smooth if isinstance(smooth, Conditioning) else \
-        Conditioning() if smooth else NO_CONDITIONING
+    conditioning = _conditioning(smooth, causal)
+    if causal and getattr(comparator, "scoring", "windows") == "repetitions":
+        raise InputError("this comparator scores whole repetitions, which are known only once they "
+                         "end, so it cannot score causally; use a comparator that scores windows "
+                         "(such as sitrex-paper's) for causal=True")
+    if causal and align:
+        raise InputError("align=True aligns the whole clips in time, which a causal comparison "
+                         "cannot do; drop align=True or causal=True")
+    if causal and kind == "max-energy":
+        raise InputError("the 'max-energy' kind chooses each angle's plane from the whole clip, "
+                         "which a causal comparison cannot do; use a comparator trained on "
+                         "another kind")
     rate = model_fps(comparator)
     max_len = int(getattr(comparator, "max_len", 0)) or float("inf")   # no limit: repetitions
     window = _duration(window, window_seconds, "window", rate, None)
@@ -390,91 +369,6 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
         threshold=threshold, usefulness_threshold=usefulness_threshold,
         useful_angles=useful_angles, coach_rep=coach_rep, window=window, warmup=warmup,
         band=band, stride=stride, align=bool(align), repetitions=bool(repetitions),
-        batch_size=batch_size)
+        batch_size=batch_size, causal=bool(causal))
 
 
-def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
-                       window: int | None, warmup: int | None, band: int | None, stride: int,
-                       threshold: float, usefulness_threshold: float, align: bool,
-                       repetitions: bool, batch_size: int | None, coach_rep) -> FeedbackReport:
-    """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
-    rate = coach.fps
-    names = tuple(comparator.angle_names_)
-    athlete, present, frame_of = athlete_x.at_rate(rate)
-    measured = coach.measured & ~np.isnan(athlete).all(axis=0)
-    if not measured.any():
-        raise InputError("the coach and the athlete have no measured angle in common: every "
-                         "angle is NaN throughout one of the two clips")
-    useful = coach.useful & measured
-    focus = np.flatnonzero(useful) if useful.any() else np.flatnonzero(measured)
-
-    used_window = min(int(getattr(comparator, "max_len", 0)) or len(coach.reference),
-                      len(coach.reference)) if window is None else int(window)
-    if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
-        raise InputError(
-            f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
-            f"frames); at least {MIN_CLIP_SECONDS:g} s of movement is needed to judge it")
-    notes = []
-    if warmup is None:
-        warmup = max(1, used_window // 2)
-        if len(athlete) < warmup:      # a short clip: judged on its second half, and said so
-            warmup = max(1, len(athlete) // 2)
-            notes.append(f"the athlete's clip ({athlete_x.duration:.2f} s) is shorter than the "
-                         f"coach's reference ({used_window / rate:.2f} s): its second half is "
-                         "scored, with less history than usual")
-    elif len(athlete) < warmup:
-        raise InputError(
-            f"the athlete's clip is {athlete_x.duration:.2f} s long, shorter than the warm-up "
-            f"asked for ({warmup / rate:.2f} s); shorten the warm-up (warmup_seconds=...)")
-    if warmup > used_window:
-        raise InputError(f"the warm-up ({warmup} frames) must not exceed the window "
-                         f"({used_window} frames)")
-    athlete_input = interpolate_gaps(athlete, fill_value=0.0)
-    alignment, warped = None, None
-    if align:
-        alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
-        warped = coach.reference[alignment]
-    if getattr(comparator, "scoring", "") == "repetitions":   # each frame its repetition's
-        similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator)
-    else:
-        similarity = windowed_similarity(
-            comparator, coach.reference, athlete_input, present=present, window=used_window,
-            stride=stride, batch_size=batch_size, warped_reference=warped,
-            reference_embedding=None if align else coach.reference_embedding(comparator))
-        similarity[:warmup - 1] = np.nan              # too little history yet
-        coverage, scoring = window_coverage(present, used_window), {"scoring": "windows"}
-    similarity[:, ~measured] = np.nan
-    coverage, similarity = coverage[frame_of], similarity[frame_of]
-    similarity[~athlete_x.present] = np.nan
-    coach_frames = None
-    if alignment is not None:   # as frames of the coach's own clip
-        model_frame = coach.reference_slice.start + alignment[frame_of]
-        coach_frames = np.minimum(np.rint(model_frame / rate * coach.execution.fps),
-                                  len(coach.execution.angles) - 1).astype(np.int64)
-
-    reps, rep_feedback, note = [], [], None
-    if repetitions:
-        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep)
-    scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
-    metadata = {
-        "model_fps": rate, "window_seconds": used_window / rate,
-        "warmup_seconds": warmup / rate, "scored_frames": scored,
-        "scored_seconds": scored / athlete_x.fps,
-        "coach_repetitions": len(coach.repetitions), "coach_reference_rep": coach.reference_rep,
-        "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
-        "conditioning": {"coach": coach.execution.conditioning,
-                         "athlete": athlete_x.conditioning},
-        "notes": notes, **scoring,
-    }
-    n_frames = len(athlete_x.angles)
-    return FeedbackReport(
-        angle_names=names, usefulness=coach.usefulness, useful=useful, similarity=similarity,
-        present=athlete_x.present, times=np.arange(n_frames) / athlete_x.fps, fps=athlete_x.fps,
-        threshold=threshold, coach_angles=coach.execution.angles,
-        athlete_angles=athlete_x.angles, coach_skeleton=coach.execution.skeleton,
-        athlete_skeleton=athlete_x.skeleton, coach_source=coach.execution.source,
-        athlete_source=athlete_x.source, alignment=coach_frames, repetitions=reps,
-        repetition_feedback=rep_feedback, repetition_note=note,
-        usefulness_threshold=usefulness_threshold, window=used_window, stride=int(stride),
-        kind=kind, coverage=coverage, coach_repetitions=list(coach.repetitions),
-        coach_variation=coach.variation, metadata=metadata)

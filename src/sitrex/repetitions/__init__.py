@@ -15,7 +15,8 @@ and back (down and up for a squat, up and down for a curl). The steps:
    rest pose is low and every repetition is a peak: the rest pose is taken
    to be where the clip starts and ends (the mean of the first and last
    0.25 s, at most 10 % of the clip each, is compared with the signal's 5th
-   and 95th percentiles).
+   and 95th percentiles; with ``rest_at="start"``, where it starts only, for
+   a stream that may stop mid-movement).
 4. **Turns.** :func:`scipy.signal.find_peaks`: peaks at least ``prominence``
    times the signal's range (5th to 95th percentile) high, and never less
    than ``min_range`` degrees, at least ``min_duration`` seconds apart.

@@ -69,7 +69,7 @@ class Repetition:
 
 
 
-def _driving_signal(smoothed: np.ndarray, fps: float) -> np.ndarray:
+def _driving_signal(smoothed: np.ndarray, fps: float, rest_at: str = "edges") -> np.ndarray:
     """First principal component (degrees), oriented so that the rest pose is low."""
     centred = smoothed - smoothed.mean(axis=0)
     if centred.shape[1] == 1:
@@ -79,7 +79,8 @@ def _driving_signal(smoothed: np.ndarray, fps: float) -> np.ndarray:
         signal = centred @ vt[0]
     n = len(signal)
     edge = max(1, min(int(round(_EDGE_FRACTION * n)), int(round(_EDGE_SECONDS * fps))))
-    rest = np.mean(np.concatenate([signal[:edge], signal[-edge:]]))
+    rest = np.mean(signal[:edge] if rest_at == "start" else
+                   np.concatenate([signal[:edge], signal[-edge:]]))
     low, high = np.percentile(signal, [5, 95])
     if abs(rest - high) < abs(rest - low):
         signal = -signal
@@ -129,7 +130,7 @@ def _boundaries(signal: np.ndarray, turns: np.ndarray) -> list[tuple[int, int]]:
 def segment_repetitions(angles: Any, *, fps: float, columns: Any = None,
                         min_duration: float = 0.4, prominence: float = 0.35,
                         min_range: float = 10.0, smooth: float = 0.08,
-                        angle_names=None) -> list[Repetition]:
+                        angle_names=None, rest_at: str = "edges") -> list[Repetition]:
     """Split an exercise clip into repetitions from its joint angles.
 
     The steps are in the module documentation: clean (unwrap, fill NaN
@@ -161,6 +162,11 @@ def segment_repetitions(angles: Any, *, fps: float, columns: Any = None,
         Standard deviation of the Gaussian smoothing, seconds (0: none).
     angle_names : sequence of str, optional
         Column names, to pass `columns` by name.
+    rest_at : {"edges", "start"}, default "edges"
+        Where the rest pose is: where the clip starts and ends, or where it
+        starts only (a clip that may stop mid-movement, such as a live stream
+        so far: :class:`sitrex.live.RepetitionCounter`). It sets which way
+        the driving signal goes up.
 
     Returns
     -------
@@ -186,12 +192,14 @@ def segment_repetitions(angles: Any, *, fps: float, columns: Any = None,
     min_duration = check_number(min_duration, "min_duration", low=0.0)
     prominence = check_number(prominence, "prominence", low=0.0)
     min_range = check_number(min_range, "min_range", low=0.0)
+    if rest_at not in ("edges", "start"):
+        raise InputError(f"rest_at must be 'edges' or 'start'; got {rest_at!r}")
     arr = as_angle_array(angles)
     if len(arr) < 3:
         raise InputError(f"angles has {len(arr)} frames; at least 3 are needed to find "
                          "repetitions")
     smoothed, _, fps = prepare(arr, fps, columns, smooth, angle_names)
-    signal = _driving_signal(smoothed, fps)
+    signal = _driving_signal(smoothed, fps, rest_at)
     turns = _turns(signal, fps, min_duration, prominence, min_range)
     return [Repetition(index=k, start=s, end=e, turn=int(t))
             for k, ((s, e), t) in enumerate(zip(_boundaries(signal, turns), turns))]

@@ -33,6 +33,24 @@ def _open(path: Path, cv2):
     return cap
 
 
+def to_rgb(cv2, bgr: np.ndarray) -> np.ndarray:
+    """A frame as OpenCV decodes it (BGR, BGRA or grey) in RGB."""
+    if bgr.ndim == 2:  # grey video
+        return cv2.cvtColor(bgr, cv2.COLOR_GRAY2RGB)
+    if bgr.shape[2] == 4:
+        return cv2.cvtColor(bgr, cv2.COLOR_BGRA2RGB)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def open_capture(path: str | os.PathLike[str]):
+    """``(cv2, an opened cv2.VideoCapture)`` of a video file, for readers of their own.
+
+    Raises as :class:`VideoReader` does for a missing or unreadable file.
+    """
+    cv2 = _import_cv2()
+    return cv2, _open(Path(path), cv2)
+
+
 def _info_from_capture(path: Path, cap, cv2) -> VideoInfo:
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
     if not (math.isfinite(fps) and 0.0 < fps < 10_000.0):
@@ -225,14 +243,8 @@ class VideoReader:
                 ok, bgr = cap.read()
                 if not ok or bgr is None:
                     break
-                if bgr.ndim == 2:  # grey video
-                    rgb = cv2.cvtColor(bgr, cv2.COLOR_GRAY2RGB)
-                elif bgr.shape[2] == 4:
-                    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGRA2RGB)
-                else:
-                    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 t = index / fps if fps else math.nan
-                yield Frame(index, t, rgb)
+                yield Frame(index, t, to_rgb(cv2, bgr))
                 yielded += 1
                 self.frames_decoded = yielded
                 index += 1

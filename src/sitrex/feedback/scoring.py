@@ -1,0 +1,222 @@
+"""One athlete scored against a prepared coach: the second half of :func:`~sitrex.compare`.
+
+:func:`compare_with_coach` takes a coach prepared once
+(:class:`~sitrex.feedback.coach.CoachReference`) and one athlete's cleaned
+angles, and makes the :class:`~sitrex.feedback.report.FeedbackReport`: the
+window scored at each frame (:func:`default_window`, :func:`default_warmup`,
+shared with :class:`sitrex.LiveComparator`), the optional alignment, the
+causal variant, and the athlete's repetitions compared with the coach's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sitrex.exceptions import InputError
+from sitrex.sequences import carry_forward, interpolate_gaps
+
+from ._inputs import Execution
+from .coach import CoachReference
+from .report import FeedbackReport
+from .repetition_scoring import repetition_similarity
+from .windows import window_coverage, windowed_similarity
+
+__all__ = ["compare_with_coach", "compared_coach_repetitions", "default_warmup",
+           "default_window"]
+
+
+#: A clip shorter than this shows no movement to judge.
+MIN_CLIP_SECONDS = 0.3
+
+
+def default_window(coach: CoachReference, comparator) -> int:
+    """Frames (at the model's rate) of the window scored at each frame, by default.
+
+    The duration of the coach's reference (one repetition, or the whole
+    clip), at most the comparator's ``max_len`` (if it has one).
+    """
+    max_len = int(getattr(comparator, "max_len", 0) or 0)
+    return min(max_len, len(coach.reference)) if max_len else len(coach.reference)
+
+
+
+def default_warmup(window: int) -> int:
+    """History (frames) a window needs before it is scored, by default: half the window."""
+    return max(1, int(window) // 2)
+
+
+
+def _align(coach: CoachReference, athlete: np.ndarray, rate: float, band, circular: bool
+           ) -> np.ndarray:
+    """For each athlete frame (model rate), the matched frame of the coach's reference.
+
+    With a one-repetition reference, each athlete repetition is aligned with
+    it on its own (frames before the first repetition match the reference's
+    start, frames after the last its end); otherwise the whole clips are.
+    """
+    from sitrex.alignment import align_to_reference
+    from sitrex.repetitions import segment_repetitions
+
+    ref = coach.reference
+    cols = coach.focus
+    reps = []
+    if coach.reference_rep is not None:
+        try:
+            reps = segment_repetitions(athlete, fps=rate, columns=cols)
+        except InputError:
+            reps = []
+    if not reps:
+        return align_to_reference(ref, athlete, columns=cols, band=band, circular=circular)
+    out = np.empty(len(athlete), dtype=np.int64)
+    out[:reps[0].start] = 0
+    out[reps[-1].end:] = len(ref) - 1
+    for rep in reps:
+        out[rep.slice] = align_to_reference(ref, athlete[rep.slice], columns=cols, band=band,
+                                            circular=circular)
+    return out
+
+
+
+def compared_coach_repetitions(coach: CoachReference, coach_rep) -> list:
+    """The coach's repetitions an athlete's repetitions are compared with (see ``coach_rep``)."""
+    if coach_rep in ("typical", "whole"):
+        return list(coach.repetitions)
+    return [coach.repetitions[coach.reference_rep]]
+
+
+
+def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep
+                 ) -> tuple[list, list, Any]:
+    from sitrex.repetitions import compare_repetitions, segment_repetitions
+
+    if not len(columns):
+        return [], [], "repetitions not counted: no angle is measured in both clips"
+    try:
+        reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
+    except InputError as exc:
+        return [], [], f"repetitions not counted: {exc}"
+    if not reps:
+        return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
+    if not coach.repetitions:
+        return reps, [], f"repetitions not compared with the coach: {coach.note}"
+    coach_reps = compared_coach_repetitions(coach, coach_rep)
+    try:
+        feedback = compare_repetitions(coach.angles, athlete.angles, angle_names=names,
+                                       columns=columns, fps=athlete.fps, coach_fps=coach.fps,
+                                       coach_repetitions=coach_reps)
+    except InputError as exc:
+        return reps, [], f"repetitions not compared with the coach: {exc}"
+    return reps, feedback, None
+
+
+
+def _window_scores(coach: CoachReference, athlete: np.ndarray, present: np.ndarray, comparator,
+                   *, window, warmup, stride, batch_size, alignment, causal, measured):
+    """The window path: each frame scored on the window of movement ending there (model rate)."""
+    rate = coach.fps
+    used_window = default_window(coach, comparator) if window is None else int(window)
+    duration = len(athlete) / rate
+    notes = []
+    if warmup is None:
+        warmup = default_warmup(used_window)
+        if len(athlete) < warmup:      # a short clip: judged on its second half, and said so
+            warmup = max(1, len(athlete) // 2)
+            notes.append(f"the athlete's clip ({duration:.2f} s) is shorter than the "
+                         f"coach's reference ({used_window / rate:.2f} s): its second half is "
+                         "scored, with less history than usual")
+    elif len(athlete) < warmup:
+        raise InputError(
+            f"the athlete's clip is {duration:.2f} s long, shorter than the warm-up "
+            f"asked for ({warmup / rate:.2f} s); shorten the warm-up (warmup_seconds=...)")
+    if warmup > used_window:
+        raise InputError(f"the warm-up ({warmup} frames) must not exceed the window "
+                         f"({used_window} frames)")
+    athlete_input = carry_forward(athlete, fill_value=0.0) if causal else \
+        interpolate_gaps(athlete, fill_value=0.0)
+    similarity = windowed_similarity(
+        comparator, coach.reference, athlete_input, present=present, window=used_window,
+        stride=stride, batch_size=batch_size,
+        warped_reference=None if alignment is None else coach.reference[alignment],
+        reference_embedding=None if alignment is not None else
+        coach.reference_embedding(comparator))
+    if causal:    # an angle is scored from its first measured frame on
+        similarity[~(coach.measured & np.maximum.accumulate(~np.isnan(athlete), axis=0))] = \
+            np.nan
+    else:
+        similarity[:, ~measured] = np.nan
+    similarity[:warmup - 1] = np.nan              # too little history yet
+    scoring = {"scoring": {"method": "windows"}, "window_frames": used_window,
+               "window_seconds": used_window / rate, "warmup_seconds": warmup / rate,
+               "notes": notes}
+    return similarity, window_coverage(present, used_window), scoring
+
+
+def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
+                       window: int | None, warmup: int | None, band: int | None, stride: int,
+                       threshold: float, usefulness_threshold: float, align: bool,
+                       repetitions: bool, batch_size: int | None, coach_rep,
+                       causal: bool = False) -> FeedbackReport:
+    """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
+    rate = coach.fps
+    names = tuple(comparator.angle_names_)
+    athlete, present, frame_of = athlete_x.at_rate(rate)
+    measured = coach.measured & ~np.isnan(athlete).all(axis=0)
+    if not measured.any():
+        raise InputError("the coach and the athlete have no measured angle in common: every "
+                         "angle is NaN throughout one of the two clips")
+    useful = coach.useful & measured
+    focus = np.flatnonzero(useful) if useful.any() else np.flatnonzero(measured)
+
+    if athlete_x.duration < MIN_CLIP_SECONDS or len(athlete) < 2:
+        raise InputError(
+            f"the athlete's clip is {athlete_x.duration:.2f} s long ({len(athlete_x.angles)} "
+            f"frames); at least {MIN_CLIP_SECONDS:g} s of movement is needed to judge it")
+    alignment = None
+    if align:
+        alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
+    if getattr(comparator, "scoring", "windows") == "repetitions":   # each frame its repetition's
+        similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator)
+        used_window, scoring["notes"] = len(coach.reference), []
+        similarity[:, ~measured] = np.nan
+    else:
+        similarity, coverage, scoring = _window_scores(
+            coach, athlete, present, comparator, window=window, warmup=warmup, stride=stride,
+            batch_size=batch_size, alignment=alignment, causal=causal, measured=measured)
+        used_window = scoring.pop("window_frames")
+    coverage = coverage[frame_of]
+    similarity = similarity[frame_of]
+    similarity[~athlete_x.present] = np.nan
+    coach_frames = None
+    if alignment is not None:   # as frames of the coach's own clip
+        model_frame = coach.reference_slice.start + alignment[frame_of]
+        coach_frames = np.minimum(np.rint(model_frame / rate * coach.execution.fps),
+                                  len(coach.execution.angles) - 1).astype(np.int64)
+
+    reps, rep_feedback, note = [], [], None
+    if repetitions:
+        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep)
+    scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
+    metadata = {
+        "model_fps": rate, "scored_frames": scored,
+        "scored_seconds": scored / athlete_x.fps,
+        "coach_repetitions": len(coach.repetitions), "coach_reference_rep": coach.reference_rep,
+        "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,
+        "conditioning": {"coach": coach.execution.conditioning,
+                         "athlete": athlete_x.conditioning},
+        "causal": bool(causal), **scoring,
+    }
+    n_frames = len(athlete_x.angles)
+    return FeedbackReport(
+        angle_names=names, usefulness=coach.usefulness, useful=useful, similarity=similarity,
+        present=athlete_x.present, times=np.arange(n_frames) / athlete_x.fps, fps=athlete_x.fps,
+        threshold=threshold, coach_angles=coach.execution.angles,
+        athlete_angles=athlete_x.angles, coach_skeleton=coach.execution.skeleton,
+        athlete_skeleton=athlete_x.skeleton, coach_source=coach.execution.source,
+        athlete_source=athlete_x.source, alignment=coach_frames, repetitions=reps,
+        repetition_feedback=rep_feedback, repetition_note=note,
+        usefulness_threshold=usefulness_threshold, window=used_window, stride=int(stride),
+        kind=kind, coverage=coverage, coach_repetitions=list(coach.repetitions),
+        coach_variation=coach.variation, metadata=metadata)
+

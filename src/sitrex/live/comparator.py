@@ -1,0 +1,404 @@
+"""LiveComparator: a coach prepared once, then per-angle feedback on every frame of a live feed.
+
+Each call to :meth:`LiveComparator.update` takes one frame (camera pixels,
+landmarks or angles) and its time stamp and returns a :class:`LiveFeedback`:
+the per-angle similarity of the window ending now, the angles that differ
+from the coach right now, the repetitions counted so far and the verdict on
+the last one. The way from a frame to that feedback is the offline one,
+causal at every step:
+
+1. **pose** (pixels only): the pose backend's video mode, fed one frame at a
+   time, and one person followed across frames
+   (:class:`sitrex.backends.PoseBackend`);
+2. **cleaning**: :class:`~sitrex.conditioning.CausalConditioning`, one frame
+   at a time;
+3. **angles** of the cleaned frame, in the comparator's columns;
+4. **the model's clock**: frames re-timed to the comparator's rate as they
+   come (``sitrex.live._clock``);
+5. **similarity** of the window of the last frames (gaps held at the last
+   measured value) with the coach's reference, encoded once;
+6. **repetitions**: :class:`~sitrex.live.counter.RepetitionCounter`.
+
+Everything held is bounded (the window, the repetition history, the filters'
+state), so an hour-long session uses the memory of its first minute. For the
+same frames, the feedback is that of ``sitrex.compare(coach, athlete,
+causal=True)`` (the test suite holds them to 1e-4).
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from typing import Any
+
+import numpy as np
+
+from sitrex.conditioning import CausalConditioning
+from sitrex.exceptions import InputError
+from sitrex.feedback._inputs import _skeleton_angles
+from sitrex.feedback.pipeline import check_options
+
+#: The weights a live session uses when given no comparator: a comparator that
+#: scores windows, so that every frame gets a score as it arrives.
+LIVE_DEFAULT_WEIGHTS = "sitrex-paper"
+from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, default_window
+from sitrex.landmarks import N_LANDMARKS
+from ._clock import ModelClock, SessionClock
+from ._pose import PoseFeed
+from .counter import LiveRepetition, RepetitionCounter
+from .feedback import LiveFeedback
+
+__all__ = ["LIVE_DEFAULT_WEIGHTS", "LiveComparator"]
+
+
+class LiveComparator:
+    """Per-angle feedback on a live feed, frame by frame, against a coach prepared once.
+
+    Parameters
+    ----------
+    coach : str, os.PathLike, Skeleton or array_like
+        The coach's clip, as for :func:`sitrex.compare`: a video, a landmark
+        file, a :class:`~sitrex.Skeleton` or an angle array.
+    comparator : sitrex.ExerciseComparator, optional
+        Fitted, scoring windows (a score at every frame); default the paper's
+        weights, ``ExerciseComparator.from_pretrained("sitrex-paper")``
+        (:data:`LIVE_DEFAULT_WEIGHTS`). sitrex's offline default,
+        ``sitrex-default``, scores whole repetitions, known only once they
+        end: it is refused here for now.
+    backend : str or sitrex.backends.PoseBackend, optional
+        Pose backend for pixel frames (and a coach video); default MediaPipe's
+        ``lite`` model, the fastest. Created on first use and closed by
+        :meth:`close` when given by name.
+    kind : str, optional
+        Angle kind; default the one the comparator was trained on (not
+        ``"max-energy"``, which chooses planes from a whole clip).
+    window_seconds : float, optional
+        Length of the window scored at each frame; default the coach's
+        reference repetition, at most the comparator's ``max_len`` frames.
+    warmup_seconds : float, optional
+        History needed before the first score; default half the window.
+    stride : int, default 1
+        Score one model frame in `stride` (the others hold the last score):
+        for slow comparators.
+    threshold, usefulness_threshold : float, optional
+        As for :func:`sitrex.compare`; default ``comparator.threshold``.
+    useful_angles : names, indices or mask, optional
+        The angles that matter, instead of the usefulness network.
+    coach_rep : "typical", "whole" or int, default "typical"
+        The coach's repetition athletes are compared with.
+    fps : float, optional
+        Frame rate of a coach given without one (angle arrays).
+    smooth : bool or CausalConditioning, default True
+        The causal cleaning recipe (False: none), for the coach and the feed.
+    repetitions : bool, default True
+        Count the athlete's repetitions and judge each one.
+    history_seconds : float, default 10.0
+        Angles kept for counting repetitions (:class:`RepetitionCounter`).
+
+    Raises
+    ------
+    sitrex.exceptions.InputError
+        For a coach clip or an option :func:`sitrex.compare` would refuse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sitrex import ExerciseComparator, make_pairs
+    >>> from sitrex.datasets import make_exercise
+    >>> skeletons, labels = make_exercise(4, ["squat", "arm curl"], n_reps=3, random_state=0)
+    >>> X, y = make_pairs([s.angles() for s in skeletons], labels,
+    ...                   {"squat": [5, 16], "arm curl": [1, 12]}, n_pairs=8, max_len=16,
+    ...                   random_state=0, pad=False)
+    >>> cmp = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=16,
+    ...                          epochs=1, random_state=0).fit(X, y)
+    >>> coach, athlete = [s for s, label in zip(skeletons, labels) if label == "squat"][:2]
+    >>> live = LiveComparator(coach, cmp, useful_angles=["left knee", "right knee"])
+    >>> for t in range(athlete.n_frames):              # frames as they come: (33, 3) landmarks
+    ...     feedback = live.update(athlete.coords[t], t / athlete.fps)
+    ...     for rep in feedback.new_repetitions:      # verdicts as they happen
+    ...         print(f"{feedback.time:.1f} s: {rep.message}")
+    3.4 s: rep 1: matches the coach's range of motion
+    5.7 s: rep 2: matches the coach's range of motion
+    8.5 s: rep 3: matches the coach's range of motion
+    >>> feedback.similarity.shape, feedback.repetitions, live.finish()
+    ((23,), 3, [])
+
+    The same scores as the offline comparison, made causal:
+
+    >>> from sitrex import compare
+    >>> report = compare(coach, athlete, cmp, useful_angles=["left knee", "right knee"],
+    ...                  causal=True)
+    >>> bool(np.allclose(report.similarity[-1], feedback.similarity, atol=1e-4, equal_nan=True))
+    True
+    """
+
+    def __init__(self, coach: Any, comparator=None, *, backend: Any = None,
+                 kind: str | None = None, window_seconds: float | None = None,
+                 warmup_seconds: float | None = None, stride: int = 1,
+                 threshold: float | None = None, usefulness_threshold: float | None = None,
+                 useful_angles: Any = None, coach_rep: int | str = "typical",
+                 fps: float | None = None, smooth: bool | CausalConditioning = True,
+                 repetitions: bool = True, history_seconds: float = 10.0) -> None:
+        if comparator is None:
+            from sitrex.estimators import ExerciseComparator
+
+            comparator = ExerciseComparator.from_pretrained(LIVE_DEFAULT_WEIGHTS)
+        options = check_options(
+            comparator, kind=kind, stride=stride, threshold=threshold,
+            usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
+            smooth=smooth, coach_rep=coach_rep, window_seconds=window_seconds,
+            warmup_seconds=warmup_seconds, causal=True)
+        comparator = options.comparator
+        self.kind, self.conditioning = options.kind, options.conditioning
+        self.threshold, self.stride, self.rate = options.threshold, options.stride, options.rate
+        self.comparator = comparator
+        self._backend_spec, self._backend, self._own_backend = backend, None, False
+        if isinstance(coach, str) or hasattr(coach, "__fspath__"):
+            from sitrex.video import VIDEO_SUFFIXES
+
+            if str(coach).lower().endswith(VIDEO_SUFFIXES):
+                backend = self.backend       # the coach is seen by the athlete's pose model
+        self.coach = options.prepare_coach(options.load(coach, "coach", backend))
+        self.window = default_window(self.coach, comparator) if options.window is None \
+            else options.window
+        self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
+        if self.warmup > self.window:
+            raise InputError(f"the warm-up ({self.warmup / self.rate:g} s) must not exceed the "
+                             f"window ({self.window / self.rate:g} s)")
+        self.angle_names = tuple(comparator.angle_names_)
+        self.focus = self.coach.focus
+        self._reference = self.coach.reference_embedding(comparator)
+        self._coach_reps = compared_coach_repetitions(self.coach, coach_rep) \
+            if self.coach.repetitions else []
+        self.count_repetitions = bool(repetitions)
+        self.history_seconds = history_seconds
+        self._pose: PoseFeed | None = None
+        self.reset()
+
+    # ------------------------------------------------------------------ session
+    @property
+    def backend(self):
+        """The pose backend (created on first use)."""
+        if self._backend is None:
+            from sitrex.backends import PoseBackend, get_backend
+
+            spec = self._backend_spec
+            if isinstance(spec, PoseBackend):
+                self._backend = spec
+            else:
+                options = {"model": "lite"} if spec in (None, "mediapipe") else {}
+                self._backend = get_backend(spec or "mediapipe", progress=False, **options)
+                self._own_backend = True
+        return self._backend
+
+    def reset(self) -> None:
+        """Start a new session (a new athlete) with the same coach."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+        n_angles = len(self.angle_names)
+        self._session = SessionClock()
+        self._clock = ModelClock(self.rate, max_gap=self.conditioning.max_gap
+                                 if isinstance(self.conditioning, CausalConditioning) else 0.5,
+                                 max_frames=self.window + 1)
+        self._streams: dict[str, Any] = {}
+        self._rows = np.zeros((self.window, n_angles), np.float32)   # the window, oldest first
+        self._rows_present = np.zeros(self.window, bool)
+        self._last_measured = np.full(n_angles, np.nan)
+        self._seen = np.zeros(n_angles, bool)
+        self._model_similarity = np.full(n_angles, np.nan)           # of the latest model frame
+        self._held: np.ndarray | None = None     # last computed similarity of this person run
+        self._run_position = -1                  # position in the current run of person frames
+        self._next_model = 0
+        self._counter = RepetitionCounter(
+            self.coach.angles, self._coach_reps, self.angle_names, self.focus, self.rate,
+            history=self.history_seconds) if self.count_repetitions else None
+
+    def warm_up(self, size: tuple[int, int] | None = None) -> None:
+        """Load everything the first frames would wait for, before the feed starts.
+
+        Runs the encoder on batches of 1, 2 and 4 windows (a frame that
+        completes several model frames scores them together; JAX compiles
+        each batch size once) and, given the feed's (width, height), starts
+        the pose backend's video mode. Optional: without it the first frames
+        are slower.
+        """
+        window = np.zeros((self.window, len(self.angle_names)), np.float32)
+        for n in (1, 2, 4):
+            self.comparator.embed([window] * n)
+        if size is not None:
+            if self._pose is None:
+                self._pose = PoseFeed(self.backend)
+            self._pose.warm_up(size)
+
+    def close(self) -> None:
+        """Release the pose backend's video mode (and the backend, when created here)."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+        if self._own_backend and self._backend is not None:
+            self._backend.close()
+
+    def __enter__(self) -> LiveComparator:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"LiveComparator(window={self.window / self.rate:g} s, focus="
+                f"{[self.angle_names[i] for i in self.focus]}, repetitions="
+                f"{self.repetitions})")
+
+    @property
+    def repetitions(self) -> int:
+        """Repetitions counted so far in this session."""
+        return self._counter.count if self._counter is not None else 0
+
+    # ------------------------------------------------------------------ frames in
+    def update(self, frame: Any, time: float | None = None) -> LiveFeedback:
+        """The feedback now, for one more frame of the feed.
+
+        Parameters
+        ----------
+        frame : array_like, sitrex.video.Frame or None
+            RGB pixels ``(H, W, 3)`` (poses estimated with `backend`), the
+            athlete's ``(33, 3)`` landmarks (NaN where missing), the
+            athlete's ``(A,)`` angles in the comparator's columns, a
+            :class:`~sitrex.video.Frame`, or None (nobody in view).
+        time : float, optional
+            Its time stamp in seconds (any origin); default the frame's own
+            time, else the wall clock. Repeated stamps do not advance the
+            session, a jump leaves the frames in between empty, a stamp far
+            back means the source restarted.
+
+        Returns
+        -------
+        LiveFeedback
+        """
+        started = _time.perf_counter()
+        if hasattr(frame, "rgb") and hasattr(frame, "time"):           # a sitrex.video.Frame
+            time = frame.time if time is None else time
+            frame = frame.rgb
+        if time is None or not math.isfinite(float(time)):
+            time = _time.monotonic()
+        now = self._session(time)
+        landmarks, size, pose_seconds = None, None, 0.0
+        values = None if frame is None else np.asarray(frame)
+        if values is not None and values.ndim == 3:
+            from sitrex.video import as_rgb
+
+            if self._pose is None:
+                self._pose = PoseFeed(self.backend)
+            pose_started = _time.perf_counter()
+            landmarks, size = self._pose.detect(as_rgb(values), now)
+            pose_seconds = _time.perf_counter() - pose_started
+            values = landmarks
+        angles, present = self._angles(values, now)
+        retimed = self._clock.add(now, angles, present)
+        new_reps = self._score(retimed)
+        similarity = self._model_similarity if present else np.full(len(self.angle_names),
+                                                                     np.nan)
+        coverage = float(self._rows_present[-min(self._clock.next_index, self.window):].mean())
+        compare_seconds = _time.perf_counter() - started - pose_seconds
+        return LiveFeedback(
+            time=now, present=present, similarity=similarity.copy(), angles=angles,
+            angle_names=self.angle_names, focus=self.focus, threshold=self.threshold,
+            repetitions=self.repetitions, new_repetitions=tuple(new_reps),
+            last_repetition=self._counter.last if self._counter is not None else None,
+            coverage=coverage, landmarks=landmarks, image_size=size,
+            units=self._backend.units if size is not None else None,
+            latency={"pose": pose_seconds, "compare": compare_seconds})
+
+    def finish(self) -> list[LiveRepetition]:
+        """The repetitions the session's last frames complete (the feed has ended)."""
+        return self._counter.finish() if self._counter is not None else []
+
+    # ------------------------------------------------------------------ the steps
+    def _stream(self, what: str):
+        stream = self._streams.get(what)
+        if stream is None:
+            recipe = self.conditioning
+            if isinstance(recipe, CausalConditioning):
+                stream = recipe.stream(what, periodic=self.kind != "unsigned")
+            self._streams[what] = stream
+        return stream
+
+    def _angles(self, values: np.ndarray | None, now: float) -> tuple[np.ndarray, bool]:
+        """Cleaned angles of one frame (in the comparator's columns) and whether it has a person."""
+        n_angles = len(self.angle_names)
+        if values is None:
+            values = np.full((N_LANDMARKS, 3), np.nan)
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape == (N_LANDMARKS, 3):
+            present = bool(np.isfinite(values).all(axis=-1).any())
+            stream = self._stream("landmarks")
+            cleaned = values if stream is None else stream.update(values, now)[0]
+            angles = _skeleton_angles(cleaned[None], "athlete", self.comparator, self.kind)[0]
+            return angles, present
+        if values.shape != (n_angles,):
+            raise InputError(
+                f"a live frame must be RGB pixels (H, W, 3), landmarks ({N_LANDMARKS}, 3), "
+                f"angles ({n_angles},) in the comparator's columns, or None; got an array of "
+                f"shape {values.shape}")
+        present = bool(np.isfinite(values).any())
+        stream = self._stream("angles")
+        return (values if stream is None else stream.update(values, now)[0]), present
+
+    def _push_row(self, row: np.ndarray, present: bool) -> None:
+        """One model frame into the window: gaps hold the last measured value (0 before any)."""
+        measured = ~np.isnan(row)
+        self._seen |= measured
+        self._last_measured[measured] = row[measured]
+        self._rows = np.roll(self._rows, -1, axis=0)
+        self._rows[-1] = np.where(np.isnan(self._last_measured), 0.0, self._last_measured)
+        self._rows_present = np.roll(self._rows_present, -1)
+        self._rows_present[-1] = present
+
+    def _score(self, retimed) -> list[LiveRepetition]:
+        """Push the new model frames through the window and the counter; score the latest.
+
+        As :func:`sitrex.feedback.windows.windowed_similarity` with a stride:
+        within each run of frames with a person, its first frame and every
+        `stride`-th one after it are computed, the others hold the last
+        computed value; frames without a person have none.
+        """
+        if not retimed.n:
+            return []
+        skipped = retimed.first - self._next_model
+        if skipped > 0:                 # a jump: nobody in the frames in between
+            for _ in range(min(skipped, self.window)):
+                self._push_row(np.full(len(self.angle_names), np.nan), False)
+            self._run_position, self._held = -1, None
+        self._next_model = retimed.first + retimed.n
+        windows, plan = [], []
+        for k in range(retimed.n):
+            present = bool(retimed.present[k])
+            self._push_row(retimed.values[k], present)
+            if not present:
+                self._run_position = -1
+                plan.append(None)
+                continue
+            self._run_position += 1
+            if self._run_position % self.stride:
+                plan.append("hold")
+                continue
+            length = min(retimed.first + k + 1, self.window)
+            plan.append(len(windows))
+            windows.append(self._rows[-length:].copy())
+        if windows:
+            computed = self.comparator.similarity_from_embeddings(
+                self._reference, self.comparator.embed(windows))
+        for step in plan:
+            if step is None:
+                self._held = None
+            elif step != "hold":
+                self._held = np.asarray(computed[step], dtype=np.float64)
+        last = self._next_model - 1
+        similarity = np.full(len(self.angle_names), np.nan)
+        if self._held is not None and last >= self.warmup - 1:
+            similarity = self._held.copy()
+            similarity[~(self.coach.measured & self._seen)] = np.nan   # not measured yet
+        self._model_similarity = similarity
+        return self._counter.add(retimed.first, retimed.values) if self._counter is not None \
+            else []

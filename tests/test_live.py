@@ -1,0 +1,159 @@
+"""Live feedback: streamed frame by frame, the same as the offline causal comparison; robust feeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sitrex
+from sitrex.datasets import make_exercise
+from sitrex.exceptions import InputError
+from sitrex.feedback import compare
+from sitrex.live import LiveComparator
+
+MAX_LEN = 32
+KNEES = ["left knee", "right knee"]
+#: Streamed and offline similarities differ by float32 rounding only (one window per call
+#: against windows in batches); 1e-4 leaves room for any BLAS.
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def comparator():
+    skeletons, labels = make_exercise(4, ["squat", "arm curl"], n_reps=3, tempo=1.5,
+                                      random_state=1)
+    useful = {"squat": [5, 16, 3, 14, 22], "arm curl": [1, 12]}
+    X, y = sitrex.make_pairs([s.angles() for s in skeletons], labels, useful, n_pairs=16,
+                             max_len=MAX_LEN, random_state=0, pad=False)
+    return sitrex.ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4,
+                                     max_len=MAX_LEN, epochs=1, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def coach():
+    return make_exercise(1, ["squat"], n_reps=3, random_state=2)[0][0]
+
+
+@pytest.fixture(scope="module")
+def athlete():
+    """4 squats at 60 fps (the model runs at 30), nobody for 0.5 s, a glitch, a hidden hand."""
+    skeleton = make_exercise(1, ["squat"], n_reps=4, fps=60.0, noise=0.01, random_state=5)[0][0]
+    coords = np.array(skeleton.coords)
+    coords[100:130] = np.nan
+    coords[200, 25] += 0.5
+    coords[300:305, 15] = np.nan
+    return skeleton.replace(coords=coords)
+
+
+def stream(live, frames, times):
+    return [live.update(frame, t) for frame, t in zip(frames, times)]
+
+
+@pytest.mark.parametrize("stride", [1, 3])
+def test_the_streamed_feedback_is_the_offline_causal_comparison(comparator, coach, athlete,
+                                                                 stride):
+    live = LiveComparator(coach, comparator, useful_angles=KNEES, stride=stride)
+    feedback = stream(live, athlete.coords, athlete.times)
+    report = compare(coach, athlete, comparator, useful_angles=KNEES, causal=True,
+                     stride=stride)
+    streamed = np.array([f.similarity for f in feedback])
+    np.testing.assert_array_equal(np.isnan(streamed), np.isnan(report.similarity))
+    np.testing.assert_allclose(streamed, report.similarity, atol=TOLERANCE)
+    np.testing.assert_array_equal([f.present for f in feedback], report.present)
+    np.testing.assert_allclose([f.coverage for f in feedback], report.coverage, atol=1e-12)
+    assert np.isfinite(streamed[:, [3, 14]]).mean() > 0.7            # the knees are scored
+
+
+def test_repetitions_are_counted_live_as_offline(comparator, coach, athlete):
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    counted = [rep for f in stream(live, athlete.coords, athlete.times)
+               for rep in f.new_repetitions]
+    counted += live.finish()
+    report = compare(coach, athlete, comparator, useful_angles=KNEES, causal=True)
+    assert [r.number for r in counted] == [1, 2, 3, 4] == [r.index + 1
+                                                           for r in report.repetitions]
+    offline_turns = [r.turn / report.fps for r in report.repetitions]
+    # counted at the model's 30 fps, the offline ones at the clip's 60 fps
+    np.testing.assert_allclose([r.turn for r in counted], offline_turns, atol=1.5 / 30)
+    assert all(r.message.startswith(f"rep {r.number}: ") for r in counted)
+    assert counted[-1].message.endswith("matches the coach's range of motion")
+
+
+def test_a_shallow_repetition_gets_a_verdict_in_words_as_it_happens(comparator, coach):
+    shallow = make_exercise(1, ["squat"], n_reps=3, faults=["shallow_depth"], fault_rate=1.0,
+                            severity=(0.9, 0.9), random_state=3)[0][0]
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    feedback = stream(live, shallow.coords, shallow.times)
+    verdicts = [rep for f in feedback for rep in f.new_repetitions] + live.finish()
+    assert verdicts and all(not rep.ok for rep in verdicts)
+    assert "shallow" in verdicts[0].message and "knee" in verdicts[0].message
+    done = next(i for i, f in enumerate(feedback) if f.new_repetitions)
+    assert feedback[done].last_repetition is verdicts[0]
+    assert feedback[done].repetitions == 1 and f"{1} repetition" in feedback[done].text
+
+
+def test_frames_without_a_person_are_not_scored_and_the_feed_goes_on(comparator, coach, athlete):
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    frames = list(athlete.coords[:200])
+    frames[150:170] = [None] * 20                                       # nobody in view
+    feedback = stream(live, frames, athlete.times[:200])
+    for f in feedback[150:170]:
+        assert not f.present and np.isnan(f.similarity).all()
+        assert f.text.startswith("no person in view")
+    assert np.isfinite(feedback[-1].similarity[[3, 14]]).all()           # scored again
+
+
+def test_dropped_frames_change_little_and_count_the_same(comparator, coach, athlete):
+    full = LiveComparator(coach, comparator, useful_angles=KNEES)
+    every = stream(full, athlete.coords, athlete.times)
+    kept = np.sort(np.random.default_rng(0).choice(athlete.n_frames, athlete.n_frames * 2 // 3,
+                                                   replace=False))
+    kept = np.union1d(kept, [0])
+    sparse = LiveComparator(coach, comparator, useful_angles=KNEES)
+    some = stream(sparse, athlete.coords[kept], athlete.times[kept])
+    a = np.array([every[k].similarity for k in kept])
+    b = np.array([f.similarity for f in some])
+    both = np.isfinite(a) & np.isfinite(b)
+    assert both.mean() > 0.5 and np.abs(a - b)[both].mean() < 0.05
+    assert [f.time for f in some] == pytest.approx(athlete.times[kept])
+    assert full.repetitions + len(full.finish()) == sparse.repetitions + len(sparse.finish())
+
+
+def test_repeated_jumping_and_restarting_time_stamps_keep_one_clock(comparator, coach, athlete):
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    frames = athlete.coords
+    times = [0.0, 1 / 60, 1 / 60, 2 / 60, 3 / 60]           # a frame delivered twice
+    feedback = stream(live, frames[:5], times)
+    assert [f.time for f in feedback] == pytest.approx(times)
+    later = live.update(frames[5], 10.0)                   # the camera stalled 10 s
+    assert later.time == pytest.approx(10.0) and later.coverage < 0.1
+    again = live.update(frames[6], 0.5)                    # the source restarted its clock
+    assert again.time > later.time
+    assert live.update(frames[7], 0.5 + 1 / 60).time == pytest.approx(again.time + 1 / 60)
+
+
+def test_a_long_session_keeps_constant_memory(comparator, coach, athlete):
+    import gc
+    import tracemalloc
+
+    live = LiveComparator(coach, comparator, useful_angles=KNEES, history_seconds=4.0)
+    angles = athlete.angles()
+    n = len(angles)
+    tracemalloc.start()
+    sizes = []
+    for t in range(3 * 900):                               # 45 s of feed at 60 fps
+        live.update(np.nan_to_num(angles[t % n], nan=90.0), t / 60)
+        if t % 900 == 899:
+            gc.collect()                                   # cyclic garbage is not in use
+            sizes.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    assert live.repetitions >= 8
+    assert sizes[2] - sizes[0] < 64 * 1024, sizes           # not growing with the session
+
+
+def test_refusals_name_the_problem(comparator, coach):
+    with pytest.raises(InputError, match="CausalConditioning"):
+        LiveComparator(coach, comparator, smooth=sitrex.Conditioning())
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    with pytest.raises(InputError, match=r"landmarks \(33, 3\)"):
+        live.update(np.zeros(5), 0.0)
