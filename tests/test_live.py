@@ -157,3 +157,13 @@ def test_refusals_name_the_problem(comparator, coach):
     live = LiveComparator(coach, comparator, useful_angles=KNEES)
     with pytest.raises(InputError, match=r"landmarks \(33, 3\)"):
         live.update(np.zeros(5), 0.0)
+
+
+def test_a_comparator_scoring_whole_repetitions_is_refused_for_live_and_causal_use(coach):
+    """The shipped default scores a repetition once it has ended: no score per frame as it comes."""
+    default = sitrex.ExerciseComparator.from_pretrained()          # packaged, offline
+    assert default.scoring == "repetitions"
+    with pytest.raises(InputError, match="whole repetitions.*sitrex-paper"):
+        LiveComparator(coach, default)
+    with pytest.raises(InputError, match="whole repetitions"):
+        compare(coach, coach, default, causal=True)

@@ -176,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "check results; not a live feed)")
     p.add_argument("-o", "--output", help="write the overlay video (.mp4)")
     p.add_argument("--no-window", action="store_true", help="never open a window")
-    _comparator_options(p, default="sitrex-paper: live feedback needs a comparator that scores every frame; sitrex-default scores whole repetitions")
+    _comparator_options(p, default="sitrex-paper: live feedback needs a comparator that "
+                                   "scores every frame; sitrex-default scores whole repetitions")
     _pose_options(p)
     p.add_argument("--window", type=seconds, metavar="SECONDS",
                    help="window length in seconds (default: the coach's reference repetition)")
