@@ -347,8 +347,8 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any) -> AthleteRepetitio
     >>> len(reps.bounds), reps.features.shape
     (4, (4, 2, 7))
     >>> lo_hi = reps.features[:, 0, :2].mean(axis=0)      # the bottom is 30 degrees higher
-    >>> print(lo_hi.round() + 0.0)
-    [30.  0.]
+    >>> (lo_hi.round() + 0.0).tolist()         # a list: numpy print options may be changed
+    [30.0, 0.0]
     """
     arr = as_angle_array(athlete, "athlete", need_frames=True)
     n_angles = profile.template.shape[1]
