@@ -9,7 +9,11 @@ of which ships with sitrex):
    of other groups, as they are and with one landmark-space fault each, and
    Penn Action same-view pairs, as they are and injected (pair seed 1);
 2. :class:`sitrex.RepetitionComparator` fitted on them
-   (``random_state=0``; the sources balance the sample weights);
+   (``random_state=0``; the sources balance the sample weights; the
+   population scale and the statistic's c from the recorded correct pairs
+   only, ``correct=`` the pairs without an injected fault, as the research
+   report's R2.8: a tolerated injection such as ``rom_more`` is labelled all
+   1 but is not a correct execution as recorded);
 3. the file written atomically, as a reproducible archive (fixed entry
    times and order, Keras' save date and object ids pinned), and its sha256
    printed: the same data and seeds give the same bytes.
@@ -56,7 +60,9 @@ RECIPE = (
     "v3 landmark-space fault injection into correct executions of other people (squat_errors, "
     "IRDS, PushFit: 1- and 3-repetition protocol coaches x up to 40 correct athletes of other "
     "groups, as they are and injected) and Penn Action (8 actions x 10 coaches x up to 20 "
-    "same-view clips, as they are and injected)"
+    "same-view clips, as they are and injected); population scale and c fitted on the recorded "
+    "correct pairs only (correct= the uninjected pairs; tolerated injections such as rom_more "
+    "train the networks but never count as correct executions)"
 )
 #: Pinned into the archive so that equal weights give equal bytes.
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -109,6 +115,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def recorded_correct(pairs):
+    """The pairs whose candidate is a correct execution as recorded: those without an injected fault.
+
+    A boolean array, one value per pair. ``fit(..., correct=)`` fits the
+    population scale and the statistic's c on these only. An injected fault
+    that stays within correct variation (such as ``rom_more``) has all its
+    targets 1, but it is not how anyone executed the movement, so it never
+    counts as correct.
+    """
+    return ~pairs.injected
+
+
+def fit_recipe(comparator, pairs):
+    """Fit `comparator` on `pairs` as the recipe does (the sources as groups, correct= recorded pairs)."""
+    return comparator.fit(pairs.X, pairs.targets, groups=pairs.sources,
+                          correct=recorded_correct(pairs))
+
+
 def build(args, leave_out: str | None, output: Path) -> str:
     """Train the recipe (without `leave_out`) and write it to `output`; return its sha256."""
     import sitrex
@@ -137,9 +161,10 @@ def build(args, leave_out: str | None, output: Path) -> str:
     if args.n_jobs is not None:
         params["n_jobs"] = args.n_jobs
     comparator = RepetitionComparator(**params)
-    comparator.fit(pairs.X, pairs.targets, groups=pairs.sources)
+    fit_recipe(comparator, pairs)
     fit_seconds = time.perf_counter() - t0
-    print(f"fitted in {fit_seconds:.0f} s", flush=True)
+    print(f"fitted in {fit_seconds:.0f} s; statistic scale c = {comparator.statistic_scale_:.4f} "
+          f"(from {int(recorded_correct(pairs).sum())} recorded correct pairs)", flush=True)
 
     name = WEIGHTS_NAME if leave_out is None else f"{WEIGHTS_NAME}-without-{leave_out}"
     comparator.metadata_ = {
@@ -150,6 +175,7 @@ def build(args, leave_out: str | None, output: Path) -> str:
         "training_data": used,
         "left_out": leave_out,
         "recipe": RECIPE,
+        "correct_pairs": "recorded (uninjected) pairs only",
         "seeds": {"pairs": PAIR_SEED, "model": MODEL_SEED},
         "pairs": pairs.summary(),
         "data_terms": {s: SOURCE_TERMS[s] for s in used},

@@ -73,3 +73,38 @@ def test_keras_object_ids_of_one_run_do_not_change_the_bytes(script):
     with zipfile.ZipFile(io.BytesIO(script.reproducible_archive(one))) as zf:
         ids = [layer["shared_object_id"] for layer in json.loads(zf.read("config.json"))["layers"]]
     assert ids == [1, 1, 2]                      # which objects are shared is kept
+
+
+class _RecordingComparator:
+    """Stands in for RepetitionComparator: keeps what fit was given."""
+
+    def fit(self, X, y, groups=None, correct=None):
+        self.fitted = {"X": X, "y": y, "groups": groups, "correct": correct}
+        return self
+
+
+def test_injected_pairs_never_count_as_correct_executions(script):
+    import numpy as np
+
+    from sitrex.datasets.training_pairs import TrainingPairs
+
+    all_ones, one_fault = np.ones((4, 23)), np.ones((4, 23))
+    one_fault[:, 5] = 0
+    pairs = TrainingPairs(
+        sequences=[np.full((30, 23), float(k)) for k in range(4)],
+        reference=np.array([0, 0, 0, 0]), candidate=np.array([1, 2, 3, 1]),
+        targets=np.vstack([all_ones[:1], all_ones[:1], one_fault[:1], all_ones[:1]]),
+        sources=np.array(["irds", "irds", "irds", "penn_action"]),
+        faults=np.array(["", "rom_more", "rom_less", ""]),   # rom_more: tolerated, labelled all 1
+        coach_reps=np.array([1, 1, 1, 3]))
+
+    fitted = script.fit_recipe(_RecordingComparator(), pairs).fitted
+
+    assert fitted["correct"].tolist() == [True, False, False, True]
+    assert fitted["groups"].tolist() == pairs.sources.tolist()
+    assert len(fitted["X"]) == len(fitted["y"]) == len(pairs)
+
+
+def test_the_recipe_in_the_metadata_says_which_pairs_are_correct(script):
+    assert "recorded correct pairs only" in script.RECIPE
+    assert "rom_more" in script.RECIPE

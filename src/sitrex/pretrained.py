@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "4f6f288c932d8eb10f253866a6079994b401585de47e4edb053de74f9e8c367b")
+                 "2095380a00d184c134213943761f750d47a0ec269dd557c3e494a93feda733e4")
 
 
 @dataclass(frozen=True)
