@@ -21,7 +21,7 @@ from typing import IO
 
 from sitrex.exceptions import InputError, OutputError, SitrexError
 
-__all__ = ["atomic_path", "atomic_write"]
+__all__ = ["atomic_path", "atomic_write", "output_folder"]
 
 
 def _current_umask() -> int:
@@ -179,6 +179,34 @@ def atomic_write(
     kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": ""}
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f:
         yield f
+
+
+def output_folder(path: str | os.PathLike[str], name: str) -> Path:
+    """The output folder `path`, created if missing (with its parents).
+
+    `name` is how the user gave it (an option or a parameter), for the messages.
+
+    Raises
+    ------
+    OutputError
+        If `path` is a file, or the folder cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> output_folder(base / "a" / "b", "output_dir").is_dir()
+    True
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{name} {str(folder)!r} is a file; give a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {str(folder)!r} ({name}): "
+                          f"{exc.strerror or exc}") from exc
+    return folder
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:

@@ -107,15 +107,8 @@ def output_file(value: str | None, option: str, suffixes: tuple[str, ...]) -> Pa
 
 def output_folder(value: str, option: str) -> Path:
     """Check an output folder before the work: created, writable, not a file."""
-    from sitrex.exceptions import OutputError
+    from sitrex._atomic import output_folder as created_folder
 
-    path = Path(value)
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"{option} {value!r} is a file; give a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {value!r} ({option}): "
-                          f"{exc.strerror or exc}") from exc
+    path = created_folder(value, option)
     _writable(path, option)
     return path

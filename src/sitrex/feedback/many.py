@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from sitrex._atomic import output_folder
 from sitrex.exceptions import InputError, MissingFileError
 
 from .pipeline import CompareOptions, check_options
@@ -304,7 +305,7 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     backend_options = dict(backend_options or {})
     in_process = runs_in_process(client, n_jobs)
     backend = _check_backend(backend, [coach, *named.values()], in_process)
-    folder = None if output_dir is None else _output_folder(output_dir)
+    folder = None if output_dir is None else output_folder(output_dir, "output_dir")
     rows, names, tasks = _plan(named, folder, overwrite)
     result = ManyResult()
     if tasks:
@@ -348,15 +349,3 @@ def _record(row: AthleteResult, outcome, output: str | None, reports: dict) -> N
         row.report = output
 
 
-def _output_folder(value: str | os.PathLike[str]) -> Path:
-    from sitrex.exceptions import OutputError
-
-    folder = Path(value)
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"output_dir {str(folder)!r} is a file; give a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {str(folder)!r}: "
-                          f"{exc.strerror or exc}") from exc
-    return folder
