@@ -8,11 +8,11 @@ from MediaPipe lite, and :class:`sitrex.LiveComparator` compares every frame it 
 with a coach's clip (Pose2Sim's camera 1). For two comparators:
 
 * ``default``: the comparator ``sitrex.compare`` uses when none is given
-  (``LiveComparator(coach, comparator=None)``: today the paper's weights, read
-  from ``$SITREX_WEIGHTS``, by default ``<shared>/weights/sitrex-paper``);
-* ``small default architecture``: ``ExerciseComparator()``'s default
-  architecture, trained one epoch on synthetic pairs (weights do not change the
-  cost).
+  (``LiveComparator(coach, comparator=None)``: sitrex-default, shipped with
+  sitrex), which scores each repetition once the live counter has counted it;
+* ``paper``: the paper's window comparator (sitrex-paper, read from
+  ``$SITREX_WEIGHTS``, by default ``<shared>/weights/sitrex-paper``), which
+  scores the window ending at every frame.
 
 Figures, for each comparator:
 
@@ -22,10 +22,11 @@ Figures, for each comparator:
    machine goes (the throughput);
 3. **comparison's own cost per frame**: :meth:`LiveComparator.update` on the
    videos' landmarks (no pose estimation), milliseconds, median / 95th percentile
-   / maximum (target p95 < 5 ms); it includes cleaning, angles, the window's
-   embedding and similarity, and the repetition counter;
+   / maximum (target p95 < 5 ms); it includes cleaning, angles, the repetition
+   counter, and the scoring (a window's embedding and similarity at every
+   frame, or a repetition's scores when one is counted);
 4. **memory over a long session** (``--minutes``): the landmarks of the videos
-   looped as one long feed through the small comparator; Python heap in use
+   looped as one long feed through the default comparator; Python heap in use
    (tracemalloc, after a garbage collection) after each minute.
 
 The machine's load average is printed with each figure: on a shared 2-core machine
@@ -56,20 +57,10 @@ def _load() -> str:
 
 def _comparators():
     """(label, comparator) pairs; None is the default comparator of ``sitrex.compare``."""
-    from sitrex.angles import ANGLE_NAMES
-    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES, make_exercise
     from sitrex.estimators import ExerciseComparator
-    from sitrex.pairs import make_pairs
 
     yield "default (what sitrex.compare uses)", None
-    skeletons, labels = make_exercise(24, random_state=0)
-    useful = {ex: [ANGLE_NAMES.index(a) for a in names if a in ANGLE_NAMES]
-              for ex, names in SYNTHETIC_EXERCISE_ANGLES.items()}
-    X, y = make_pairs([s.angles() for s in skeletons], labels, useful, n_pairs=256,
-                      max_len=100, random_state=0, pad=False)
-    small = ExerciseComparator(epochs=1, random_state=0).fit(X, y)
-    small.metadata_ = {"angle_kind": "unsigned"}
-    yield "small default architecture", small
+    yield "paper", ExerciseComparator.from_pretrained("sitrex-paper")
 
 
 def _stats(ms) -> dict:
@@ -139,12 +130,15 @@ def main() -> None:
     backend = get_backend("mediapipe", model="lite", progress=False)
     poses = [backend.estimate_video(videos / name) for name in FEEDS]
     results = {"cpu_count": os.cpu_count(), "load_at_start": _load(), "comparators": {}}
+    first = None
     for label, comparator in _comparators():
         live = LiveComparator(videos / COACH, comparator, backend=backend)
         weights = (getattr(live.comparator, "metadata_", None) or {}).get("weights")
         label += f" [{weights} weights]" if weights else ""
         print(f"\n== {label}")
-        figures = {"window_s": live.window / live.rate, "max_len": int(live.comparator.max_len)}
+        figures = {"scoring": "repetitions" if live.scores_repetitions else "windows"}
+        if not live.scores_repetitions:
+            figures["window_s"] = live.window / live.rate
         for video in FEEDS:
             for mode, realtime, overlay in (("live feed, overlay", True, True),
                                             ("live feed, no overlay", True, False),
@@ -159,10 +153,11 @@ def main() -> None:
         print(f"comparison's own cost per frame: median {cost['median']} ms, p95 {cost['p95']} "
               f"ms, max {cost['max']} ms over {cost['n']} frames (load {cost['load']})")
         results["comparators"][label] = figures
-        last = live
-    memory = _memory(last, poses, args.minutes)
+        if first is None:
+            first = live
+    memory = _memory(first, poses, args.minutes)
     results["memory"] = memory
-    print("\nmemory over a long session (small comparator):",
+    print("\nmemory over a long session (default comparator):",
           ", ".join(f"{m['minute']} min: {m['heap_mb']} MB" for m in memory))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -22,17 +22,19 @@ pytestmark = pytest.mark.assets
 COACH = "pose2sim_single_cam01.mp4"
 
 
-def _command(*args: str) -> tuple[list[str], dict]:
+def _command(*args: str, paper: bool = False) -> tuple[list[str], dict]:
+    """The command; with `paper`, the paper's window comparator instead of the shipped default."""
     from conftest import require_asset
 
     videos = require_asset("videos")
-    weights = require_asset("weights/sitrex-paper")
+    weights = ["--weights", "sitrex-paper", "--weights-path",
+               str(require_asset("weights/sitrex-paper"))] if paper else []
     model = require_asset("models/pose_landmarker_lite.task")
     env = {**os.environ, "SITREX_MEDIAPIPE_MODEL": str(model), "SITREX_OFFLINE": "1"}
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "SITREX_NATIVE_LOGS"):
         env.pop(name, None)                               # a headless machine
     command = [sys.executable, "-m", "sitrex", "live", "--coach", str(videos / COACH),
-               "--weights-path", str(weights), "--json", *args]
+               *weights, "--json", *args]
     return command, env
 
 
@@ -68,7 +70,7 @@ def test_ctrl_c_stops_the_session_with_a_complete_video(tmp_path):
 
     feed = require_asset("videos/sports2d_demo.mp4")             # 7.7 s at 30 fps
     out = tmp_path / "overlay.mp4"
-    command, env = _command("--video", str(feed), "-o", str(out))
+    command, env = _command("--video", str(feed), "-o", str(out), paper=True)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
     started, errors = threading.Event(), []

@@ -132,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     _pose_options(p)
     p.add_argument("--kind", help="angle kind (default: the one the weights were trained on)")
     p.add_argument("--window", type=seconds, metavar="SECONDS",
-                   help="window length in seconds (default: the coach's reference repetition)")
+                   help="window length in seconds (default: the coach's reference repetition); "
+                        "--window, --warmup and --stride are for comparators scoring windows, "
+                        "such as sitrex-paper; sitrex-default scores whole repetitions")
     p.add_argument("--warmup", type=seconds, metavar="SECONDS",
                    help="history a window needs before it is scored (default: half a window)")
     p.add_argument("--stride", type=positive(int), default=1, help="score every k-th window")
@@ -176,13 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "check results; not a live feed)")
     p.add_argument("-o", "--output", help="write the overlay video (.mp4)")
     p.add_argument("--no-window", action="store_true", help="never open a window")
-    _comparator_options(p, default="sitrex-paper: live feedback needs a comparator that "
-                                   "scores every frame; sitrex-default scores whole repetitions")
+    _comparator_options(p, default="sitrex-default, shipped with sitrex: each repetition is "
+                                   "scored as it ends; sitrex-paper: every frame is scored")
     _pose_options(p)
     p.add_argument("--window", type=seconds, metavar="SECONDS",
-                   help="window length in seconds (default: the coach's reference repetition)")
+                   help="window length in seconds (default: the coach's reference repetition; "
+                        "comparators scoring windows, such as sitrex-paper, only)")
     p.add_argument("--stride", type=positive(int), default=1,
-                   help="score every k-th model frame (for slow comparators)")
+                   help="score every k-th model frame (for slow window comparators)")
     p.add_argument("--threshold", type=probability,
                    help="similarity below which an angle differs (between 0 and 1)")
     p.add_argument("--coach-rep", type=coach_rep, default="typical", metavar="REP",

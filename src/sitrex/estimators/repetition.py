@@ -109,6 +109,16 @@ class RepetitionScores(NamedTuple):
     similarity: np.ndarray
     usefulness: np.ndarray
 
+    def mean_similarity(self) -> np.ndarray:
+        """(n_angles,) the repetitions' similarity, averaged with their frames as weights.
+
+        NaN where an angle is never measured in both clips.
+        """
+        frames = np.array([b - a for a, b in self.repetitions.bounds], float)[:, None]
+        ok = np.isfinite(self.similarity)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (np.where(ok, self.similarity, 0) * frames).sum(0) / (ok * frames).sum(0)
+
 
 class RepetitionComparator(ComparatorMixin, EstimatorCore):
     """Per-angle, per-repetition comparison of a candidate execution with a reference.
@@ -404,7 +414,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         for item in per_pair:
             if isinstance(item, str):
                 raise InputError(f"a pair could not be compared: {item}")
-        return np.array([_frame_weighted_mean(reps, sim)
+        return np.array([RepetitionScores(reps, sim, None).mean_similarity()
                          for (_, reps), sim in zip(per_pair, self._scores(per_pair))])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -449,17 +459,9 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
                 raise InputError(f"{name} must be one 2-D (n_frames, n_angles) sequence; got "
                                  f"shape {np.shape(seq)}")
         scores = self.score_repetitions(reference, candidate)
-        mean = _frame_weighted_mean(scores.repetitions, scores.similarity)
+        mean = scores.mean_similarity()
         return {"similarity": dict(zip(self.angle_names_, mean.tolist())),
                 "usefulness": dict(zip(self.angle_names_, scores.usefulness.tolist()))}
-
-
-def _frame_weighted_mean(reps, similarity: np.ndarray) -> np.ndarray:
-    """(n_angles,) mean over repetitions weighted by their frames (NaN: never measured)."""
-    frames = np.array([b - a for a, b in reps.bounds], float)[:, None]
-    ok = np.isfinite(similarity)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.where(ok, similarity, 0) * frames).sum(0) / (ok * frames).sum(0)
 
 
 RepetitionComparator.__doc__ = fill_parameters(RepetitionComparator.__doc__,

@@ -306,6 +306,21 @@ class CompareOptions:
             causal=self.causal)
 
 
+def _check_repetition_options(*, causal: bool, window, warmup, stride: int) -> None:
+    """Refuse the options a comparator scoring whole repetitions has no use for."""
+    if causal:
+        raise InputError("this comparator scores whole repetitions, which are known only once they "
+                         "end, so it cannot score causally; use sitrex.LiveComparator (it scores "
+                         "each repetition as it ends), or a comparator that scores windows (such "
+                         "as sitrex-paper's) for causal=True")
+    given = [name for name, values in (("window", window), ("warm-up", warmup))
+             if any(v is not None for v in values)] + (["stride"] if stride != 1 else [])
+    if given:
+        raise InputError(f"{', '.join(given)}: only for a comparator that scores sliding windows; "
+                         "this one scores whole repetitions, so the option would be ignored. Drop "
+                         "it, or use the paper's window comparator (sitrex-paper)")
+
+
 def check_options(comparator=None, *, kind: str | None = None, window: int | None = None,
                   stride: int = 1, threshold: float | None = None, align: bool = False,
                   repetitions: bool = True, usefulness_threshold: float | None = None,
@@ -314,8 +329,12 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
                   smooth: bool | Conditioning | CausalConditioning = True,
                   coach_rep: int | str = "typical", window_seconds: float | None = None,
                   warmup_seconds: float | None = None, band_seconds: float | None = None,
-                  causal: bool = False) -> CompareOptions:
+                  causal: bool = False, live: bool = False) -> CompareOptions:
     """Check :func:`compare`'s options before any input is read; see it for their meaning.
+
+    `live` is for :class:`sitrex.LiveComparator`: causal cleaning, and a
+    comparator scoring whole repetitions is allowed (it scores each one as
+    it ends).
 
     Returns
     -------
@@ -344,10 +363,9 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
     usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
                                              default)
     conditioning = _conditioning(smooth, causal)
-    if causal and getattr(comparator, "scoring", "windows") == "repetitions":
-        raise InputError("this comparator scores whole repetitions, which are known only once they "
-                         "end, so it cannot score causally; use a comparator that scores windows "
-                         "(such as sitrex-paper's) for causal=True")
+    if getattr(comparator, "scoring", "windows") == "repetitions":
+        _check_repetition_options(causal=causal and not live, window=(window, window_seconds),
+                                  warmup=(min_window, warmup_seconds), stride=stride)
     if causal and align:
         raise InputError("align=True aligns the whole clips in time, which a causal comparison "
                          "cannot do; drop align=True or causal=True")

@@ -2,10 +2,9 @@
 
 Each call to :meth:`LiveComparator.update` takes one frame (camera pixels,
 landmarks or angles) and its time stamp and returns a :class:`LiveFeedback`:
-the per-angle similarity of the window ending now, the angles that differ
-from the coach right now, the repetitions counted so far and the verdict on
-the last one. The way from a frame to that feedback is the offline one,
-causal at every step:
+the per-angle similarity now, the angles that differ from the coach now,
+the repetitions counted so far and the verdict on the last one. The way from
+a frame to that feedback is the offline one, causal at every step:
 
 1. **pose** (pixels only): the pose backend's video mode, fed one frame at a
    time, and one person followed across frames
@@ -15,14 +14,25 @@ causal at every step:
 3. **angles** of the cleaned frame, in the comparator's columns;
 4. **the model's clock**: frames re-timed to the comparator's rate as they
    come (``sitrex.live._clock``);
-5. **similarity** of the window of the last frames (gaps held at the last
-   measured value) with the coach's reference, encoded once;
-6. **repetitions**: :class:`~sitrex.live.counter.RepetitionCounter`.
+5. **repetitions**: :class:`~sitrex.live.counter.RepetitionCounter`;
+6. **similarity**, in one of two ways, as the comparator scores:
+
+   * a comparator scoring **whole repetitions** (``scoring ==
+     "repetitions"``, sitrex's default, :class:`sitrex.RepetitionComparator`)
+     scores each repetition once the counter has counted it (its frames
+     against the coach's profile, read once); the similarity "now" is that
+     of the last repetition, and each verdict names the angles that differ;
+   * a comparator scoring **sliding windows** (the paper's,
+     :class:`sitrex.ExerciseComparator`) scores the window of the last
+     frames (gaps held at the last measured value) against the coach's
+     reference, encoded once, at every frame.
 
 Everything held is bounded (the window, the repetition history, the filters'
-state), so an hour-long session uses the memory of its first minute. For the
-same frames, the feedback is that of ``sitrex.compare(coach, athlete,
-causal=True)`` (the test suite holds them to 1e-4).
+state), so an hour-long session uses the memory of its first minute. With a
+window comparator the feedback on the same frames is that of
+``sitrex.compare(coach, athlete, causal=True)`` (the test suite holds them
+to 1e-4); with a repetition comparator, each repetition's similarity is
+that of ``comparator.score_repetitions`` on the repetition's frames.
 """
 
 from __future__ import annotations
@@ -38,15 +48,17 @@ from sitrex.exceptions import InputError
 from sitrex.feedback._inputs import _skeleton_angles
 from sitrex.feedback.pipeline import check_options
 
-#: The weights a live session uses when given no comparator: a comparator that
-#: scores windows, so that every frame gets a score as it arrives.
-LIVE_DEFAULT_WEIGHTS = "sitrex-paper"
 from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, default_window
 from sitrex.landmarks import N_LANDMARKS
+from sitrex.pretrained import DEFAULT_WEIGHTS
 from ._clock import ModelClock, SessionClock
 from ._pose import PoseFeed
 from .counter import LiveRepetition, RepetitionCounter
 from .feedback import LiveFeedback
+
+#: The weights a live session uses when given no comparator: sitrex's default
+#: (:data:`sitrex.pretrained.DEFAULT_WEIGHTS`), as for :func:`sitrex.compare`.
+LIVE_DEFAULT_WEIGHTS = DEFAULT_WEIGHTS
 
 __all__ = ["LIVE_DEFAULT_WEIGHTS", "LiveComparator"]
 
@@ -59,12 +71,11 @@ class LiveComparator:
     coach : str, os.PathLike, Skeleton or array_like
         The coach's clip, as for :func:`sitrex.compare`: a video, a landmark
         file, a :class:`~sitrex.Skeleton` or an angle array.
-    comparator : sitrex.ExerciseComparator, optional
-        Fitted, scoring windows (a score at every frame); default the paper's
-        weights, ``ExerciseComparator.from_pretrained("sitrex-paper")``
-        (:data:`LIVE_DEFAULT_WEIGHTS`). sitrex's offline default,
-        ``sitrex-default``, scores whole repetitions, known only once they
-        end: it is refused here for now.
+    comparator : sitrex.RepetitionComparator or sitrex.ExerciseComparator, optional
+        Fitted; default sitrex's default, as for :func:`sitrex.compare`
+        (:data:`LIVE_DEFAULT_WEIGHTS`), which scores each repetition as it
+        ends. A comparator scoring windows (``"sitrex-paper"``) scores every
+        frame.
     backend : str or sitrex.backends.PoseBackend, optional
         Pose backend for pixel frames (and a coach video); default MediaPipe's
         ``lite`` model, the fastest. Created on first use and closed by
@@ -75,6 +86,7 @@ class LiveComparator:
     window_seconds : float, optional
         Length of the window scored at each frame; default the coach's
         reference repetition, at most the comparator's ``max_len`` frames.
+        Window comparators only (as `warmup_seconds` and `stride`).
     warmup_seconds : float, optional
         History needed before the first score; default half the window.
     stride : int, default 1
@@ -91,7 +103,8 @@ class LiveComparator:
     smooth : bool or CausalConditioning, default True
         The causal cleaning recipe (False: none), for the coach and the feed.
     repetitions : bool, default True
-        Count the athlete's repetitions and judge each one.
+        Count the athlete's repetitions and judge each one (needed by a
+        comparator scoring repetitions).
     history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
 
@@ -147,8 +160,12 @@ class LiveComparator:
             comparator, kind=kind, stride=stride, threshold=threshold,
             usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
             smooth=smooth, coach_rep=coach_rep, window_seconds=window_seconds,
-            warmup_seconds=warmup_seconds, causal=True)
+            warmup_seconds=warmup_seconds, causal=True, live=True)
         comparator = options.comparator
+        self.scores_repetitions = getattr(comparator, "scoring", "windows") == "repetitions"
+        if self.scores_repetitions and not repetitions:
+            raise InputError("this comparator scores whole repetitions: a live session with it "
+                             "needs repetitions=True (the repetitions are what it scores)")
         self.kind, self.conditioning = options.kind, options.conditioning
         self.threshold, self.stride, self.rate = options.threshold, options.stride, options.rate
         self.comparator = comparator
@@ -212,20 +229,26 @@ class LiveComparator:
         self._next_model = 0
         self._counter = RepetitionCounter(
             self.coach.angles, self._coach_reps, self.angle_names, self.focus, self.rate,
-            history=self.history_seconds) if self.count_repetitions else None
+            history=self.history_seconds, threshold=self.threshold,
+            score=self._score_repetition if self.scores_repetitions else None,
+        ) if self.count_repetitions else None
 
     def warm_up(self, size: tuple[int, int] | None = None) -> None:
         """Load everything the first frames would wait for, before the feed starts.
 
-        Runs the encoder on batches of 1, 2 and 4 windows (a frame that
-        completes several model frames scores them together; JAX compiles
-        each batch size once) and, given the feed's (width, height), starts
-        the pose backend's video mode. Optional: without it the first frames
-        are slower.
+        Scores the coach's reference repetition against itself (a
+        repetition comparator), or runs the encoder on batches of 1, 2 and 4
+        windows (a frame that completes several model frames scores them
+        together; JAX compiles each batch size once); given the feed's
+        (width, height), starts the pose backend's video mode. Optional:
+        without it the first scores are slower.
         """
-        window = np.zeros((self.window, len(self.angle_names)), np.float32)
-        for n in (1, 2, 4):
-            self.comparator.embed([window] * n)
+        if self.scores_repetitions:
+            self._score_repetition(self.coach.reference)
+        else:
+            window = np.zeros((self.window, len(self.angle_names)), np.float32)
+            for n in (1, 2, 4):
+                self.comparator.embed([window] * n)
         if size is not None:
             if self._pose is None:
                 self._pose = PoseFeed(self.backend)
@@ -355,6 +378,13 @@ class LiveComparator:
         self._rows_present = np.roll(self._rows_present, -1)
         self._rows_present[-1] = present
 
+    def _score_repetition(self, angles: np.ndarray) -> np.ndarray:
+        """(A,) similarity of one counted repetition's angles (model rate) with the coach's."""
+        scores = self.comparator.score_repetitions(self._reference, angles)
+        similarity = scores.mean_similarity()
+        similarity[~self.coach.measured] = np.nan
+        return similarity
+
     def _score(self, retimed) -> list[LiveRepetition]:
         """Push the new model frames through the window and the counter; score the latest.
 
@@ -371,6 +401,14 @@ class LiveComparator:
                 self._push_row(np.full(len(self.angle_names), np.nan), False)
             self._run_position, self._held = -1, None
         self._next_model = retimed.first + retimed.n
+        if self.scores_repetitions:
+            for k in range(retimed.n):
+                self._push_row(retimed.values[k], bool(retimed.present[k]))
+            new_reps = self._counter.add(retimed.first, retimed.values)
+            last = self._counter.last
+            if last is not None and last.similarity is not None:
+                self._model_similarity = last.similarity
+            return new_reps
         windows, plan = [], []
         for k in range(retimed.n):
             present = bool(retimed.present[k])

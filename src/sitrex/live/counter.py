@@ -17,8 +17,10 @@ whole stream finds after the last counted repetition. A session longer than
 ``history`` is cut at repetition starts, where the athlete was at rest.
 
 Each repetition is then compared with the coach's
-(:func:`sitrex.repetitions.compare_repetitions`) and its verdict put in
-words. Memory: the history (at most twice ``history`` seconds of angles)
+(:func:`sitrex.repetitions.compare_repetitions`: ranges of motion and
+extremes) and, given a ``score`` function (a comparator that scores whole
+repetitions, see :class:`sitrex.LiveComparator`), scored per angle; its
+verdict is put in words. Memory: the history (at most twice ``history`` seconds of angles)
 and a few numbers, however long the session.
 """
 
@@ -65,6 +67,15 @@ class LiveRepetition:
         The full comparison (ranges of motion and extremes per angle); its
         frames count from the start of the counter's history. None when the
         coach's clip has no repetition to compare with.
+    similarity : numpy.ndarray or None
+        Per-angle similarity of the whole repetition with the coach's, when
+        the comparator scores repetitions (None otherwise); NaN where not
+        measured.
+    differs : tuple of str
+        The angles that matter whose `similarity` is below the comparator's
+        threshold, worst first.
+    angle_names : tuple of str
+        The names of `similarity`'s columns.
 
     Examples
     --------
@@ -80,11 +91,14 @@ class LiveRepetition:
     issues: tuple[RepetitionIssue, ...] = ()
     message: str = ""
     feedback: RepetitionFeedback | None = field(default=None, repr=False, compare=False)
+    similarity: np.ndarray | None = field(default=None, repr=False, compare=False)
+    differs: tuple[str, ...] = ()
+    angle_names: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
-        """True when no issue was found (or the repetition could not be compared)."""
-        return not self.issues
+        """True when nothing differs (or the repetition could not be compared)."""
+        return not self.issues and not self.differs
 
     @property
     def duration(self) -> float:
@@ -94,7 +108,10 @@ class LiveRepetition:
     def to_dict(self) -> dict:
         """Plain Python types (JSON-ready)."""
         return {"number": self.number, "start": self.start, "turn": self.turn, "end": self.end,
-                "ok": self.ok, "message": self.message,
+                "ok": self.ok, "message": self.message, "differs": list(self.differs),
+                "similarity": None if self.similarity is None else dict(
+                    zip(self.angle_names, [None if not math.isfinite(v) else float(v)
+                                           for v in self.similarity])),
                 "issues": [{"angle": i.angle, "kind": i.kind, "value": i.value,
                             "reference": i.reference} for i in self.issues]}
 
@@ -119,6 +136,12 @@ class RepetitionCounter:
         Seconds of angles kept (see the module documentation).
     confirm : float, default 1.0
         Seconds a repetition must stay found before it counts.
+    score : callable, optional
+        ``score(angles) -> (A,)`` per-angle similarity of one repetition's
+        angles ``(n_frames, A)`` with the coach's (1: like the coach); its
+        result becomes the repetition's ``similarity``.
+    threshold : float, default 0.5
+        Similarity below which an angle of `columns` differs (with `score`).
 
     Examples
     --------
@@ -136,8 +159,9 @@ class RepetitionCounter:
 
     def __init__(self, coach_angles: np.ndarray, coach_repetitions: list, angle_names,
                  columns: np.ndarray, rate: float, *, history: float = 10.0,
-                 confirm: float = 1.0) -> None:
+                 confirm: float = 1.0, score=None, threshold: float = 0.5) -> None:
         self.rate = float(rate)
+        self._score, self.threshold = score, float(threshold)
         self.columns = np.asarray(columns, dtype=np.intp)
         self.angle_names = tuple(angle_names)
         self._coach_angles = np.asarray(coach_angles, dtype=np.float64)
@@ -246,15 +270,37 @@ class RepetitionCounter:
         except InputError:
             return []
 
+    def _similarity(self, rep) -> tuple[np.ndarray | None, tuple[str, ...]]:
+        """The repetition's per-angle similarity (`score`) and the angles below the threshold."""
+        if self._score is None:
+            return None, ()
+        try:
+            similarity = np.asarray(self._score(self._buffer[rep.start:rep.end]), dtype=np.float64)
+        except InputError:            # e.g. nothing measured in both clips
+            return None, ()
+        values = similarity[self.columns]
+        with np.errstate(invalid="ignore"):
+            low = np.flatnonzero(values < self.threshold)
+        return similarity, tuple(self.angle_names[self.columns[i]]
+                                 for i in low[np.argsort(values[low], kind="stable")])
+
     def _verdict(self, rep, feedback: list[RepetitionFeedback]) -> LiveRepetition:
         times = [(self._offset + f) / self.rate for f in (rep.start, rep.turn, rep.end)]
         match = next((f for f in feedback if f.repetition.turn == rep.turn), None)
+        similarity, differs = self._similarity(rep)
         head = f"rep {self.count}"
+        if differs:
+            head += f": {', '.join(differs)} differ{'s' if len(differs) == 1 else ''} from the coach"
+        elif similarity is not None:
+            head += ": moves like the coach"
+        scored = {"similarity": similarity, "differs": differs, "angle_names": self.angle_names}
         if match is None:
             why = "the coach's clip has no repetition" if not self._coach_reps else \
                 "its angles were not measured well enough"
-            return LiveRepetition(self.count, *times, message=f"{head}: counted, not compared "
-                                  f"({why})")
+            words = "ranges not compared" if similarity is not None else "counted, not compared"
+            return LiveRepetition(self.count, *times, message=f"{head}: {words} ({why})",
+                                  **scored)
         words = match.message.split(": ", 1)[1]          # "rep r of n: <words>"
-        return LiveRepetition(self.count, *times, issues=match.issues, message=f"{head}: {words}",
-                              feedback=match)
+        return LiveRepetition(self.count, *times, issues=match.issues,
+                              message=f"{head}{'; ' if similarity is not None else ': '}{words}",
+                              feedback=match, **scored)
