@@ -216,6 +216,16 @@ def variants(comparator) -> list[tuple[str, object]]:
     return out
 
 
+#: Per-report rows for ``--dump``.
+DUMP: list[dict] = []
+
+
+def sitrex_angle_names() -> list[str]:
+    import sitrex
+
+    return list(sitrex.ANGLE_NAMES)
+
+
 def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dict:
     import sitrex
 
@@ -253,6 +263,13 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             faulty = bool(~data.correct[athlete])
             labels.append(faulty)
             report = reports["sitrex"]
+            if args.dump:
+                DUMP.append({"dataset": data.name, "task": task.name, "reps": n_reps,
+                             "coach": int(coach), "athlete": int(athlete), "faulty": faulty,
+                             "expected": np.isin(names, task.expected),
+                             "useful": np.asarray(report.useful, bool),
+                             **{f"similarity:{m}": np.asarray(reports[m].mean_similarity, float)
+                                for m in labels_of}})
             for label in labels_of:
                 r = reports[label]
                 scores[label].append(1.0 - r.score)
@@ -392,6 +409,8 @@ def main() -> None:
     parser.add_argument("--data", default=os.environ.get("SITREX_DATA")
                         or str(REPO.parent / "shared" / "data"))
     parser.add_argument("--json", default="feedback_quality.json")
+    parser.add_argument("--dump", help="also write each report's per-angle mean similarity "
+                                       "(every variant), useful angles and truth to this .npz")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -428,6 +447,10 @@ def main() -> None:
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1, default=float)
     print(f"wrote {args.json}")
+    if args.dump:
+        columns = {key: np.array([row[key] for row in DUMP]) for key in (DUMP[0] if DUMP else {})}
+        np.savez_compressed(args.dump, angle_names=np.array(sitrex_angle_names()), **columns)
+        print(f"wrote {args.dump} ({len(DUMP)} reports)")
 
 
 if __name__ == "__main__":

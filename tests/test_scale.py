@@ -244,3 +244,26 @@ def test_a_killed_local_process_stops_its_pool_and_the_rerun_resumes(comparator,
     assert sorted(p.stem for p in out.glob("*.json") if p.stem != "summary") == \
         sorted(athletes)
     _no_leftovers(out)
+
+
+def _cancelled_once(marker: str, value: int) -> int:
+    """Cancels itself on the cluster the first time it runs (as a lost connection would)."""
+    from distributed import Future, get_client, get_worker
+
+    if not os.path.exists(marker):
+        Path(marker).write_text("cancelled")
+        worker_client = get_client()
+        worker_client.cancel([Future(get_worker().get_current_task(), worker_client)],
+                             force=True)
+        time.sleep(5)
+    return value
+
+
+def test_a_task_cancelled_on_the_cluster_is_run_once_more(client, tmp_path):
+    from sitrex._parallel import run_tasks
+
+    marker = tmp_path / "cancelled"
+    outcomes = list(run_tasks(_cancelled_once, [{"marker": str(marker), "value": 7}],
+                              client=client))
+    assert marker.exists()                              # it was cancelled once
+    assert [(o.index, o.ok, o.value) for o in outcomes] == [(0, True, 7)]

@@ -263,20 +263,41 @@ def _run_joblib(task: _Task, tasks, shared: dict, n_jobs) -> Iterator[Outcome]:
 
 
 def _run_dask(task: _Task, tasks, shared: dict, client) -> Iterator[Outcome]:
+    """Run on a Dask cluster.
+
+    A task cancelled without being asked to (a worker died with the data it
+    needed, or the scheduler's connection was lost) is submitted once more,
+    the shared data scattered again if it was lost, before it counts as not
+    run.
+    """
     from distributed import as_completed
 
-    # one opaque piece each: Dask would serialise a list or a dict element by element
-    scattered = {k: client.scatter([Shared(v)], broadcast=True, hash=False)[0]
-                 for k, v in shared.items()}
+    def scatter():
+        # one opaque piece each: Dask would serialise a list or a dict element by element
+        return {k: client.scatter([Shared(v)], broadcast=True, hash=False)[0]
+                for k, v in shared.items()}
+
+    scattered = scatter()
     futures = client.map(task, range(len(tasks)), list(tasks), pure=False, **scattered)
     index_of = {future.key: i for i, future in enumerate(futures)}
+    resubmitted: set[int] = set()
     try:
-        for future in as_completed(futures):
+        running = as_completed(futures)
+        for future in running:
+            index = index_of[future.key]
             if future.status == "finished":
                 yield future.result()
+            elif future.status == "cancelled" and index not in resubmitted:
+                resubmitted.add(index)
+                if any(f.status != "finished" for f in scattered.values()):
+                    scattered = scatter()       # the shared data died with a worker
+                again = client.submit(task, index, tasks[index], pure=False, **scattered)
+                index_of[again.key] = index
+                futures.append(again)
+                running.add(again)
             else:   # the task never returned: its worker died too often, or it was cancelled
                 exc = future.exception() if future.status == "error" else None
                 reason = _describe(exc) if exc is not None else f"task {future.status}"
-                yield Outcome(index_of[future.key], False, error=f"not run: {reason}")
+                yield Outcome(index, False, error=f"not run: {reason}")
     finally:
         client.cancel([f for f in futures if not f.done()])
