@@ -63,3 +63,51 @@ def test_compare_without_a_comparator_uses_the_default():
     useful = report.useful
     assert useful.any() and np.isfinite(report.similarity[:, useful]).any()
     assert report.worst_angles(1)[0] in [n for n, u in zip(report.angle_names, useful) if u]
+
+
+# ---------------------------------------------------------------------------- invariances
+# Data from another capture system come in other units, at another rate, in another frame:
+# the default's verdict must not depend on any of these.
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def squat_pair():
+    clips, _ = make_exercise(2, ["squat"], n_reps=2, noise=0.005, random_state=11)
+    return clips
+
+
+def _moved(skeleton, scale: float, angles, shift) -> sitrex.Skeleton:
+    from scipy.spatial.transform import Rotation
+
+    rotation = Rotation.from_euler("zyx", angles, degrees=True).as_matrix()
+    return skeleton.replace(coords=scale * skeleton.coords @ rotation.T + np.asarray(shift))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scale=st.sampled_from([1e-3, 1.0, 1000.0]),
+       angles=st.tuples(*[st.floats(-180, 180)] * 3),
+       shift=st.tuples(*[st.floats(-1e3, 1e3)] * 3))
+def test_the_verdict_ignores_units_and_the_capture_frame(default, squat_pair, scale, angles,
+                                                        shift):
+    """Metres or millimetres, any orientation and origin of the scene (same for both clips)."""
+    coach, athlete = squat_pair
+    before = sitrex.compare(coach, athlete, default)
+    after = sitrex.compare(_moved(coach, scale, angles, shift),
+                           _moved(athlete, scale, angles, shift), default)
+    np.testing.assert_allclose(after.score, before.score, atol=1e-6)
+    assert after.worst_angles(3) == before.worst_angles(3)
+
+
+def test_the_verdict_barely_depends_on_the_capture_rate(default, squat_pair):
+    """The athlete captured at 120 Hz instead of 30: both are brought to the model's 30 fps."""
+    coach, athlete = squat_pair
+    t = np.arange(0.0, athlete.times[-1], 1 / 120)
+    coords = np.stack([np.interp(t, athlete.times, c) for c in
+                       athlete.coords.reshape(athlete.n_frames, -1).T], axis=1)
+    fast = sitrex.Skeleton(coords.reshape(len(t), 33, 3), None, 120.0)
+    before = sitrex.compare(coach, athlete, default)
+    after = sitrex.compare(coach, fast, default)
+    assert abs(after.score - before.score) < 0.02, (before.score, after.score)
+    assert after.worst_angles(1) == before.worst_angles(1)

@@ -179,12 +179,9 @@ class Conditioning(_Recipe):
         fps = check_fps(fps, required=True)
         if not self.enabled or len(xyz) == 0:
             return xyz, 0
-        torso = torso_lengths(xyz)
-        torso = torso[np.isfinite(torso)]
         if not np.isfinite(xyz).any():
             return xyz, 0
-        size = float(np.median(torso)) if torso.size else float(np.nanstd(xyz))
-        size = size if np.isfinite(size) and size > 0 else 1.0
+        size = body_size(xyz)
         if self.reject_outliers or self.lowpass is not None or self.max_gap > 0:
             xyz, n = self._clean(xyz, fps, self.outlier_floor * size)
         else:
@@ -484,6 +481,45 @@ class ConditioningStream:
         self._held_time[seen] = time
         recent = ~seen & (time - self._held_time <= self.recipe.max_gap + 1e-9)
         return np.where(recent, self._held, x)
+
+
+def body_size(coords: np.ndarray) -> float:
+    """The size of the body in `coords` ``(T, 33, 3)``: its median torso length.
+
+    Without a torso in any frame, the spread of the coordinates; 1.0 when
+    there is nothing to measure.
+    """
+    torso = torso_lengths(coords)
+    torso = torso[np.isfinite(torso) & (torso > 0)]
+    if torso.size:
+        return float(np.median(torso))
+    if not np.isfinite(coords).any():
+        return 1.0
+    spread = float(np.nanstd(coords))
+    return spread if spread > 0 else 1.0
+
+
+def in_torso_lengths(coords: Any) -> np.ndarray:
+    """`coords` ``(T, 33, 3)`` divided by :func:`body_size`: the same body whatever the units.
+
+    Joint angles do not depend on the units, except through the small guard
+    of the paper's angle formula (``arccos(a.b / (|a||b| + 1e-6))``, kept by
+    :func:`sitrex.angles.compute_angles` to reproduce the paper), which
+    bends angles near 0 and 180 degrees when the body is small in its
+    units: for a person a tenth of the frame high in image-height units, by
+    up to 7 degrees at the wrist and 2.4 at the knee; in kilometres, by tens
+    of degrees. Measured in torso lengths, the verdict does not depend on
+    the units.
+
+    Examples
+    --------
+    >>> from sitrex.datasets import make_exercise
+    >>> coords = make_exercise(1, ["squat"], random_state=0)[0][0].coords
+    >>> bool(np.allclose(in_torso_lengths(coords * 1e-3), in_torso_lengths(coords)))
+    True
+    """
+    coords = np.asarray(coords, dtype=np.float64)
+    return coords / body_size(coords)
 
 
 def torso_lengths(coords: np.ndarray) -> np.ndarray:

@@ -239,6 +239,14 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (T', 23), float32
+
+    Notes
+    -----
+    The angles are measured on the landmarks in their own units, as the
+    shipped default was trained; ``sitrex.compare`` measures them in torso
+    lengths (:func:`sitrex.conditioning.in_torso_lengths`). On the three
+    labelled data sets the two differ by a median 0.00 degree, under 0.01
+    at the 99th percentile (at most 1.2 degrees, in one PushFit clip).
     """
     from sitrex.conditioning import Conditioning
     from sitrex.sequences import resample
