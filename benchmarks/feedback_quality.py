@@ -220,12 +220,6 @@ def variants(comparator) -> list[tuple[str, object]]:
 DUMP: list[dict] = []
 
 
-def sitrex_angle_names() -> list[str]:
-    import sitrex
-
-    return list(sitrex.ANGLE_NAMES)
-
-
 def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dict:
     import sitrex
 
@@ -449,7 +443,9 @@ def main() -> None:
     print(f"wrote {args.json}")
     if args.dump:
         columns = {key: np.array([row[key] for row in DUMP]) for key in (DUMP[0] if DUMP else {})}
-        np.savez_compressed(args.dump, angle_names=np.array(sitrex_angle_names()), **columns)
+        from sitrex import ANGLE_NAMES
+
+        np.savez_compressed(args.dump, angle_names=np.array(ANGLE_NAMES), **columns)
         print(f"wrote {args.dump} ({len(DUMP)} reports)")
 
 

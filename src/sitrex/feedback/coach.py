@@ -33,7 +33,12 @@ from sitrex.sequences import interpolate_gaps
 
 from ._inputs import Execution
 
-__all__ = ["CoachReference", "prepare_coach"]
+__all__ = ["CoachReference", "prepare_coach", "scores_repetitions"]
+
+
+def scores_repetitions(comparator) -> bool:
+    """Whether `comparator` scores whole repetitions (``scoring == "repetitions"``), not windows."""
+    return getattr(comparator, "scoring", "windows") == "repetitions"
 
 #: A coach clip shorter than this cannot show a movement (as for athletes, see pipeline).
 MIN_COACH_SECONDS = 0.3
@@ -114,7 +119,7 @@ class CoachReference:
         coach's clip (:func:`sitrex.feedback.repetition_scoring.reference_profile`).
         `comparator` must be the one that prepared this coach.
         """
-        if self.embedding is None and getattr(comparator, "scoring", "") == "repetitions":
+        if self.embedding is None and scores_repetitions(comparator):
             from .repetition_scoring import reference_profile
 
             self.embedding = reference_profile(self, comparator)
@@ -232,7 +237,7 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
         coach.note = f"no repetition counted in the coach's clip: {exc}"
     if not coach.repetitions and coach.note is None:
         coach.note = "no repetition found in the coach's clip: it is compared as a whole"
-    if coach_rep == "typical" and getattr(comparator, "scoring", "") == "repetitions":
+    if coach_rep == "typical" and scores_repetitions(comparator):
         coach_rep = 0 if coach.repetitions else "whole"      # the recipe's template
     coach.reference_rep = _choose_reference(coach_rep, coach.repetitions, angles, coach.focus)
     coach.reference = interpolate_gaps(angles[coach.reference_slice], fill_value=0.0)

@@ -11,7 +11,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import seconds_to_frames
 
 from ._inputs import Execution, load_execution
-from .coach import CoachReference, prepare_coach
+from .coach import CoachReference, prepare_coach, scores_repetitions
 from .report import FeedbackReport
 from .scoring import compare_with_coach
 
@@ -23,7 +23,7 @@ def _check_comparator(comparator):
         from sitrex.estimators import ExerciseComparator
 
         return ExerciseComparator.from_pretrained()
-    needs = ("score_repetitions",) if getattr(comparator, "scoring", "") == "repetitions" else \
+    needs = ("score_repetitions",) if scores_repetitions(comparator) else \
         ("embed", "similarity_from_embeddings")
     missing = [m for m in (*needs, "predict_usefulness_proba") if not hasattr(comparator, m)]
     if missing:
@@ -363,7 +363,7 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
     usefulness_threshold = check_probability(usefulness_threshold, "usefulness_threshold",
                                              default)
     conditioning = _conditioning(smooth, causal)
-    if getattr(comparator, "scoring", "windows") == "repetitions":
+    if scores_repetitions(comparator):
         _check_repetition_options(causal=causal and not live, window=(window, window_seconds),
                                   warmup=(min_window, warmup_seconds), stride=stride)
     if causal and align:

@@ -18,7 +18,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import carry_forward, interpolate_gaps
 
 from ._inputs import Execution
-from .coach import CoachReference
+from .coach import CoachReference, scores_repetitions
 from .report import FeedbackReport
 from .repetition_scoring import repetition_similarity
 from .windows import window_coverage, windowed_similarity
@@ -176,7 +176,7 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     alignment = None
     if align:
         alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
-    if getattr(comparator, "scoring", "windows") == "repetitions":   # each frame its repetition's
+    if scores_repetitions(comparator):   # each frame its repetition's
         similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator)
         used_window, scoring["notes"] = len(coach.reference), []
         similarity[:, ~measured] = np.nan

@@ -46,6 +46,7 @@ import numpy as np
 from sitrex.conditioning import CausalConditioning
 from sitrex.exceptions import InputError
 from sitrex.feedback._inputs import _skeleton_angles
+from sitrex.feedback.coach import scores_repetitions
 from sitrex.feedback.pipeline import check_options
 
 from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, default_window
@@ -162,7 +163,7 @@ class LiveComparator:
             smooth=smooth, coach_rep=coach_rep, window_seconds=window_seconds,
             warmup_seconds=warmup_seconds, causal=True, live=True)
         comparator = options.comparator
-        self.scores_repetitions = getattr(comparator, "scoring", "windows") == "repetitions"
+        self.scores_repetitions = scores_repetitions(comparator)
         if self.scores_repetitions and not repetitions:
             raise InputError("this comparator scores whole repetitions: a live session with it "
                              "needs repetitions=True (the repetitions are what it scores)")
