@@ -122,6 +122,21 @@ def test_resampling_a_linear_movement_is_exact(a, b, slope, n):
     assert new_t[-1] <= t[-1] + 1e-9 and (nearest >= 0).all() and (nearest < n).all()
 
 
+@settings(max_examples=40, deadline=None)
+@given(rate=st.sampled_from([24.0, 25.0, 30.0, 50.0, 60.0]), factor=st.integers(2, 5),
+       n=st.integers(2, 400), seed=st.integers(0, 2**16))
+def test_a_new_frame_on_an_old_one_keeps_its_value_next_to_missing_frames(rate, factor, n, seed):
+    """Down by a whole factor, every new frame is an old one: a missing neighbour never counts
+    (k / 30 * 60 is not always 2k in floating point)."""
+    x = np.random.default_rng(seed).normal(size=(n * factor, 2))
+    missing = np.ones(len(x), bool)
+    missing[::factor] = False
+    x[missing] = np.nan
+    out, nearest = resample(x, rate * factor, rate)
+    np.testing.assert_array_equal(out, x[::factor][:len(out)])
+    np.testing.assert_array_equal(nearest, np.arange(len(out)) * factor)
+
+
 @pytest.mark.parametrize("seconds, fps, frames", [
     (2.0, 30.0, 60), (2.0, 25.0, 50), (2.0, 60.0, 120), (2.0, 29.97, 60), (0.5, 24.0, 12),
     (1.0, 55.0, 55), (0.0, 30.0, 1), (10.0, 21.428, 214),

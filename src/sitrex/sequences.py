@@ -235,6 +235,16 @@ def resample(x: Any, from_fps: float, to_fps: float) -> tuple[np.ndarray, np.nda
     >>> out, nearest = resample(np.array([0.0, 10.0, 20.0]), 10.0, 20.0)
     >>> out.tolist(), nearest.tolist()
     ([0.0, 5.0, 10.0, 15.0, 20.0], [0, 0, 1, 2, 2])
+
+    A new frame that falls on an old one keeps its value, even next to a
+    missing one, whatever the rounding of its time (31 / 30 * 60 is not 62
+    in floating point):
+
+    >>> x = np.arange(64.0)
+    >>> x[1::2] = np.nan                     # every other frame missing
+    >>> out = resample(x, 60.0, 30.0)[0]
+    >>> bool(np.isnan(out).any()), out[31]
+    (False, np.float64(62.0))
     """
     arr = np.asarray(x, dtype=np.float64)
     from_fps = check_fps(from_fps, "from_fps", required=True)
@@ -244,6 +254,8 @@ def resample(x: Any, from_fps: float, to_fps: float) -> tuple[np.ndarray, np.nda
     duration = (len(arr) - 1) / from_fps
     n_new = int(np.floor(duration * to_fps + 1e-9)) + 1
     position = np.arange(n_new) / to_fps * from_fps
+    on_frame = np.abs(position - np.rint(position)) < 1e-9     # 0.1 * 60 is 6.000000000000001
+    position[on_frame] = np.rint(position[on_frame])
     lo = np.minimum(np.floor(position).astype(np.int64), len(arr) - 1)
     hi = np.minimum(lo + 1, len(arr) - 1)
     frac = (position - lo).reshape(-1, *([1] * (arr.ndim - 1)))
