@@ -42,6 +42,23 @@ product of the norms) and 0 degrees for signed angles. With
 ``degenerate="nan"`` such angles are NaN instead. Missing landmarks (NaN
 coordinates) always give NaN for exactly the angles that use them (see
 :meth:`AngleDefinition.landmarks`).
+
+The valgus indicator where it is undefined
+------------------------------------------
+The paper's knee valgus indicator normalises the hip, knee and ankle
+positions, projected onto the coronal plane, to unit vectors from the
+origin before it takes the angle at the knee. When the knee and the ankle
+(or the hip) lie almost on one ray from the origin, as they do for a
+straight leg in a wide stance seen from the mid-hip, the vector between
+their unit directions is a few thousandths long and its direction is
+landmark noise: the indicator then jumps between about 40 and 145 degrees
+from frame to frame in a person standing still (measured on the shared
+IRDS recordings of arm exercises). With ``valgus_min_spread=d`` the indicator is
+NaN in the frames where, seen from the origin in the coronal plane, the knee
+lies within ``d`` degrees of the direction of the hip or of the ankle. The
+default, 0, keeps every frame (the paper). :data:`VALGUS_MIN_SPREAD` is the
+value sitrex's comparisons use
+(:func:`sitrex.conditioning.comparison_angles`).
 """
 
 from __future__ import annotations
@@ -50,6 +67,7 @@ from typing import Literal
 
 import numpy as np
 
+from sitrex._validation import check_number
 from sitrex.exceptions import InputError
 from . import _geometry as geo
 from .angle_table import (
@@ -79,7 +97,14 @@ __all__ = [
     "angle_names",
     "column_landmarks",
     "compute_angles",
+    "VALGUS_MIN_SPREAD",
 ]
+
+#: ``valgus_min_spread`` of sitrex's comparisons, degrees: the indicator's
+#: vectors are then at least 0.1 long (chords of the unit circle), so one
+#: percent of landmark noise moves their direction by a few degrees, not by
+#: a hundred.
+VALGUS_MIN_SPREAD = 6.0
 
 def angle_names(kind: str = "unsigned") -> tuple[str, ...]:
     """Column names of :func:`compute_angles` for ``kind``, in column order.
@@ -164,7 +189,7 @@ def _short(*vectors: np.ndarray) -> np.ndarray:
 class _Block:
     """Angles of one block of frames; vectors are component-first arrays (3, n, k)."""
 
-    def __init__(self, coords: np.ndarray, flag_degenerate: bool):
+    def __init__(self, coords: np.ndarray, flag_degenerate: bool, valgus_min_chord: float = 0.0):
         c = np.ascontiguousarray(coords.transpose(2, 0, 1))  # (3, n, 33): x, y, z blocks
         if np.isinf(c).any():
             raise InputError("landmarks contain infinite values; mark unknown landmarks with NaN instead.")
@@ -175,6 +200,7 @@ class _Block:
         ls, rs, lh, rh = (c[..., i] for i in _PLAN.frame_landmarks)
         self.frame = np.stack(geo.torso_frame(ls, rs, lh, rh), axis=-1)  # (3, n, 3 axes)
         self.flag = flag_degenerate
+        self.valgus_min_chord = valgus_min_chord
         if flag_degenerate:
             across, up = rs - ls, (ls + rs) / 2 - (lh + rh) / 2
             # per torso axis: the horizontal axis needs only the shoulder line
@@ -215,7 +241,12 @@ class _Block:
         hip, knee, ankle = (geo.project_onto_plane(self._point(v, k), normal) for k in range(3))
         a, c = hip - knee, ankle - knee
         values = geo.unsigned_angle(a, c) if unsigned else geo.signed_angle(a, c, normal)
-        return np.concatenate([segments, self._checked(values, (a, c), axes=(v["plane"],))], axis=1)
+        valgus = self._checked(values, (a, c), axes=(v["plane"],))
+        if self.valgus_min_chord > 0:     # a and c are chords between unit vectors
+            floor = self.valgus_min_chord ** 2
+            with np.errstate(invalid="ignore"):
+                valgus[(geo.dot(a, a) < floor) | (geo.dot(c, c) < floor)] = np.nan
+        return np.concatenate([segments, valgus], axis=1)
 
     def _checked(self, values: np.ndarray, vectors, axes) -> np.ndarray:
         """With ``degenerate="nan"``, blank values whose vectors or torso ``axes`` (per column) collapse."""
@@ -228,7 +259,8 @@ class _Block:
 
 
 def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
-                   degenerate: Literal["paper", "nan"] = "paper") -> np.ndarray:
+                   degenerate: Literal["paper", "nan"] = "paper",
+                   valgus_min_spread: float = 0.0) -> np.ndarray:
     """Compute the SiTrEx joint angles of poses, vectorised over all leading axes.
 
     Parameters
@@ -246,6 +278,13 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
         Value of an angle whose segment has zero length or whose torso frame
         collapses: the paper's values (90 degrees unsigned, 0 degrees signed)
         or NaN.
+    valgus_min_spread : float, default 0
+        Degrees in [0, 90]: the knee valgus indicators are NaN in the
+        frames where, seen from the origin in the coronal plane, the knee
+        lies within this angle of the direction of the hip or of the ankle
+        (their vectors are then too short to have a direction; see "The
+        valgus indicator where it is undefined" in the module
+        documentation). 0 keeps every frame, as the paper does.
 
     Returns
     -------
@@ -265,6 +304,8 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
     kind = check_kind(kind)
     if degenerate not in ("paper", "nan"):
         raise InputError(f"degenerate must be 'paper' or 'nan', got {degenerate!r}")
+    spread = check_number(valgus_min_spread, "valgus_min_spread", low=0, high=90)
+    chord = 2.0 * np.sin(np.radians(spread) / 2.0)   # between unit vectors `spread` apart
     coords = _as_landmarks(landmarks)
     if kind == "max-energy" and coords.ndim < 3:
         raise InputError("the 'max-energy' kind picks a plane per sequence and needs a time axis: "
@@ -281,7 +322,7 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
     fixed = np.empty((n, len(ANGLE_NAMES) - _PLAN.n_joint))
     for start in range(0, n, _CHUNK_FRAMES):
         stop = min(start + _CHUNK_FRAMES, n)
-        block = _Block(flat[start:stop], degenerate == "nan")
+        block = _Block(flat[start:stop], degenerate == "nan", chord)
         fixed[start:stop] = block.plane_fixed(planes[0])
         for p, plane in enumerate(planes):
             joints[p, start:stop] = block.joints(plane, PLANE_NORMAL_AXIS.get(plane, -1))

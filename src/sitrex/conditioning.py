@@ -522,6 +522,33 @@ def in_torso_lengths(coords: Any) -> np.ndarray:
     return coords / body_size(coords)
 
 
+def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None) -> np.ndarray:
+    """The angles a comparator compares: measured in torso lengths, where they are defined.
+
+    :func:`sitrex.angles.compute_angles` of :func:`in_torso_lengths`
+    coordinates, with the knee valgus indicators left unmeasured (NaN) in the
+    frames where the paper's construction has no direction
+    (``valgus_min_spread=``:data:`sitrex.angles.VALGUS_MIN_SPREAD`): with
+    the mid-hip as origin, a straight leg in a wide stance puts the knee and
+    the ankle on one ray, and the indicator then flips between about 40 and
+    145 degrees in a person standing still. :func:`sitrex.compare`,
+    :class:`sitrex.LiveComparator` and the default comparator's training
+    pairs (:func:`sitrex.datasets.protocol.model_angles`) all measure angles
+    this way.
+
+    Examples
+    --------
+    >>> from sitrex.datasets import make_exercise
+    >>> coords = make_exercise(1, ["squat"], random_state=0)[0][0].coords
+    >>> comparison_angles(coords, names=["left knee"]).shape == (len(coords), 1)
+    True
+    """
+    from sitrex.angles import VALGUS_MIN_SPREAD, compute_angles
+
+    return compute_angles(in_torso_lengths(coords), kind, names=names,
+                          valgus_min_spread=VALGUS_MIN_SPREAD)
+
+
 def torso_lengths(coords: np.ndarray) -> np.ndarray:
     """``(T,)`` mid-shoulder to mid-hip distance of ``(T, 33, 3)`` coordinates (NaN without them)."""
     from sitrex.landmarks import landmark_index

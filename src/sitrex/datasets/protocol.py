@@ -242,14 +242,15 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
 
     Notes
     -----
-    The angles are measured on the landmarks in their own units, as the
-    shipped default was trained; ``sitrex.compare`` measures them in torso
-    lengths (:func:`sitrex.conditioning.in_torso_lengths`). On the three
-    labelled data sets the two differ by a median 0.00 degree, under 0.01
-    at the 99th percentile (at most 1.2 degrees, in one PushFit clip).
+    The angles are measured as :func:`sitrex.compare` measures them
+    (:func:`sitrex.conditioning.comparison_angles`: in torso lengths, the
+    knee valgus indicators NaN where the paper's construction has no
+    direction), so that a comparator trained on them sees in training what
+    it sees in use.
     """
-    from sitrex.conditioning import Conditioning
+    from sitrex.conditioning import Conditioning, comparison_angles
     from sitrex.sequences import resample
 
     clean = skeleton if conditioned else Conditioning().skeleton(skeleton)
-    return resample(clean.angles(), skeleton.fps, MODEL_FPS)[0].astype(np.float32)
+    angles = comparison_angles(clean.coords)
+    return resample(angles, skeleton.fps, MODEL_FPS)[0].astype(np.float32)

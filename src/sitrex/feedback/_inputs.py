@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from sitrex._validation import check_angle_values, check_fps, check_recording
-from sitrex.conditioning import Conditioning, in_torso_lengths
+from sitrex.conditioning import Conditioning, comparison_angles
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
 from sitrex.sequences import resample
@@ -84,7 +84,7 @@ def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
 
 
 def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np.ndarray:
-    from sitrex.angles import angle_names, compute_angles
+    from sitrex.angles import angle_names
 
     names = tuple(comparator.angle_names_)
     available = angle_names(kind)
@@ -95,8 +95,7 @@ def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np
             f"{role} skeleton cannot be turned into its inputs; pass the {role}'s angles as a "
             f"(T, {len(names)}) array in the comparator's column order, or use a comparator "
             f"trained on sitrex angles (kind={kind!r})")
-    coords = in_torso_lengths(getattr(skeleton, "coords", skeleton))    # whatever the units
-    return compute_angles(coords, kind, names=list(names))
+    return comparison_angles(getattr(skeleton, "coords", skeleton), kind, names=list(names))
 
 
 def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
