@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "2095380a00d184c134213943761f750d47a0ec269dd557c3e494a93feda733e4")
+                 "29a3dd2bdf1409bc143f4a461ade5ead9d3dded306de3d7a317c2203d6b8760c")
 
 
 @dataclass(frozen=True)
