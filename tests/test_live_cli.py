@@ -65,6 +65,21 @@ def test_headless_the_overlay_is_written_and_lasts_as_long_as_the_feed(tmp_path)
     assert decoded == run["frames_written"] == 50      # 100 / 60 s at 30 fps: the feed's length
 
 
+def _wait_for_frames(folder, *, timeout: float, size: int = 50_000) -> None:
+    """Until the overlay being written (a hidden temporary file in `folder`) holds `size` bytes.
+
+    On a loaded machine the first frames take seconds (the model is compiled on the first
+    one): a fixed delay could interrupt the session before a second frame is written.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.stat().st_size >= size for p in folder.iterdir() if p.name.startswith(".")):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no overlay frames written within {timeout:g} s: "
+                         f"{sorted(p.name for p in folder.iterdir())}")
+
+
 def test_ctrl_c_stops_the_session_with_a_complete_video(tmp_path):
     from conftest import require_asset
 
@@ -85,7 +100,8 @@ def test_ctrl_c_stops_the_session_with_a_complete_video(tmp_path):
     watcher.start()
     try:
         assert started.wait(timeout=300), "".join(errors)
-        time.sleep(3.0)                                # a few seconds into the feed
+        time.sleep(3.0)                                # a few seconds into the feed,
+        _wait_for_frames(tmp_path, timeout=120)        # and some frames written, even when slow
         process.send_signal(signal.SIGINT)
         stdout, _ = process.communicate(timeout=120)
     finally:
