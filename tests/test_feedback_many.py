@@ -119,6 +119,41 @@ def test_one_bad_athlete_is_reported_without_stopping_the_others(comparator, fil
     assert json.loads((out / "summary.json").read_text())["counts"]["failed"] == 0
 
 
+def test_a_report_finished_before_the_workers_stopped_counts_as_compared(comparator, files,
+                                                                         tmp_path, monkeypatch):
+    """The pool broke (a worker killed) after "bob"'s worker wrote its report but before it said
+    so: the summary lists what is on disk; "cat", never run, is failed; an old report (written
+    before the run, kept by overwrite=True) does not count; a half-written file is removed."""
+    import os
+
+    from sitrex import _parallel
+    from sitrex._parallel import Outcome
+
+    coach, folder = files
+    out = tmp_path / "out"
+    compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    old = (out / "cat.json").stat().st_mtime
+    os.utime(out / "cat.json", (old - 3600, old - 3600))          # from an hour ago
+
+    def broken_pool(function, tasks, *, shared, client, n_jobs):
+        yield Outcome(0, True, value=function(**tasks[0], **shared))
+        function(**tasks[1], **shared)                            # written, then the pool broke
+        (out / ".cat.json.k1ll3d.tmp").write_text('{"half": ')     # a worker killed mid-write
+        for index in (1, 2):
+            yield Outcome(index, False, error="not run: the worker processes stopped (killed)")
+
+    monkeypatch.setattr(_parallel, "run_tasks", broken_pool)
+    result = compare_many(coach, folder, comparator, output_dir=out, overwrite=True, **OPTIONS)
+    assert result.compared == ["ann", "bob"] and list(result.failed) == ["cat"]
+    bob = result.rows[1]
+    assert bob.report == str(out / "bob.json")
+    assert bob.score == pytest.approx(sitrex.FeedbackReport.from_json(out / "bob.json").score,
+                                      abs=1e-5)
+    counts = json.loads((out / "summary.json").read_text())["counts"]
+    assert counts == {"compared": 2, "skipped": 0, "failed": 1}
+    assert not list(out.glob(".*"))          # no half-written file left behind
+
+
 def test_an_athlete_shorter_than_the_warm_up_fails_alone(comparator, squats):
     short = squats[2].replace(coords=squats[2].coords[:3], confidence=squats[2].confidence[:3])
     result = compare_many(squats[0], {"ann": squats[1], "tiny": short}, comparator, **OPTIONS)

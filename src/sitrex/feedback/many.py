@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,30 @@ def _compare_one(athlete: Any, output: str | None, *, options: CompareOptions, c
         return report
     report.to_json(output)
     return report_summary(report)
+
+
+def _remove_temporaries(folder: Path, names: list[str]) -> None:
+    """Remove what a worker stopped mid-write left of these reports (``.<name>.*.tmp``).
+
+    A report is written to a temporary file and renamed; a worker process
+    killed between the two (a broken pool terminates its workers) leaves the
+    temporary file behind, which no rerun would ever read.
+    """
+    for name in names:
+        for leftover in folder.glob(f".{name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def _written_during_run(output: str | None, since: float) -> AthleteResult | None:
+    """The finished report at `output` if it was written at or after `since`, else None."""
+    if output is None:
+        return None
+    path = Path(output)
+    try:
+        fresh = path.stat().st_mtime >= since - 1.0     # file systems round times
+    except OSError:
+        return None
+    return finished_report(path) if fresh else None
 
 
 def _check_backend(backend: Any, inputs: list[Any], in_process: bool) -> Any:
@@ -276,8 +301,10 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     with the same options would give. A worker process that dies loses only
     the athlete it was on; on a Dask cluster the scheduler gives that
     athlete to another worker, with local processes the athletes not
-    finished yet are reported as not run. A rerun with the same
-    `output_dir` compares only the athletes without a report.
+    finished yet are reported as not run (one whose report was written
+    before the pool stopped counts as compared: the summary says what is
+    on disk). A rerun with the same `output_dir` compares only the athletes
+    without a report.
 
     Examples
     --------
@@ -308,6 +335,7 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     folder = None if output_dir is None else output_folder(output_dir, "output_dir")
     rows, names, tasks = _plan(named, folder, overwrite)
     result = ManyResult()
+    started = time.time()
     if tasks:
         prepared = _prepare_coach(coach, checked, backend, backend_options, progress)
         # in this process, one backend serves every athlete; workers build their own
@@ -324,12 +352,15 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
                 for outcome in run_tasks(_compare_one, tasks, shared=shared, client=client,
                                          n_jobs=n_jobs):
                     name = names[outcome.index]
-                    _record(rows[name], outcome, tasks[outcome.index]["output"], result.reports)
+                    _record(rows[name], outcome, tasks[outcome.index]["output"], result.reports,
+                            since=started)
                     if bar is not None:
                         bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
+            if folder is not None:
+                _remove_temporaries(folder, [Path(task["output"]).name for task in tasks])
     result.rows = [rows[name] for name in named]
     if folder is not None:
         result.write_summary(folder, coach=str(coach) if isinstance(coach, (str, os.PathLike))
@@ -337,10 +368,24 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     return result
 
 
-def _record(row: AthleteResult, outcome, output: str | None, reports: dict) -> None:
-    """Fill an athlete's line from its task's outcome (and keep its report when in memory)."""
+def _record(row: AthleteResult, outcome, output: str | None, reports: dict, *,
+            since: float) -> None:
+    """Fill an athlete's line from its task's outcome (and keep its report when in memory).
+
+    A task reported "not run" because the workers stopped may still have
+    finished: its worker wrote the report (atomically) just before the pool
+    broke. A report written during this run (at or after `since`) counts
+    as compared, so that the summary says what is on disk.
+    """
     if not outcome.ok:
-        row.status, row.error = "failed", outcome.error
+        written = _written_during_run(output, since) if outcome.error.startswith("not run") \
+            else None
+        if written is None:
+            row.status, row.error = "failed", outcome.error
+        else:
+            row.score, row.worst_angles, row.repetitions = \
+                written.score, written.worst_angles, written.repetitions
+            row.report = output
     elif output is None:
         reports[row.athlete] = outcome.value
         row.score, row.worst_angles, row.repetitions = report_summary(outcome.value)
