@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from typing import IO
 
 from sitrex.exceptions import InputError, OutputError, SitrexError
 
-__all__ = ["atomic_path", "atomic_write", "output_folder"]
+__all__ = ["atomic_path", "atomic_write", "output_folder", "remove_leftovers"]
 
 
 def _current_umask() -> int:
@@ -33,6 +34,32 @@ def _current_umask() -> int:
 
 
 _UMASK = _current_umask()
+
+
+def _prefix(path: Path) -> str:
+    """How the temporary files of `path` start (``.<name>.``): hidden, and named after it."""
+    return f".{path.name}."
+
+
+def remove_leftovers(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> None:
+    """Remove the temporary files :func:`atomic_path` left beside `path`.
+
+    Only a process killed inside the ``with`` block (no chance to clean up)
+    leaves one; call this once no writer of `path` can still be running.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "ann.json"
+    >>> _ = (target.parent / ".ann.json.k1ll3d.tmp").write_text("{half")
+    >>> remove_leftovers(target)
+    >>> list(target.parent.iterdir())
+    []
+    """
+    path = Path(path)
+    for leftover in path.parent.glob(f"{glob.escape(_prefix(path))}*{glob.escape(suffix)}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 @contextlib.contextmanager
@@ -100,7 +127,7 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iterat
     except OSError:
         target_mode = 0o666 & ~_UMASK
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=directory)
+        fd, tmp_name = tempfile.mkstemp(prefix=_prefix(path), suffix=suffix, dir=directory)
     except OSError as exc:
         raise _output_error(path, exc) from exc
     os.close(fd)

@@ -49,6 +49,10 @@ from sitrex.exceptions import InputError
 __all__ = ["Outcome", "Shared", "check_client", "run_tasks", "runs_in_process"]
 
 
+#: How the error of a task that never ended starts.
+NOT_RUN = "not run"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one task.
@@ -73,6 +77,11 @@ class Outcome:
     value: Any = None
     error: str = ""
     exception: BaseException | None = None
+
+    @property
+    def not_run(self) -> bool:
+        """The task never ended: its workers stopped (it may still have written its output)."""
+        return not self.ok and self.error.startswith(NOT_RUN)
 
 
 # ---------------------------------------------------------------------------- shared values
@@ -258,7 +267,7 @@ def _run_joblib(task: _Task, tasks, shared: dict, n_jobs) -> Iterator[Outcome]:
     except Exception as exc:   # the pool itself broke, e.g. a worker process was killed
         reason = _describe(exc).splitlines()[0]
         for index in sorted(pending):
-            yield Outcome(index, False, error=f"not run: the worker processes stopped ({reason}); "
+            yield Outcome(index, False, error=f"{NOT_RUN}: the worker processes stopped ({reason}); "
                                               "run again to resume")
 
 
@@ -298,6 +307,6 @@ def _run_dask(task: _Task, tasks, shared: dict, client) -> Iterator[Outcome]:
             else:   # the task never returned: its worker died too often, or it was cancelled
                 exc = future.exception() if future.status == "error" else None
                 reason = _describe(exc) if exc is not None else f"task {future.status}"
-                yield Outcome(index, False, error=f"not run: {reason}")
+                yield Outcome(index, False, error=f"{NOT_RUN}: {reason}")
     finally:
         client.cancel([f for f in futures if not f.done()])

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sitrex._atomic import output_folder
+from sitrex._atomic import output_folder, remove_leftovers
 from sitrex.exceptions import InputError, MissingFileError
 
 from .pipeline import CompareOptions, check_options
@@ -146,18 +146,6 @@ def _compare_one(athlete: Any, output: str | None, *, options: CompareOptions, c
         return report
     report.to_json(output)
     return report_summary(report)
-
-
-def _remove_temporaries(folder: Path, names: list[str]) -> None:
-    """Remove what a worker stopped mid-write left of these reports (``.<name>.*.tmp``).
-
-    A report is written to a temporary file and renamed; a worker process
-    killed between the two (a broken pool terminates its workers) leaves the
-    temporary file behind, which no rerun would ever read.
-    """
-    for name in names:
-        for leftover in folder.glob(f".{name}.*.tmp"):
-            leftover.unlink(missing_ok=True)
 
 
 def _written_during_run(output: str | None, since: float) -> AthleteResult | None:
@@ -359,8 +347,9 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         finally:
             if bar is not None:
                 bar.close()
-            if folder is not None:
-                _remove_temporaries(folder, [Path(task["output"]).name for task in tasks])
+            for task in tasks:      # what a worker killed mid-write left (a broken pool)
+                if task["output"] is not None:
+                    remove_leftovers(task["output"])
     result.rows = [rows[name] for name in named]
     if folder is not None:
         result.write_summary(folder, coach=str(coach) if isinstance(coach, (str, os.PathLike))
@@ -378,8 +367,7 @@ def _record(row: AthleteResult, outcome, output: str | None, reports: dict, *,
     as compared, so that the summary says what is on disk.
     """
     if not outcome.ok:
-        written = _written_during_run(output, since) if outcome.error.startswith("not run") \
-            else None
+        written = _written_during_run(output, since) if outcome.not_run else None
         if written is None:
             row.status, row.error = "failed", outcome.error
         else:
