@@ -41,6 +41,7 @@ __all__ = [
     "angle_geometry",
     "check_kind",
     "column_landmarks",
+    "depth_columns",
 ]
 
 ANGLE_KINDS: tuple[str, ...] = ("unsigned", "sagittal", "coronal", "transverse", "max-energy", "all")
@@ -243,6 +244,43 @@ def column_landmarks(kind: str = "unsigned") -> tuple[frozenset[str], ...]:
         for d in ANGLE_DEFINITIONS
         for plane in (PLANES if d.multi_plane else (d.plane or "sagittal",))
     )
+
+
+def depth_columns(kind: str = "unsigned") -> tuple[bool, ...]:
+    """Which columns of ``kind`` are measured in a plane that holds the torso's forward axis.
+
+    Aligned with ``angle_names(kind)``. For landmarks in the image plane
+    (2-D poses, z = 0) the forward axis is the camera's line of sight: a
+    segment projected onto the sagittal or transverse plane keeps only its
+    up or sideways component, so these columns take only their projection's
+    sign (the paper's formula gives 0 or 180 degrees, or a constant 90)
+    whatever the pose. Unsigned joint angles are measured in 3-D (in the
+    image plane for 2-D poses) and are never flagged; with ``"max-energy"``
+    the multi-plane angles' plane is chosen per sequence, so they are not
+    flagged either.
+
+    Examples
+    --------
+    >>> [n for n, d in zip(ANGLE_NAMES, depth_columns()) if d][:3]
+    ['left ankle dorsiflexion', 'left horizontal shoulder adduction', 'left shoulder extension']
+    """
+    kind = check_kind(kind)
+    depth_planes = ("sagittal", "transverse")
+
+    def plane_of(d: AngleDefinition, column_plane: str | None) -> str | None:
+        if d.multi_plane:
+            return column_plane
+        if d.measure == "joint" and column_plane is None:   # unsigned: a 3-D angle
+            return None
+        return d.plane
+
+    if kind == "all":
+        planes = [plane_of(d, p) for d in ANGLE_DEFINITIONS
+                  for p in (PLANES if d.multi_plane else ("sagittal",))]
+    else:
+        column_plane = kind if kind in PLANES else None
+        planes = [plane_of(d, column_plane) for d in ANGLE_DEFINITIONS]
+    return tuple(p in depth_planes for p in planes)
 
 
 def check_kind(kind: str) -> str:

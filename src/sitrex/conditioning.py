@@ -526,15 +526,26 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None) -> np.
     """The angles a comparator compares: measured in torso lengths, where they are defined.
 
     :func:`sitrex.angles.compute_angles` of :func:`in_torso_lengths`
-    coordinates, with the knee valgus indicators left unmeasured (NaN) in the
-    frames where the paper's construction has no direction
-    (``valgus_min_spread=``:data:`sitrex.angles.VALGUS_MIN_SPREAD`): with
-    the mid-hip as origin, a straight leg in a wide stance puts the knee and
-    the ankle on one ray, and the indicator then flips between about 40 and
-    145 degrees in a person standing still. :func:`sitrex.compare`,
-    :class:`sitrex.LiveComparator` and the default comparator's training
-    pairs (:func:`sitrex.datasets.protocol.model_angles`) all measure angles
-    this way.
+    coordinates, with two kinds of values left unmeasured (NaN) where the
+    paper's construction has no meaning:
+
+    * the knee valgus indicators, in the frames where the construction has
+      no direction (``valgus_min_spread=``:data:`sitrex.angles.VALGUS_MIN_SPREAD`):
+      with the mid-hip as origin, a straight leg in a wide stance puts the
+      knee and the ankle on one ray, and the indicator then flips between
+      about 40 and 145 degrees in a person standing still;
+    * in the frames of a 2-D pose (every landmark at the same depth, as the
+      image-plane backends and layouts give them), the angles measured in a
+      plane that holds the line of sight (:func:`sitrex.angle_table.depth_columns`:
+      shoulder extension, horizontal shoulder adduction and ankle
+      dorsiflexion for the unsigned kind). There the paper's formula only
+      says on which side of the torso axis the segment points: shoulder
+      extension jumps from 180 to 0 degrees when an arm passes the
+      horizontal, whatever else it does.
+
+    :func:`sitrex.compare`, :class:`sitrex.LiveComparator` and the default
+    comparator's training pairs (:func:`sitrex.datasets.protocol.model_angles`)
+    all measure angles this way.
 
     Examples
     --------
@@ -542,11 +553,43 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None) -> np.
     >>> coords = make_exercise(1, ["squat"], random_state=0)[0][0].coords
     >>> comparison_angles(coords, names=["left knee"]).shape == (len(coords), 1)
     True
+    >>> flat = coords.copy(); flat[..., 2] = 0.0            # the same poses, 2-D
+    >>> bool(np.isnan(comparison_angles(flat, names=["left shoulder extension"])).all())
+    True
     """
-    from sitrex.angles import VALGUS_MIN_SPREAD, compute_angles
+    from sitrex.angle_table import depth_columns
+    from sitrex.angles import VALGUS_MIN_SPREAD, angle_names, compute_angles
 
-    return compute_angles(in_torso_lengths(coords), kind, names=names,
-                          valgus_min_spread=VALGUS_MIN_SPREAD)
+    scaled = in_torso_lengths(coords)
+    angles = compute_angles(scaled, kind, names=names, valgus_min_spread=VALGUS_MIN_SPREAD)
+    depth = np.array(depth_columns(kind))
+    if names is not None:
+        columns = angle_names(kind)
+        depth = depth[[columns.index(n) for n in names]]
+    if depth.any():
+        flat = image_plane_frames(scaled)
+        angles[np.ix_(flat, depth)] = np.nan
+    return angles
+
+
+def image_plane_frames(coords: np.ndarray) -> np.ndarray:
+    """``(T,)`` bool: the frames of ``(T, 33, 3)`` coordinates whose landmarks all share one depth.
+
+    A 2-D pose (z = 0, or any constant) has no depth to measure; a frame
+    with fewer than three measured landmarks is not called flat.
+
+    Examples
+    --------
+    >>> pose = np.random.default_rng(0).normal(size=(2, 33, 3))
+    >>> pose[1, :, 2] = 0.0
+    >>> image_plane_frames(pose).tolist()
+    [False, True]
+    """
+    z = np.asarray(coords, dtype=np.float64)[..., 2]
+    seen = np.isfinite(z)
+    high = np.where(seen, z, -np.inf).max(axis=-1)
+    low = np.where(seen, z, np.inf).min(axis=-1)
+    return (seen.sum(axis=-1) >= 3) & (high == low)
 
 
 def torso_lengths(coords: np.ndarray) -> np.ndarray:
