@@ -111,3 +111,26 @@ def test_the_verdict_barely_depends_on_the_capture_rate(default, squat_pair):
     after = sitrex.compare(coach, fast, default)
     assert abs(after.score - before.score) < 0.02, (before.score, after.score)
     assert after.worst_angles(1) == before.worst_angles(1)
+
+
+def test_a_marker_set_without_face_hands_or_feet_keeps_the_verdict(default, squat_pair):
+    """Motion capture mapped to MediaPipe-33 leaves the face, fingers and feet NaN: the wrists
+    are then unmeasured, and the rest of the verdict must not move."""
+    from sitrex.landmarks import landmark_index
+
+    kept = {landmark_index(f"{side}_{joint}") for side in ("left", "right")
+            for joint in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")}
+    missing = np.array([i for i in range(33) if i not in kept])
+
+    def markers(skeleton):
+        coords = skeleton.coords.copy()
+        coords[:, missing] = np.nan
+        return skeleton.replace(coords=coords)
+
+    coach, athlete = squat_pair
+    before = sitrex.compare(coach, athlete, default)
+    after = sitrex.compare(markers(coach), markers(athlete), default)
+    wrists = [sitrex.ANGLE_NAMES.index(f"{side} wrist") for side in ("left", "right")]
+    assert not after.useful[wrists].any()
+    assert abs(after.score - before.score) < 0.02, (before.score, after.score)
+    assert after.worst_angles(1) == before.worst_angles(1)
