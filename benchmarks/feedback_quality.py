@@ -61,8 +61,12 @@ Every row says which comparator it used.
     python benchmarks/feedback_quality.py --comparator paper   # the paper's weights
     python benchmarks/feedback_quality.py --lodo build/lodo --json out.json
 
+2-D input: ``--image-plane`` moves every landmark to depth 0 (the poses a 2-D
+pose estimator facing the person would give; the squat and IRDS landmarks are
+3-D), e.g. ``--datasets squat_errors irds --image-plane``.
+
 Options: ``--datasets``, ``--coaches`` (per task), ``--athletes`` (per coach),
-``--seed``, ``--no-ablation``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
+``--seed``, ``--no-ablation``, ``--image-plane``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
 ``../shared/data`` beside this repository).
 """
 
@@ -117,12 +121,21 @@ class Data:
         return self.protocol.correct
 
 
-def load(name: str, folder: Path) -> Data:
-    """A data set as the protocol sees it (:func:`sitrex.datasets.protocol.protocol_data`) and its tasks."""
+def load(name: str, folder: Path, image_plane: bool = False) -> Data:
+    """A data set as the protocol sees it (:func:`sitrex.datasets.protocol.protocol_data`) and its tasks.
+
+    With `image_plane`, every landmark is moved to depth 0: the poses a 2-D
+    pose estimator facing the person would give.
+    """
     from sitrex import datasets
     from sitrex.datasets.protocol import protocol_data
 
     data = Data(protocol_data(name, folder))
+    if image_plane:
+        data.protocol.skeletons[:] = [
+            s.replace(coords=np.concatenate([s.coords[..., :2], np.zeros_like(s.coords[..., 2:])],
+                                            axis=-1))
+            for s in data.skeletons]
     correct = data.correct
     if name == "squat_errors":
         form = data.protocol.forms
@@ -186,7 +199,10 @@ def dtw_score(coach: np.ndarray, athlete: np.ndarray, columns) -> float:
 def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
-    scores = np.nan_to_num(np.asarray(scores, float), nan=np.nanmedian(scores))
+    scores = np.asarray(scores, float)
+    if not np.isfinite(scores).any():      # e.g. DTW on oracle angles a 2-D pose cannot measure
+        return float("nan")
+    scores = np.nan_to_num(scores, nan=np.nanmedian(scores))
     return float(roc_auc_score(labels, scores))
 
 
@@ -402,6 +418,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=os.environ.get("SITREX_DATA")
                         or str(REPO.parent / "shared" / "data"))
+    parser.add_argument("--image-plane", action="store_true",
+                        help="flatten every pose to depth 0, as a 2-D pose estimator facing the "
+                             "person gives it (PushFit's depth is MediaPipe's own estimate)")
     parser.add_argument("--json", default="feedback_quality.json")
     parser.add_argument("--dump", help="also write each report's per-angle mean similarity "
                                        "(every variant), useful angles and truth to this .npz")
@@ -413,7 +432,7 @@ def main() -> None:
                "options": vars(args), "datasets": {}}
     table = []
     for name in args.datasets:
-        data = load(name, Path(args.data))
+        data = load(name, Path(args.data), image_plane=args.image_plane)
         comparator, label = comparator_for(name, args)
         comparators = [("sitrex", comparator)] if args.no_ablation else variants(comparator)
         print(f"\n{name}: {len(data.skeletons)} clips, {len(data.tasks)} task(s); comparator: "
