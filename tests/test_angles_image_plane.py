@@ -120,3 +120,4 @@ def test_compare_on_2d_poses_never_scores_an_angle_that_needs_depth():
     assert np.isnan(report.similarity[:, flags]).all()
     assert not set(report.worst_angles(5)) & {n for n, f in zip(report.angle_names, flags) if f}
     assert np.isfinite(report.score)
+

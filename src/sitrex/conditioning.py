@@ -567,8 +567,8 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None) -> np.
         columns = angle_names(kind)
         depth = depth[[columns.index(n) for n in names]]
     if depth.any():
-        flat = image_plane_frames(scaled)
-        angles[np.ix_(flat, depth)] = np.nan
+        flat = image_plane_frames(scaled)[:, None]
+        angles[:, depth] = np.where(flat, np.nan, angles[:, depth])
     return angles
 
 

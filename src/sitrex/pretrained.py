@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "29a3dd2bdf1409bc143f4a461ade5ead9d3dded306de3d7a317c2203d6b8760c")
+                 "38847b424cf22da3d0420a8f273e16ee4c1062b75fcf3f213188e1c0478f7c6c")
 
 
 @dataclass(frozen=True)
