@@ -55,6 +55,7 @@ def test_depth_columns_are_aligned_with_the_columns_of_each_kind(kind):
         assert named["left knee"] and named["torso flexion"]
     if kind == "all":
         assert named["left elbow (sagittal)"] and named["left elbow (transverse)"]
+    assert named["torso flexion"] is (kind != "unsigned")     # signed: in the sagittal plane
 
 
 @settings(max_examples=40, deadline=None)

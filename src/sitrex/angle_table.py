@@ -257,7 +257,7 @@ def depth_columns(kind: str = "unsigned") -> tuple[bool, ...]:
     whatever the pose. Unsigned joint angles are measured in 3-D (in the
     image plane for 2-D poses) and are never flagged; with ``"max-energy"``
     the multi-plane angles' plane is chosen per sequence, so they are not
-    flagged either.
+    flagged either (its fixed-plane angles are, like those of the plane kinds).
 
     Examples
     --------
@@ -265,22 +265,20 @@ def depth_columns(kind: str = "unsigned") -> tuple[bool, ...]:
     ['left ankle dorsiflexion', 'left horizontal shoulder adduction', 'left shoulder extension']
     """
     kind = check_kind(kind)
-    depth_planes = ("sagittal", "transverse")
+    signed = kind != "unsigned"
 
-    def plane_of(d: AngleDefinition, column_plane: str | None) -> str | None:
+    def plane(d: AngleDefinition, multi_plane: str | None) -> str | None:
+        """The plane a column of `d` is measured in (None: in 3-D, or chosen per sequence)."""
         if d.multi_plane:
-            return column_plane
-        if d.measure == "joint" and column_plane is None:   # unsigned: a 3-D angle
-            return None
-        return d.plane
+            return multi_plane
+        return d.plane if signed or d.measure != "joint" else None
 
     if kind == "all":
-        planes = [plane_of(d, p) for d in ANGLE_DEFINITIONS
-                  for p in (PLANES if d.multi_plane else ("sagittal",))]
+        planes = [plane(d, p) for d in ANGLE_DEFINITIONS
+                  for p in (PLANES if d.multi_plane else (None,))]
     else:
-        column_plane = kind if kind in PLANES else None
-        planes = [plane_of(d, column_plane) for d in ANGLE_DEFINITIONS]
-    return tuple(p in depth_planes for p in planes)
+        planes = [plane(d, kind if kind in PLANES else None) for d in ANGLE_DEFINITIONS]
+    return tuple(p in ("sagittal", "transverse") for p in planes)
 
 
 def check_kind(kind: str) -> str:
