@@ -247,10 +247,11 @@ def test_window_options_are_refused_for_a_repetition_comparator(default_comparat
 def test_2d_poses_are_scored_live_without_the_angles_that_need_depth(default_comparator, squats):
     """A 2-D pose stream (a YOLO camera): repetitions are counted and scored as for 3-D poses,
     and no angle measured in a plane that holds the line of sight is ever scored."""
+    from test_angles_image_plane import flattened
+
     from sitrex.angle_table import depth_columns
 
-    coach, athlete = (s.replace(coords=np.concatenate(
-        [s.coords[..., :2], np.zeros_like(s.coords[..., 2:])], axis=-1)) for s in squats)
+    coach, athlete = (s.replace(coords=flattened(s.coords)) for s in squats)
     live = LiveComparator(coach, default_comparator, smooth=False)
     depth = np.flatnonzero(depth_columns())
     assert not set(np.asarray(live.focus).tolist()) & set(depth.tolist())
