@@ -4,7 +4,7 @@ For landmarks in the image plane (z constant: the YOLO backend, the 2-D
 layouts, Penn Action), the torso's forward axis is the line of sight, and an
 angle measured in a plane that holds it (sagittal or transverse) keeps only
 the sign of a projection. :func:`sitrex.angle_table.depth_columns` names these
-columns; :func:`sitrex.conditioning.comparison_angles` leaves them NaN in the
+columns; :func:`sitrex.measurement.comparison_angles` leaves them NaN in the
 frames of a 2-D pose and changes nothing else.
 """
 
@@ -19,7 +19,7 @@ from test_angles_properties import example_body, sequences
 import sitrex
 from sitrex.angle_table import ANGLE_DEFINITIONS, depth_columns
 from sitrex.angles import VALGUS_MIN_SPREAD, angle_names, compute_angles
-from sitrex.conditioning import comparison_angles, image_plane_frames, in_torso_lengths
+from sitrex.measurement import comparison_angles, image_plane_frames, in_torso_lengths
 
 pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning")]
 

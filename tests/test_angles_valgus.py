@@ -6,7 +6,7 @@ origin). With ``d > 0`` it is NaN where the knee's direction lies within ``d``
 degrees of the hip's or the ankle's. Checked against an independent
 implementation on random plausible bodies (the strategies of
 ``test_angles_properties``), on a leg standing straight and a squatting one,
-and through :func:`sitrex.conditioning.comparison_angles`.
+and through :func:`sitrex.measurement.comparison_angles`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from test_angles_properties import (PLANE_NORMAL, VALGUS, bodies, example_body, 
 
 import sitrex
 from sitrex.angles import VALGUS_MIN_SPREAD, compute_angles
-from sitrex.conditioning import comparison_angles, in_torso_lengths
+from sitrex.measurement import comparison_angles, in_torso_lengths
 from sitrex.exceptions import InputError
 
 pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning")]

@@ -62,7 +62,7 @@ def test_report_shapes_and_sources(comparator, squats, tmp_path):
 
 def pipeline_angles(skeleton):
     """The angles compare() measures: in torso lengths, the valgus indicators where defined."""
-    from sitrex.conditioning import comparison_angles
+    from sitrex.measurement import comparison_angles
 
     return comparison_angles(skeleton.coords)
 

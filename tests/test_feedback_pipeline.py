@@ -47,9 +47,9 @@ def test_the_cleaning_is_applied_by_default_and_recorded(comparator, squats):
     raw = compare(coach, athlete, comparator, useful_angles=KNEES, repetitions=False,
                   smooth=False)
     assert not raw.metadata["conditioning"]["athlete"]["enabled"]
-    # in torso lengths, valgus indicators where defined: sitrex.conditioning.comparison_angles
+    # in torso lengths, valgus indicators where defined: sitrex.measurement.comparison_angles
     np.testing.assert_allclose(raw.athlete_angles,
-                               sitrex.conditioning.comparison_angles(athlete.coords))
+                               sitrex.measurement.comparison_angles(athlete.coords))
 
 
 def test_the_coachs_repetitions_are_found_and_their_variation_reported(comparator, squats):

@@ -58,8 +58,8 @@ _EXPORTS = {
 _SUBMODULES = (
     "alignment", "angles", "angle_table", "backends", "cli", "conditioning", "datasets", "demo",
     "estimators", "exceptions", "feedback", "filters", "io", "landmarks", "layouts", "live",
-    "model_selection", "models", "overlay", "pairs", "plots", "pretrained", "repetitions",
-    "sequences", "skeleton", "video",
+    "measurement", "model_selection", "models", "overlay", "pairs", "plots", "pretrained",
+    "repetitions", "sequences", "skeleton", "video",
 )
 
 __getattr__, __dir__, _public = lazy_exports(__name__, _EXPORTS, _SUBMODULES, globals())

@@ -58,7 +58,7 @@ NaN in the frames where, seen from the origin in the coronal plane, the knee
 lies within ``d`` degrees of the direction of the hip or of the ankle. The
 default, 0, keeps every frame (the paper). :data:`VALGUS_MIN_SPREAD` is the
 value sitrex's comparisons use
-(:func:`sitrex.conditioning.comparison_angles`).
+(:func:`sitrex.measurement.comparison_angles`).
 """
 
 from __future__ import annotations

@@ -243,12 +243,13 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
     Notes
     -----
     The angles are measured as :func:`sitrex.compare` measures them
-    (:func:`sitrex.conditioning.comparison_angles`: in torso lengths, the
+    (:func:`sitrex.measurement.comparison_angles`: in torso lengths, the
     knee valgus indicators NaN where the paper's construction has no
     direction), so that a comparator trained on them sees in training what
     it sees in use.
     """
-    from sitrex.conditioning import Conditioning, comparison_angles
+    from sitrex.conditioning import Conditioning
+    from sitrex.measurement import comparison_angles
     from sitrex.sequences import resample
 
     clean = skeleton if conditioned else Conditioning().skeleton(skeleton)

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from sitrex._validation import check_angle_values, check_fps, check_recording
-from sitrex.conditioning import Conditioning, comparison_angles
+from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
+from sitrex.measurement import comparison_angles
 from sitrex.sequences import resample
 from sitrex.skeleton import Skeleton
 from sitrex.video import VIDEO_SUFFIXES

@@ -52,7 +52,7 @@ class FeedbackReport:
     athlete_angles : ndarray (T, A) float
         The athlete's angles in degrees (NaN where not measured), as
         compared: cleaned and, from landmarks, measured in torso lengths
-        (:func:`sitrex.conditioning.in_torso_lengths`).
+        (:func:`sitrex.measurement.in_torso_lengths`).
     coach_skeleton, athlete_skeleton : Skeleton or None
         The poses, when the input was a video, a landmark file or a Skeleton.
     coach_source, athlete_source : str or None
