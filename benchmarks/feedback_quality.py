@@ -251,6 +251,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
     alarms = {m: [] for m in labels_of}      # correct athletes scored below the threshold
     misses = {m: [] for m in labels_of}      # faulty athletes scored at or above it
     useful_pr = []                           # (precision, recall, n useful) per coach
+    faulty_seen = set()                      # faulty clips behind the AUCs of this task
     for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
         coach_skel = coach_input(data, coach, n_reps, rng)
         if coach_skel is None:
@@ -308,13 +309,16 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             continue
         for m in methods:
             per_coach[m].append(auc(labels, scores[m]))
+        faulty_seen.update(int(a) for a in athletes if not data.correct[a])
     return {"task": task.name, "auc": per_coach,
             "top1": {m: float(np.mean(h)) if h else None for m, h in hits.items()},
             "chance": float(np.mean(chances)) if chances else None,
             "false_alarms": {m: [int(np.sum(a)), len(a)] for m, a in alarms.items()},
             "misses": {m: [int(np.sum(a)), len(a)] for m, a in misses.items()},
             "usefulness": useful_pr,
-            "n_coaches": len(per_coach["sitrex"])}
+            "n_coaches": len(per_coach["sitrex"]),
+            "faulty_clips": len(faulty_seen),
+            "faulty_groups": sorted({str(data.groups[a]) for a in faulty_seen})}
 
 
 # ---------------------------------------------------------------------------- comparators
@@ -365,6 +369,9 @@ def summarize(rows: list[dict]) -> dict:
         for key in ("false_alarms", "misses"):
             k, n = np.sum([r[key][m] for r in rows], axis=0)
             out[key][m] = float(k / n) if n else None
+    out["evidence"] = {"tasks": len(rows), "coaches": int(sum(r["n_coaches"] for r in rows)),
+                       "faulty_clips": int(sum(r["faulty_clips"] for r in rows)),
+                       "task_faulty_groups": int(sum(len(r["faulty_groups"]) for r in rows))}
     useful = np.array([u for r in rows for u in r["usefulness"]], float).reshape(-1, 3)
     out["usefulness"] = dict(zip(("precision", "recall", "n_useful"),
                                  np.nanmean(useful, axis=0).tolist())) if len(useful) else None
@@ -392,6 +399,13 @@ def print_tables(table: list, seconds: float) -> None:
     for name, n_reps, s, _, _ in table:
         print(f"{name:<13}{n_reps} rep  " + "".join(
             f"{s['false_alarms'][m]:.2f} / {s['misses'][m]:.2f}      " for m in variants_))
+    print("\nevidence behind the AUCs: coaches, faulty clips scored, and (task, group) pairs among "
+          "them (a group is who or what recorded a clip: a person, a day, a video format; "
+          "faulty clips of one group may differ from the coach for reasons other than the fault):")
+    for name, n_reps, s, _, _ in table:
+        e = s["evidence"]
+        print(f"{name:<13}{n_reps} rep  {e['tasks']} tasks, {e['coaches']} coaches, "
+              f"{e['faulty_clips']} faulty clips from {e['task_faulty_groups']} (task, group) pairs")
     print("\nusefulness against the relevant angles (squat: the faults' angles; IRDS: the moving "
           "limb; PushFit: the push-up angles), mean over coaches:")
     for name, n_reps, s, _, _ in table:
@@ -452,7 +466,8 @@ def main() -> None:
                     f"{m if m == 'sitrex' else m.split()[0] if m in dict(comparators) else m[4:8]} "
                     f"{np.mean(r['auc'][m]):.2f}" for m in r["auc"])
                     + ("" if r["top1"]["sitrex"] is None else
-                       f"  top-1 {r['top1']['sitrex']:.2f} (chance {r['chance']:.2f})"),
+                       f"  top-1 {r['top1']['sitrex']:.2f} (chance {r['chance']:.2f})")
+                    + f"  faulty {r['faulty_clips']} clips / {len(r['faulty_groups'])} group(s)",
                     flush=True)
             table.append((name, n_reps, summary, label, time.perf_counter() - t0))
     results["seconds"] = time.perf_counter() - started
