@@ -24,12 +24,16 @@ MOVING = {
     "shoulder press": ["left elbow", "right elbow", "left shoulder", "right shoulder"],
     "lateral raise": ["left shoulder", "right shoulder"],
     "push-up": ["left elbow", "right elbow", "left shoulder", "right shoulder"],
+    "front raise": ["left shoulder", "right shoulder"],
+    "side leg raise": ["left hip", "right hip"],
+    "knee raise": ["left hip", "right hip", "left knee", "right knee"],
+    "sit to stand": ["left knee", "right knee", "left hip", "right hip", "torso flexion"],
 }
 
 
 @pytest.fixture(scope="module")
 def clips():
-    """50 synthetic clips of all seven exercises, 1-6 reps, with ground truth."""
+    """50 synthetic clips of every exercise, 1-6 reps, with ground truth."""
     return make_exercise(50, n_reps=(1, 6), random_state=7, return_info=True)
 
 

@@ -206,7 +206,24 @@ def test_bad_arguments_raise_clear_errors(kwargs, match):
 
 def test_every_exercise_is_available():
     assert set(EXERCISES) >= {"squat", "lunge", "deadlift", "arm curl", "shoulder press", "lateral raise",
-                              "push-up"}
+                              "push-up", "front raise", "side leg raise", "knee raise", "sit to stand"}
+
+
+@pytest.mark.parametrize("exercise", ["side leg raise", "knee raise"])
+def test_a_one_legged_exercise_moves_the_leading_leg_and_stands_on_the_other(exercise):
+    skels, _, info = make_exercise(8, exercise, noise=0.0, random_state=14, return_info=True)
+    assert {i["lead_side"] for i in info} == {"left", "right"}
+    for s, inf in zip(skels, info):
+        lead, stand = inf["lead_side"], "right" if inf["lead_side"] == "left" else "left"
+        assert inf["main_angle"] == f"{lead} hip"
+        rom = np.ptp(s.angles(), axis=0)
+        assert rom[ANGLE_NAMES.index(f"{lead} hip")] > 20.0
+        assert rom[ANGLE_NAMES.index(f"{stand} hip")] < 3.0
+        def travel(side):
+            ankle = s.coords[:, landmark_index(f"{side}_ankle")]
+            return np.linalg.norm(ankle - ankle[0], axis=-1).max()
+
+        assert travel(stand) < 0.25 * travel(lead)       # the standing foot stays put
 
 
 def test_useful_angles_of_each_exercise_move():

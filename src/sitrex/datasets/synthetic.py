@@ -85,6 +85,25 @@ EXERCISE_TABLE: dict[str, dict[str, Any]] = {
              "shoulder_rot": (0, -10)},
         main=("shoulder_abd",), main_angle="left shoulder",
         anchor=("left_heel", "right_heel", "left_foot_index", "right_foot_index"), feet="flat"),
+    # rehabilitation-style movements: one joint chain at a time, the rest of the body still
+    "front raise": dict(
+        dof={"shoulder_flex": (5, 100), "shoulder_abd": (8, 8), "elbow_flex": (10, 10)},
+        main=("shoulder_flex",), main_angle="left shoulder",
+        anchor=("left_heel", "right_heel", "left_foot_index", "right_foot_index"), feet="flat"),
+    "side leg raise": dict(  # standing hip abduction of the leading leg, on the other foot
+        dof={"hip_abd": ((6, 38), (6, 6)), "shoulder_abd": (15, 15), "elbow_flex": (10, 10)},
+        main=("hip_abd",), main_angle="left hip",
+        anchor=("right_heel", "right_foot_index"), feet=("chain", "flat"), lead=True),
+    "knee raise": dict(  # standing hip and knee flexion of the leading leg, on the other foot
+        dof={"hip_flex": ((3, 90), (3, 3)), "knee_flex": ((4, 90), (4, 4)), "shoulder_abd": (15, 15),
+             "elbow_flex": (10, 10)},
+        main=("hip_flex", "knee_flex"), main_angle="left hip",
+        anchor=("right_heel", "right_foot_index"), feet=("chain", "flat"), lead=True),
+    "sit to stand": dict(  # from seated (the rest pose) to standing and back; no chair is drawn
+        dof={"trunk_lean": (35, 3), "hip_flex": (95, 3), "knee_flex": (95, 5), "hip_abd": (10, 10),
+             "shoulder_abd": (10, 10), "elbow_flex": (15, 15)},
+        main=("hip_flex", "knee_flex", "trunk_lean"), main_angle="left knee",
+        anchor=("left_heel", "right_heel", "left_foot_index", "right_foot_index"), feet="flat"),
     "push-up": dict(  # prone: the whole body pitched forward, toes on the floor
         dof={"body_pitch": (72, 79), "trunk_lean": (0, 0), "hip_flex": (0, 0), "hip_abd": (4, 4),
              "knee_flex": (3, 3), "ankle_dorsi": (-15, -15), "head_pitch": (-10, -10),
@@ -114,6 +133,10 @@ SYNTHETIC_EXERCISE_ANGLES: dict[str, tuple[str, ...]] = {
     "shoulder press": _both("elbow", "frontal shoulder abduction", "shoulder",
                             "shoulder extension"),
     "lateral raise": _both("frontal shoulder abduction", "shoulder"),
+    "front raise": _both("shoulder", "shoulder extension"),
+    "side leg raise": _both("hip"),
+    "knee raise": _both("hip", "knee"),
+    "sit to stand": _both("knee", "hip") + ("torso flexion",),
     "push-up": _both("elbow", "shoulder", "shoulder extension"),
 }
 
@@ -145,6 +168,9 @@ FAULT_TABLE: dict[str, dict[str, Any]] = {
                 "deadlift": _both("hip", "shoulder", "ankle dorsiflexion") + ("torso flexion",),
                 "arm curl": _both("elbow"), "shoulder press": _both("elbow", "shoulder", "frontal shoulder abduction"),
                 "lateral raise": _both("shoulder", "frontal shoulder abduction"),
+                "front raise": _both("shoulder", "shoulder extension"),
+                "side leg raise": ("left hip",), "knee raise": ("left hip", "left knee"),
+                "sit to stand": _LEGS + ("torso flexion",),
                 "push-up": _both("elbow", "shoulder", "shoulder extension")}),
     "torso_lean": dict(
         effect=("add", ("trunk_lean", "hip_flex"), 30.0),
@@ -263,6 +289,11 @@ def _build(body, series, p, feet, fault, severity, anchor, support=()):
     return xyz + anchor_xyz[0]
 
 
+def _other_side(name: str) -> str:
+    """`name` with left and right exchanged ("left_heel" -> "right_heel", "right hip" -> "left hip")."""
+    return name.replace("left", "\0").replace("right", "left").replace("\0", "right")
+
+
 def _view(view, rng) -> float:
     named = {"random": (-60.0, 60.0), "front": (0.0, 0.0), "side": (90.0, 90.0)}
     if isinstance(view, str):
@@ -336,8 +367,9 @@ def make_exercise(n_samples: int = 20, exercises=None, *, n_reps=(2, 5), tempo=(
         pose), ``tempo`` (s/rep), ``yaw``, ``pitch`` (degrees), ``distance`` (m), ``fault``
         (name or None), ``severity`` (0.0 without fault), ``affected_angles``
         (angle names the fault moves), ``affected_kind`` (the
-        :func:`~sitrex.angles.compute_angles` kind they move in), ``main_angle``, ``height`` (m),
-        ``lead_side`` (lunge: "left"/"right", else None).
+        :func:`~sitrex.angles.compute_angles` kind they move in), ``main_angle`` (on the
+        leading side), ``height`` (m), ``lead_side`` (lunge, side leg raise, knee raise:
+        "left"/"right", else None).
 
     Raises
     ------
@@ -400,7 +432,7 @@ def make_exercise(n_samples: int = 20, exercises=None, *, n_reps=(2, 5), tempo=(
             cum = np.cumsum([weights[f] for f in eligible])
             fault = eligible[min(int(np.searchsorted(cum, pick * cum[-1], side="right")), len(eligible) - 1)]
         series = _apply_fault(series, fault, level, exercise)
-        anchor = [a.replace("left_", "right_") if lead_right else a for a in spec["anchor"]]
+        anchor = [_other_side(a) if lead_right else a for a in spec["anchor"]]
         feet = spec["feet"][::-1] if lead_right and not isinstance(spec["feet"], str) else spec["feet"]
         xyz = _build(body, series, p, feet, fault, level, anchor, spec.get("support", ()))
         xyz = _body.to_camera(xyz, yaw, tilt, distance, t, r_time)
@@ -412,15 +444,16 @@ def make_exercise(n_samples: int = 20, exercises=None, *, n_reps=(2, 5), tempo=(
         skeletons.append(Skeleton(xyz, fps=float(fps), source=f"synthetic:{exercise}#{i}", meta=meta))
         labels.append(exercise)
         affected = FAULT_TABLE[fault]["angles"][exercise] if fault else ()
+        main_angle = spec["main_angle"]
         if lead_right:
-            affected = tuple(sorted(a.replace("left", "\0").replace("right", "left").replace("\0", "right")
-                                    for a in affected))
+            affected = tuple(sorted(_other_side(a) for a in affected))
+            main_angle = _other_side(main_angle)
         infos.append({
             "exercise": exercise, "n_reps": count, "rep_boundaries": bounds, "rep_extremes": extremes,
             "tempo": speed, "fps": float(fps), "n_frames": len(t), "yaw": yaw, "pitch": tilt, "distance": distance,
             "fault": fault, "severity": level if fault else 0.0, "affected_angles": list(affected),
             "affected_kind": FAULT_TABLE[fault].get("kind", "unsigned") if fault else None,
-            "main_angle": spec["main_angle"], "height": body["height"],
+            "main_angle": main_angle, "height": body["height"],
             "lead_side": ("right" if lead_right else "left") if spec.get("lead") else None,
         })
     labels = np.array(labels, dtype=str)
