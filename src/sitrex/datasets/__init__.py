@@ -11,6 +11,8 @@
   patients, nine gestures), with :data:`IRDS_GESTURE_ANGLES`.
 * :func:`make_exercise` and :data:`EXERCISES`: synthetic exercise sequences
   (from :mod:`sitrex.datasets.synthetic`, imported on first use).
+* :func:`jitter`, :func:`drop_landmarks`, :func:`retime`: a recording as
+  another capture system would make it (from :mod:`sitrex.datasets.augment`).
 
 Every loader returns an :class:`ExerciseDataset`. The real-data loaders read
 local ``.npz`` files, from ``path=`` or the data home (:func:`get_data_home`:
@@ -38,7 +40,8 @@ from .squat_errors import (
 
 __getattr__, __dir__, _ = lazy_exports(
     __name__, {"make_exercise": ".synthetic", "EXERCISES": ".synthetic",
-               "SYNTHETIC_EXERCISE_ANGLES": ".synthetic"}, namespace=globals())
+               "SYNTHETIC_EXERCISE_ANGLES": ".synthetic", "jitter": ".augment",
+               "drop_landmarks": ".augment", "retime": ".augment"}, namespace=globals())
 
 __all__ = [
     "EXERCISES",
@@ -53,12 +56,15 @@ __all__ = [
     "SQUAT_FORMS",
     "SYNTHETIC_EXERCISE_ANGLES",
     "ExerciseDataset",
+    "drop_landmarks",
     "get_data_home",
+    "jitter",
     "load_irds",
     "load_penn_action",
     "load_pushfit",
     "load_sitrex",
     "load_squat_errors",
     "make_exercise",
+    "retime",
     "save_sitrex",
 ]
