@@ -65,8 +65,12 @@ Every row says which comparator it used.
 pose estimator facing the person would give; the squat and IRDS landmarks are
 3-D), e.g. ``--datasets squat_errors irds --image-plane``.
 
+Another capture system: ``--capture jitter gaps 15fps`` records every clip
+(coaches and athletes) again with landmark jitter, lost landmarks and at 15
+fps (:mod:`sitrex.datasets.augment`; any subset, in that order).
+
 Options: ``--datasets``, ``--coaches`` (per task), ``--athletes`` (per coach),
-``--seed``, ``--no-ablation``, ``--image-plane``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
+``--seed``, ``--no-ablation``, ``--image-plane``, ``--capture``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
 ``../shared/data`` beside this repository).
 """
 
@@ -81,6 +85,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from sitrex.datasets import augment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,11 +127,20 @@ class Data:
         return self.protocol.correct
 
 
-def load(name: str, folder: Path, image_plane: bool = False) -> Data:
+#: ``--capture`` kinds: each clip as another capture system would record it.
+CAPTURE = {
+    "jitter": lambda s, rng: augment.jitter(s, 0.03, random_state=rng),
+    "gaps": lambda s, rng: augment.drop_landmarks(s, 0.05, random_state=rng),
+    "15fps": lambda s, rng: augment.retime(s, 15.0),
+}
+
+
+def load(name: str, folder: Path, image_plane: bool = False, capture=(), seed: int = 0) -> Data:
     """A data set as the protocol sees it (:func:`sitrex.datasets.protocol.protocol_data`) and its tasks.
 
     With `image_plane`, every landmark is moved to depth 0: the poses a 2-D
-    pose estimator facing the person would give.
+    pose estimator facing the person would give. `capture` names
+    :data:`CAPTURE` kinds applied to every clip, in order (seeded per clip).
     """
     from sitrex import datasets
     from sitrex.datasets.protocol import protocol_data
@@ -136,6 +151,15 @@ def load(name: str, folder: Path, image_plane: bool = False) -> Data:
             s.replace(coords=np.concatenate([s.coords[..., :2], np.zeros_like(s.coords[..., 2:])],
                                             axis=-1))
             for s in data.skeletons]
+    if capture:
+        streams = np.random.SeedSequence(seed).spawn(len(data.skeletons))
+        skeletons = []
+        for s, stream in zip(data.skeletons, streams):
+            rng = np.random.default_rng(stream)
+            for kind in capture:
+                s = CAPTURE[kind](s, rng)
+            skeletons.append(s)
+        data.protocol.skeletons[:] = skeletons
     correct = data.correct
     if name == "squat_errors":
         form = data.protocol.forms
@@ -435,6 +459,10 @@ def main() -> None:
     parser.add_argument("--image-plane", action="store_true",
                         help="flatten every pose to depth 0, as a 2-D pose estimator facing the "
                              "person gives it (PushFit's depth is MediaPipe's own estimate)")
+    parser.add_argument("--capture", nargs="+", default=[], choices=sorted(CAPTURE),
+                        help="record every clip as another capture system would: landmark jitter "
+                             "(0.03 torso lengths), lost landmarks (5 %% of frames, in runs of 3-10), "
+                             "15 fps; applied in the order given")
     parser.add_argument("--json", default="feedback_quality.json")
     parser.add_argument("--dump", help="also write each report's per-angle mean similarity "
                                        "(every variant), useful angles and truth to this .npz")
@@ -446,7 +474,8 @@ def main() -> None:
                "options": vars(args), "datasets": {}}
     table = []
     for name in args.datasets:
-        data = load(name, Path(args.data), image_plane=args.image_plane)
+        data = load(name, Path(args.data), image_plane=args.image_plane, capture=args.capture,
+                    seed=args.seed)
         comparator, label = comparator_for(name, args)
         comparators = [("sitrex", comparator)] if args.no_ablation else variants(comparator)
         print(f"\n{name}: {len(data.skeletons)} clips, {len(data.tasks)} task(s); comparator: "
