@@ -41,7 +41,10 @@ part is seen against the shipped mix and the DTW baselines.
 
 Calibration, per data set and variant: **false alarms**, the share of
 correct athletes whose ``report.score`` is below the report's threshold, and
-**misses**, the share of faulty athletes at or above it. **Usefulness**:
+**misses**, the share of faulty athletes at or above it; and what the
+report's lines say: the share of correct and of faulty athletes told that
+some useful angle differs from the coach (a range of frames below the
+threshold, :meth:`~sitrex.FeedbackReport.summary`). **Usefulness**:
 precision and recall of the report's useful angles (a property of the coach's
 clip) against the angles that matter (squat: the union of the faults'
 angles; IRDS: the moving limb; PushFit: the push-up angles), mean over
@@ -274,6 +277,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
     chances = []
     alarms = {m: [] for m in labels_of}      # correct athletes scored below the threshold
     misses = {m: [] for m in labels_of}      # faulty athletes scored at or above it
+    told = {m: ([], []) for m in labels_of}  # (correct, faulty) athletes told an angle differs
     useful_pr = []                           # (precision, recall, n useful) per coach
     faulty_seen = set()                      # faulty clips behind the AUCs of this task
     for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
@@ -311,6 +315,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                 below = r.score < r.threshold
                 (misses[label] if faulty else alarms[label]).append(
                     (not below) if faulty else below)
+                told[label][int(faulty)].append(any(a.ranges for a in r.summary()))
                 if faulty and expected and r.useful.any():
                     hits[label].append(r.worst_angles(1)[0] in task.expected)
             ath = cleaned_angles(skel)
@@ -339,6 +344,8 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             "chance": float(np.mean(chances)) if chances else None,
             "false_alarms": {m: [int(np.sum(a)), len(a)] for m, a in alarms.items()},
             "misses": {m: [int(np.sum(a)), len(a)] for m, a in misses.items()},
+            "told_correct": {m: [int(np.sum(t[0])), len(t[0])] for m, t in told.items()},
+            "told_faulty": {m: [int(np.sum(t[1])), len(t[1])] for m, t in told.items()},
             "usefulness": useful_pr,
             "n_coaches": len(per_coach["sitrex"]),
             "faulty_clips": len(faulty_seen),
@@ -380,7 +387,8 @@ def comparator_for(dataset: str, args):
 
 
 def summarize(rows: list[dict]) -> dict:
-    out = {"auc": {}, "top1": {}, "false_alarms": {}, "misses": {}}
+    out = {"auc": {}, "top1": {}, "false_alarms": {}, "misses": {}, "told_correct": {},
+           "told_faulty": {}}
     for m in rows[0]["auc"] if rows else ():
         values = [v for r in rows for v in r["auc"][m]]
         out["auc"][m] = (float(np.mean(values)), float(np.std(values))) if values else \
@@ -390,7 +398,7 @@ def summarize(rows: list[dict]) -> dict:
     for m in rows[0]["top1"] if rows else ():
         values = [r["top1"][m] for r in rows if r["top1"][m] is not None]
         out["top1"][m] = float(np.mean(values)) if values else None
-        for key in ("false_alarms", "misses"):
+        for key in ("false_alarms", "misses", "told_correct", "told_faulty"):
             k, n = np.sum([r[key][m] for r in rows], axis=0)
             out[key][m] = float(k / n) if n else None
     out["evidence"] = {"tasks": len(rows), "coaches": int(sum(r["n_coaches"] for r in rows)),
@@ -423,6 +431,12 @@ def print_tables(table: list, seconds: float) -> None:
     for name, n_reps, s, _, _ in table:
         print(f"{name:<13}{n_reps} rep  " + "".join(
             f"{s['false_alarms'][m]:.2f} / {s['misses'][m]:.2f}      " for m in variants_))
+    print("\nwhat a report's lines say: share of athletes told that some useful angle differs "
+          "from the coach (an angle with a range of frames below the threshold), correct / faulty:")
+    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_))
+    for name, n_reps, s, _, _ in table:
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{s['told_correct'][m]:.2f} / {s['told_faulty'][m]:.2f}      " for m in variants_))
     print("\nevidence behind the AUCs: coaches, faulty clips scored, and (task, group) pairs among "
           "them (a group is who or what recorded a clip: a person, a day, a video format; "
           "faulty clips of one group may differ from the coach for reasons other than the fault):")
