@@ -48,18 +48,13 @@ def print_tables(table: list, seconds: float) -> None:
         print(f"{name:<13}{n_reps} rep  " + "".join(
             f"{'-' if s['top1'][m] is None else format(s['top1'][m], '.2f'):<18}"
             for m in variants_) + ("-" if s["chance"] is None else f"{s['chance']:.2f}"))
-    print("\ncalibration at the report's threshold: false alarms (correct athletes scored below "
-          "it) / misses (faulty athletes at or above it):")
-    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_))
-    for name, n_reps, s, _, _ in table:
-        print(f"{name:<13}{n_reps} rep  " + "".join(
-            f"{s['false_alarms'][m]:.2f} / {s['misses'][m]:.2f}      " for m in variants_))
-    print("\nwhat a report's lines say: share of athletes told that some useful angle differs "
-          "from the coach (an angle with a range of frames below the threshold), correct / faulty:")
-    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_))
-    for name, n_reps, s, _, _ in table:
-        print(f"{name:<13}{n_reps} rep  " + "".join(
-            f"{s['told_correct'][m]:.2f} / {s['told_faulty'][m]:.2f}      " for m in variants_))
+    _share_pairs(table, variants_, "false_alarms", "misses",
+                 "calibration at the report's threshold: false alarms (correct athletes scored below "
+                 "it) / misses (faulty athletes at or above it):")
+    _share_pairs(table, variants_, "told_correct", "told_faulty",
+                 "what a report's lines say: share of athletes told that some useful angle differs "
+                 "from the coach (an angle with a range of frames below the threshold), correct / "
+                 "faulty:")
     print("\nevidence behind the AUCs: coaches, faulty clips scored, and (task, group) pairs among "
           "them (a group is who or what recorded a clip: a person, a day, a video format; "
           "faulty clips of one group may differ from the coach for reasons other than the fault):")
@@ -74,3 +69,12 @@ def print_tables(table: list, seconds: float) -> None:
         if u:
             print(f"{name:<13}{n_reps} rep  precision {u['precision']:.2f}  recall "
                   f"{u['recall']:.2f}  useful angles {u['n_useful']:.1f}")
+
+
+def _share_pairs(table: list, variants_: list, first: str, second: str, title: str) -> None:
+    """One row per (data set, coach): ``first / second`` shares of each variant."""
+    print("\n" + title)
+    print(f"{'data set':<13}{'coach':<7}" + "".join(f"{m:<18}" for m in variants_))
+    for name, n_reps, s, _, _ in table:
+        print(f"{name:<13}{n_reps} rep  " + "".join(
+            f"{s[first][m]:.2f} / {s[second][m]:.2f}      " for m in variants_))
