@@ -288,6 +288,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
         coach_angles = cleaned_angles(coach_skel)
         scores = {m: [] for m in methods}
         labels = []
+        scored_faulty = set()
         coach_useful = None
         for athlete in athletes:
             skel = data.skeletons[athlete]
@@ -302,6 +303,8 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                     continue
             faulty = bool(~data.correct[athlete])
             labels.append(faulty)
+            if faulty:
+                scored_faulty.add(int(athlete))
             report = reports["sitrex"]
             if args.dump:
                 DUMP.append({"dataset": data.name, "task": task.name, "reps": n_reps,
@@ -339,7 +342,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             continue
         for m in methods:
             per_coach[m].append(auc(labels, scores[m]))
-        faulty_seen.update(int(a) for a in athletes if not data.correct[a])
+        faulty_seen |= scored_faulty
     return {"task": task.name, "auc": per_coach,
             "top1": {m: float(np.mean(h)) if h else None for m, h in hits.items()},
             "chance": float(np.mean(chances)) if chances else None,
