@@ -93,6 +93,8 @@ def test_selected_names_keep_their_own_flags_and_order():
     names = ["right shoulder extension", "left knee", "left horizontal shoulder adduction"]
     got = comparison_angles(flat, names=names)
     assert np.isnan(got[:, [0, 2]]).all() and np.isfinite(got[:, 1]).all()
+    one = comparison_angles(flat, names="right shoulder extension")     # one name, as compute_angles
+    assert one.shape == (3, 1) and np.isnan(one).all()
 
 
 def test_only_the_flat_frames_of_a_clip_are_blanked():

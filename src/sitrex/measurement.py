@@ -105,14 +105,13 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None) -> np.
     True
     """
     from sitrex.angle_table import depth_columns
-    from sitrex.angles import VALGUS_MIN_SPREAD, angle_names, compute_angles
+    from sitrex.angles import VALGUS_MIN_SPREAD, _select, compute_angles
 
     scaled = in_torso_lengths(coords)
     angles = compute_angles(scaled, kind, names=names, valgus_min_spread=VALGUS_MIN_SPREAD)
     depth = np.array(depth_columns(kind))
-    if names is not None:
-        columns = angle_names(kind)
-        depth = depth[[columns.index(n) for n in names]]
+    if names is not None:            # the columns compute_angles returned, in its order
+        depth = depth[_select(kind, names)]
     if depth.any():
         flat = image_plane_frames(scaled)[:, None]
         angles[:, depth] = np.where(flat, np.nan, angles[:, depth])
