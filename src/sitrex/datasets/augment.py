@@ -46,13 +46,9 @@ from sitrex._validation import check_fps, check_number
 from sitrex.exceptions import InputError
 from sitrex.skeleton import Skeleton
 
+from .synthetic import check_random_state
+
 __all__ = ["drop_landmarks", "jitter", "retime"]
-
-
-def _generator(random_state: Any) -> np.random.Generator:
-    from .synthetic import check_random_state
-
-    return check_random_state(random_state)
 
 
 def _skeleton(value: Any, name: str = "skeleton") -> Skeleton:
@@ -85,7 +81,7 @@ def jitter(skeleton: Skeleton, scale: float = 0.03, *, random_state: Any = None)
     skeleton = _skeleton(skeleton)
     scale = check_number(scale, "scale", low=0.0)
     coords = skeleton.coords
-    noise = _generator(random_state).normal(0.0, scale * body_size(coords), coords.shape)
+    noise = check_random_state(random_state).normal(0.0, scale * body_size(coords), coords.shape)
     noise[image_plane_frames(coords), :, 2] = 0.0
     return skeleton.replace(coords=coords + noise, confidence=skeleton.confidence)
 
@@ -115,7 +111,7 @@ def drop_landmarks(skeleton: Skeleton, share: float = 0.05, *, run: tuple[int, i
     if not 1 <= low <= high:
         raise InputError(f"run must be (shortest, longest) frames with 1 <= shortest <= longest; "
                          f"got {run!r}")
-    rng = _generator(random_state)
+    rng = check_random_state(random_state)
     n_frames, n_landmarks = skeleton.coords.shape[:2]
     lost = np.zeros((n_frames, n_landmarks), dtype=bool)
     mean_run = (low + high) / 2.0
