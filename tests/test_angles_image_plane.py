@@ -5,7 +5,8 @@ layouts, Penn Action), the torso's forward axis is the line of sight, and an
 angle measured in a plane that holds it (sagittal or transverse) keeps only
 the sign of a projection. :func:`sitrex.angle_table.depth_columns` names these
 columns; :func:`sitrex.measurement.comparison_angles` leaves them NaN in the
-frames of a 2-D pose and changes nothing else.
+frames of a 2-D pose and changes nothing else (besides the knee valgus
+indicator columns, which it always measures as the knee frontal tilt).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from test_angles_properties import example_body, sequences
 
 import sitrex
 from sitrex.angle_table import ANGLE_DEFINITIONS, depth_columns
-from sitrex.angles import VALGUS_MIN_SPREAD, angle_names, compute_angles
-from sitrex.measurement import comparison_angles, image_plane_frames, in_torso_lengths
+from sitrex.angles import angle_names, compute_angles
+from sitrex.measurement import (comparison_angles, image_plane_frames, in_torso_lengths,
+                                knee_frontal_tilt)
 
 pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning")]
 
@@ -30,6 +32,16 @@ def flattened(coords: np.ndarray, depth: float = 0.0) -> np.ndarray:
     out = np.array(coords, dtype=np.float64)
     out[..., 2] = depth
     return out
+
+
+def as_compared(coords: np.ndarray, kind: str) -> np.ndarray:
+    """compute_angles in torso lengths, the knee frontal tilt in the valgus columns."""
+    scaled = in_torso_lengths(coords)
+    angles = compute_angles(scaled, kind)
+    names = angle_names(kind)
+    for side in ("left", "right"):
+        angles[:, names.index(f"{side} knee valgus indicator")] = knee_frontal_tilt(scaled, side, kind)
+    return angles
 
 
 def test_unsigned_depth_columns_are_the_segments_measured_in_the_sagittal_or_transverse_plane():
@@ -74,7 +86,7 @@ def test_the_paper_gives_a_2d_pose_only_the_sign_of_a_projection_there(body):
 def test_a_2d_pose_leaves_exactly_the_depth_columns_unmeasured(body, kind, depth):
     flat = flattened(body, depth)
     got = comparison_angles(flat, kind)
-    plain = compute_angles(in_torso_lengths(flat), kind, valgus_min_spread=VALGUS_MIN_SPREAD)
+    plain = as_compared(flat, kind)
     flags = np.array(depth_columns(kind))
     assert np.isnan(got[:, flags]).all()
     np.testing.assert_array_equal(got[:, ~flags], plain[:, ~flags])
@@ -83,9 +95,7 @@ def test_a_2d_pose_leaves_exactly_the_depth_columns_unmeasured(body, kind, depth
 @settings(max_examples=30, deadline=None)
 @given(body=sequences(min_frames=2, max_frames=4), kind=st.sampled_from(KINDS))
 def test_a_3d_pose_is_measured_as_before(body, kind):
-    np.testing.assert_array_equal(
-        comparison_angles(body, kind),
-        compute_angles(in_torso_lengths(body), kind, valgus_min_spread=VALGUS_MIN_SPREAD))
+    np.testing.assert_array_equal(comparison_angles(body, kind), as_compared(body, kind))
 
 
 def test_selected_names_keep_their_own_flags_and_order():

@@ -1,5 +1,6 @@
 """sitrex.feedback.compare end to end with a tiny comparator: inputs, windows, gaps, errors."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 import sitrex
 from sitrex.backends import Detections, PoseBackend
+from sitrex.exceptions import InputError
 from sitrex.datasets import make_exercise
 from sitrex.feedback import FeedbackReport, compare
 from sitrex.sequences import interpolate_gaps, resample
@@ -53,31 +55,51 @@ def test_report_shapes_and_sources(comparator, squats, tmp_path):
     assert report.athlete_skeleton is athlete and report.coach_skeleton.n_frames == coach.n_frames
     assert report.window == MAX_LEN and report.alignment is None
     np.testing.assert_allclose(report.athlete_angles, pipeline_angles(athlete))
-    measured = np.isfinite(report.athlete_angles)      # a valgus indicator may not be
-    np.testing.assert_allclose(report.athlete_angles[measured], athlete.angles()[measured],
-                               atol=0.2)
+    assert np.isfinite(report.athlete_angles).all()
     valgus = np.array([d.measure == "valgus" for d in sitrex.angles.ANGLE_DEFINITIONS])
-    assert measured[:, ~valgus].all()
+    np.testing.assert_allclose(report.athlete_angles[:, ~valgus], athlete.angles()[:, ~valgus],
+                               atol=0.2)
+    # the valgus indicator columns hold the knee frontal tilt, not the paper's indicator
+    tilt = [sitrex.measurement.knee_frontal_tilt(athlete.coords, side) for side in ("left", "right")]
+    np.testing.assert_allclose(report.athlete_angles[:, valgus], np.stack(tilt, axis=1), atol=1e-6)
 
 
 def pipeline_angles(skeleton):
-    """The angles compare() measures: in torso lengths, the valgus indicators where defined."""
+    """The angles compare() measures: in torso lengths, the knee frontal tilt in the valgus columns."""
     from sitrex.measurement import comparison_angles
 
     return comparison_angles(skeleton.coords)
+
+
+def test_a_comparator_trained_on_the_papers_indicator_is_given_it(comparator, squats):
+    from sitrex.measurement import comparison_angles
+
+    coach, athlete = squats
+    valgus = np.array([d.measure == "valgus" for d in sitrex.angles.ANGLE_DEFINITIONS])
+    paper = copy.copy(comparator)
+    paper.metadata_ = {"knee_valgus": "paper"}
+    report = compare(coach, athlete, paper, smooth=False, window=12, repetitions=False, min_window=1)
+    expected = comparison_angles(athlete.coords, knee_valgus="paper")
+    np.testing.assert_array_equal(report.athlete_angles, expected)
+    tilt = compare(coach, athlete, comparator, smooth=False, window=12, repetitions=False,
+                   min_window=1).athlete_angles
+    np.testing.assert_array_equal(tilt[:, ~valgus], expected[:, ~valgus])
+    assert not np.allclose(tilt[:, valgus], expected[:, valgus], equal_nan=True)
+    paper.metadata_ = {"knee_valgus": "origin"}
+    with pytest.raises(InputError, match=r"metadata_\['knee_valgus'\] is 'origin'"):
+        compare(coach, athlete, paper, smooth=False, window=12, repetitions=False, min_window=1)
 
 
 def test_cached_embedding_equals_direct_predict_proba(comparator, squats):
     coach, athlete = squats
     report = compare(coach, athlete, comparator, window=12, repetitions=False, min_window=1,
                      smooth=False, coach_rep="whole")
-    # gaps (valgus indicators without a direction) bridged as the pipeline bridges them
+    # gaps (none in a synthetic squat) bridged as the pipeline bridges them
     ref, cand = (interpolate_gaps(pipeline_angles(s), fill_value=0.0) for s in (coach, athlete))
     frames = [0, 5, 11, 12, 40, athlete.n_frames - 1]
     direct = comparator.predict_proba([(ref, cand[max(0, t - 11):t + 1]) for t in frames])
     scored = np.isfinite(report.similarity[frames]).all(0)
-    valgus = np.array([d.measure == "valgus" for d in sitrex.angles.ANGLE_DEFINITIONS])
-    assert scored[~valgus].all()       # only an indicator the coach hardly measures is not
+    assert scored.all()
     np.testing.assert_allclose(report.similarity[frames][:, scored], direct[:, scored], atol=1e-5)
     usefulness = comparator.predict_usefulness_proba([ref])[0]
     np.testing.assert_allclose(report.usefulness, usefulness, atol=1e-6)

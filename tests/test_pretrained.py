@@ -118,6 +118,7 @@ def test_metadata_says_which_weights_and_what_input(paper_dir):
         "angle_names": list(info.angle_names),
         "max_len": {"similarity": 300, "usefulness": 800},
         "trained_on": info.trained_on, "license": info.license, "citation": info.citation,
+        "knee_valgus": "paper",       # compare() gives it the paper's indicator, not the tilt
     }
 
 

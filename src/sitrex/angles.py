@@ -56,9 +56,10 @@ from frame to frame in a person standing still (measured on the shared
 IRDS recordings of arm exercises). With ``valgus_min_spread=d`` the indicator is
 NaN in the frames where, seen from the origin in the coronal plane, the knee
 lies within ``d`` degrees of the direction of the hip or of the ankle. The
-default, 0, keeps every frame (the paper). :data:`VALGUS_MIN_SPREAD` is the
-value sitrex's comparisons use
-(:func:`sitrex.measurement.comparison_angles`).
+default, 0, keeps every frame (the paper). :data:`VALGUS_MIN_SPREAD` is a
+value that removes the flips. sitrex's comparisons do not compare the
+paper's indicator at all: they measure the knees' frontal-plane tracking in
+its place (:func:`sitrex.measurement.knee_frontal_tilt`).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ __all__ = [
     "VALGUS_MIN_SPREAD",
 ]
 
-#: ``valgus_min_spread`` of sitrex's comparisons, degrees: the indicator's
+#: A ``valgus_min_spread`` that removes the flips, degrees: the indicator's
 #: vectors are then at least 0.1 long (chords of the unit circle), so one
 #: percent of landmark noise moves their direction by a few degrees, not by
 #: a hundred.

@@ -244,8 +244,8 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
     -----
     The angles are measured as :func:`sitrex.compare` measures them
     (:func:`sitrex.measurement.comparison_angles`: in torso lengths, the
-    knee valgus indicators NaN where the paper's construction has no
-    direction), so that a comparator trained on them sees in training what
+    knee valgus indicators measured as the knee frontal tilt, the angles
+    that need depth NaN in a 2-D pose), so that a comparator trained on them sees in training what
     it sees in use.
     """
     from sitrex.conditioning import Conditioning

@@ -319,6 +319,8 @@ def comparator_from_registry(cls, name: str, *, path=None, download: bool = True
     metadata = {**dict(getattr(comparator, "metadata_", {}) or {}),
                 "weights": entry.name, "angle_kind": entry.angle_kind,
                 "angle_names": list(comparator.angle_names_)}
+    if entry.format == "paper-h5":      # trained on the paper's own valgus indicator
+        metadata["knee_valgus"] = "paper"
     if hasattr(comparator, "_network_max_len"):
         metadata["max_len"] = {
             "similarity": comparator._network_max_len("similarity_model_"),

@@ -96,7 +96,24 @@ def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np
             f"{role} skeleton cannot be turned into its inputs; pass the {role}'s angles as a "
             f"(T, {len(names)}) array in the comparator's column order, or use a comparator "
             f"trained on sitrex angles (kind={kind!r})")
-    return comparison_angles(getattr(skeleton, "coords", skeleton), kind, names=list(names))
+    return comparison_angles(getattr(skeleton, "coords", skeleton), kind, names=list(names),
+                             knee_valgus=knee_valgus_measure(comparator))
+
+
+def knee_valgus_measure(comparator) -> str:
+    """What `comparator` was trained on in the knee valgus indicator columns.
+
+    ``comparator.metadata_["knee_valgus"]`` (the paper's weights say
+    ``"paper"``), else ``"frontal tilt"``, the measure of sitrex's
+    comparisons (:func:`sitrex.measurement.comparison_angles`).
+    """
+    from sitrex.measurement import KNEE_VALGUS_MEASURES
+
+    measure = (getattr(comparator, "metadata_", None) or {}).get("knee_valgus", "frontal tilt")
+    if measure not in KNEE_VALGUS_MEASURES:
+        raise InputError(f"the comparator's metadata_['knee_valgus'] is {measure!r}; sitrex "
+                         f"measures one of {KNEE_VALGUS_MEASURES}")
+    return measure
 
 
 def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
