@@ -358,16 +358,22 @@ def random_fault(skeleton: Skeleton, *, random_state: Any = None, tries: int = 4
     Returns
     -------
     (faulty, labels, fault) or None
-        ``labels`` as :func:`fault_labels`, shape (n_angles,).
+        ``labels`` as :func:`fault_labels`, shape (n_angles,), on the angles
+        a comparison measures (:func:`sitrex.measurement.comparison_angles`:
+        the knee frontal tilt in the valgus indicator columns, the angles
+        that need depth unmeasured in a 2-D pose), which is what a comparator
+        trained on these labels is given.
     """
+    from sitrex.measurement import comparison_angles
+
     rng = check_random_state(random_state)
-    before = skeleton.angles(kind)
+    before = comparison_angles(skeleton.coords, kind)
     for _ in range(tries):
         try:
             faulty, fault = inject_fault(skeleton, random_state=rng)
         except InputError:
             continue
-        after = faulty.angles(kind)
+        after = comparison_angles(faulty.coords, kind)
         labels = fault_labels(before, after)
         if fault.tolerated:
             measured = (np.isfinite(before).mean(axis=0) >= 0.5) & \
