@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "38847b424cf22da3d0420a8f273e16ee4c1062b75fcf3f213188e1c0478f7c6c")
+                 "717f8986389c8d7354e04e1919f5d8e5a1c341223eb23364cbc8887c5210dd2e")
 
 
 @dataclass(frozen=True)
