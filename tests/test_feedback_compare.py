@@ -8,8 +8,8 @@ import pytest
 
 import sitrex
 from sitrex.backends import Detections, PoseBackend
-from sitrex.exceptions import InputError
 from sitrex.datasets import make_exercise
+from sitrex.exceptions import InputError
 from sitrex.feedback import FeedbackReport, compare
 from sitrex.sequences import interpolate_gaps, resample
 

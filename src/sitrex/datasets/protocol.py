@@ -245,8 +245,8 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
     The angles are measured as :func:`sitrex.compare` measures them
     (:func:`sitrex.measurement.comparison_angles`: in torso lengths, the
     knee valgus indicators measured as the knee frontal tilt, the angles
-    that need depth NaN in a 2-D pose), so that a comparator trained on them sees in training what
-    it sees in use.
+    that need depth NaN in a 2-D pose), so that a comparator trained on
+    them sees in training what it sees in use.
     """
     from sitrex.conditioning import Conditioning
     from sitrex.measurement import comparison_angles

@@ -60,8 +60,9 @@ SQUAT_CORRECT_FORMS: tuple[str, ...] = ("olympic squat", "powerlifting squat")
 #: far better, and so does the knee frontal tilt that sitrex's comparisons
 #: measure in the valgus indicator columns
 #: (:func:`sitrex.measurement.knee_frontal_tilt`; per-clip ROC-AUC 0.96
-#: against 0.65, see :func:`sitrex.measurement.comparison_angles`). ``toes lifting`` maps to ankle dorsiflexion, but in this data
-#: neither the ankle angles nor the height of the toes show it clearly.
+#: against 0.65, see :func:`sitrex.measurement.comparison_angles`).
+#: ``toes lifting`` maps to ankle dorsiflexion, but in this data neither
+#: the ankle angles nor the height of the toes show it clearly.
 SQUAT_FAULT_ANGLES: dict[str, list[str]] = {
     "bending forward": ["left hip", "right hip", "torso flexion"],
     "heels lifting": ["left ankle dorsiflexion", "right ankle dorsiflexion"],
