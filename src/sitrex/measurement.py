@@ -148,10 +148,10 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None,
     if names is not None:            # the columns compute_angles returned, in its order
         chosen = _select(kind, names)
         depth, columns = depth[chosen], columns[chosen]
-    for side in () if paper else ("left", "right"):
-        valgus = columns == f"{side} knee valgus indicator"
-        if valgus.any():
-            angles[:, valgus] = knee_frontal_tilt(scaled, side, kind)[:, None]
+    sides = [] if paper else [s for s in ("left", "right")
+                              if f"{s} knee valgus indicator" in columns]
+    for side, tilt in _knee_frontal_tilts(scaled, kind, sides).items():
+        angles[:, columns == f"{side} knee valgus indicator"] = tilt[:, None]
     if depth.any():
         flat = image_plane_frames(scaled)[:, None]
         angles[:, depth] = np.where(flat, np.nan, angles[:, depth])
@@ -239,27 +239,39 @@ def knee_frontal_tilt(coords: Any, side: str, kind: str = "unsigned") -> np.ndar
     >>> bool((knee_frontal_tilt(inward, "left") > tilt).all())
     True
     """
-    from sitrex import _geometry as geo
-    from sitrex.angle_table import check_kind
     from sitrex.exceptions import InputError
-    from sitrex.landmarks import landmark_index
 
     if side not in ("left", "right"):
         raise InputError(f"side must be 'left' or 'right'; got {side!r}.")
+    return _knee_frontal_tilts(coords, kind, (side,))[side]
+
+
+def _knee_frontal_tilts(coords: Any, kind: str, sides) -> dict[str, np.ndarray]:
+    """:func:`knee_frontal_tilt` of each of `sides`, the torso frame computed once."""
+    from sitrex import _geometry as geo
+    from sitrex.angle_table import check_kind
+    from sitrex.landmarks import landmark_index
+
+    if not sides:
+        return {}
     unsigned = check_kind(kind) == "unsigned"
     c = np.moveaxis(np.asarray(coords, dtype=np.float64), -1, 0)      # (3, T, 33), component-first
-    ls, rs, lh, rh, knee, ankle = (c[:, :, landmark_index(name)] for name in (
-        "left_shoulder", "right_shoulder", "left_hip", "right_hip", f"{side}_knee", f"{side}_ankle"))
+    ls, rs, lh, rh = (c[:, :, landmark_index(name)] for name in (
+        "left_shoulder", "right_shoulder", "left_hip", "right_hip"))
     horizontal, _, forward = geo.torso_frame(ls, rs, lh, rh)
-    mirror = -1.0 if side == "left" else 1.0         # the horizontal axis points to the right
-    outward, normal = mirror * horizontal, mirror * forward
-    shin = knee - ankle
-    in_plane = geo.reject(shin, forward)
-    if unsigned:        # atan2, not the paper's arccos with its guard: the same in any units
-        tilt = np.degrees(np.arctan2(geo.norm(geo.cross(outward, in_plane)), geo.dot(outward, in_plane)))
-    else:
-        tilt = geo.signed_angle(outward, in_plane, normal)
-    with np.errstate(invalid="ignore"):
-        short = ~(geo.dot(in_plane, in_plane) >= 0.01 * geo.dot(shin, shin))
-    tilt[short] = np.nan
-    return tilt
+    tilts = {}
+    for side in sides:
+        mirror = -1.0 if side == "left" else 1.0         # the horizontal axis points to the right
+        outward, normal = mirror * horizontal, mirror * forward
+        shin = c[:, :, landmark_index(f"{side}_knee")] - c[:, :, landmark_index(f"{side}_ankle")]
+        in_plane = geo.reject(shin, forward)
+        if unsigned:    # atan2, not the paper's arccos with its guard: the same in any units
+            tilt = np.degrees(np.arctan2(geo.norm(geo.cross(outward, in_plane)),
+                                         geo.dot(outward, in_plane)))
+        else:
+            tilt = geo.signed_angle(outward, in_plane, normal)
+        with np.errstate(invalid="ignore"):
+            short = ~(geo.dot(in_plane, in_plane) >= 0.01 * geo.dot(shin, shin))
+        tilt[short] = np.nan
+        tilts[side] = tilt
+    return tilts
