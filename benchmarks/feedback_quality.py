@@ -35,9 +35,11 @@ angles the report found useful, and on the expected (oracle) angles.
 
 Ablation: for a comparator with a ``statistic_weight`` (the default
 :class:`sitrex.RepetitionComparator`), the same pairs are also scored by
-copies with ``set_params(statistic_weight=0)`` (the learned similarity alone)
-and ``statistic_weight=1`` (the angle-deviation statistic alone), so that each
-part is seen against the shipped mix and the DTW baselines.
+copies with ``set_params(combine="mean", statistic_weight=0)`` (the learned
+similarity alone), ``statistic_weight=1`` (the angle-deviation statistic
+alone) and, when the comparator combines otherwise, ``0.5`` (the two parts'
+mean), so that each part and each way of combining them is seen against the
+shipped combination and the DTW baselines.
 
 Calibration, per data set and variant: **false alarms**, the share of
 correct athletes whose ``report.score`` is below the report's threshold, and
@@ -236,14 +238,14 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 BASELINES = ("DTW all angles", "DTW useful angles", "DTW oracle angles")
 #: The ablation (issue 14): each part of a comparator with a ``statistic_weight``
-#: against the shipped mix, set with ``set_params``.
+#: against the shipped combination, set with ``set_params``.
 ABLATION = (("learned alone", 0.0), ("statistic alone", 1.0))
 
 
 def variants(comparator) -> list[tuple[str, object]]:
     """("sitrex", the comparator as given) and, for a comparator with a
-    ``statistic_weight``, copies with each part alone (and the 0.5 mix when it
-    is not the comparator's own)."""
+    ``statistic_weight``, copies with each part alone (and the parts' mean when
+    it is not the comparator's own combination)."""
     import copy
 
     params = comparator.get_params() if hasattr(comparator, "get_params") else {}
@@ -251,11 +253,12 @@ def variants(comparator) -> list[tuple[str, object]]:
         return [("sitrex", comparator)]
     out = [("sitrex", comparator)]
     extra = list(ABLATION)
-    if params["statistic_weight"] != 0.5:
-        extra.append(("mix 0.5", 0.5))
+    if params.get("combine", "mean") != "mean" or params["statistic_weight"] != 0.5:
+        extra.append(("mean of both", 0.5))
     for label, weight in extra:
         variant = copy.copy(comparator)
-        variant.set_params(statistic_weight=weight)
+        variant.set_params(statistic_weight=weight,
+                           **({"combine": "mean"} if "combine" in params else {}))
         out.append((label, variant))
     return out
 

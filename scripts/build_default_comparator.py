@@ -55,8 +55,9 @@ MODEL_SEED = 0
 RECIPE = (
     "SiTrEx 'repetitions' recipe (research report R2.8): per athlete repetition (repetition-aware "
     "cyclic DTW onto the coach's first repetition), per useful angle (the coach clip's ROM rule), "
-    "0.5 x the direction-aware statistic ('less far', population-scaled) + 0.5 x an ensemble of "
-    "6 per-angle Siamese curve networks (siam and siam+stats+desc, seeds 0-2); training pairs: "
+    "the larger of the direction-aware statistic ('less far', population-scaled) and an ensemble "
+    "of 6 per-angle Siamese curve networks (siam and siam+stats+desc, seeds 0-2) (combine="
+    "'agreement': an angle differs where both say so); training pairs: "
     "v3 landmark-space fault injection into correct executions of other people (squat_errors, "
     "IRDS, PushFit: 1- and 3-repetition protocol coaches x up to 40 correct athletes of other "
     "groups, as they are and injected) and Penn Action (8 actions x 10 coaches x up to 20 "

@@ -73,21 +73,100 @@ def test_predict_proba_is_a_probability_per_pair_and_angle(fitted, data):
 
 def test_the_statistic_alone_sees_the_shortfall_of_range(fitted, data):
     X, _ = data
-    stat = clone(fitted).set_params(statistic_weight=1.0)
+    stat = clone(fitted).set_params(combine="mean", statistic_weight=1.0)
     stat.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
     proba = stat.predict_proba(X)
     correct, short = proba[0::2, 0], proba[1::2, 0]
     assert short.mean() < correct.mean()
 
 
+def _parts(fitted, X):
+    """predict_proba of the learned part alone, the statistic alone, and as `fitted` combines."""
+    own = fitted.get_params()
+    try:
+        out = [fitted.set_params(combine="mean", statistic_weight=w).predict_proba(X)
+               for w in (0.0, 1.0)]
+    finally:
+        fitted.set_params(**own)
+    return out + [fitted.predict_proba(X)]
+
+
 def test_statistic_weight_mixes_the_two_parts_linearly(fitted, data):
     X, _ = data
-    parts = {}
-    for w in (0.0, 0.5, 1.0):
-        fitted.set_params(statistic_weight=w)
-        parts[w] = fitted.predict_proba(X[:2])
-    fitted.set_params(statistic_weight=0.5)
-    np.testing.assert_allclose(parts[0.5], (parts[0.0] + parts[1.0]) / 2, atol=1e-6)
+    learned, statistic, _ = _parts(fitted, X[:2])
+    fitted.set_params(combine="mean", statistic_weight=0.25)
+    try:
+        np.testing.assert_allclose(fitted.predict_proba(X[:2]), 0.25 * statistic + 0.75 * learned,
+                                   atol=1e-6)
+    finally:
+        fitted.set_params(combine="agreement", statistic_weight=0.5)
+
+
+def test_agreement_is_the_larger_part_per_repetition_and_angle(fitted, data):
+    X, _ = data
+    assert fitted.combine == "agreement"                    # the default
+    scores = {}
+    for params in ({"combine": "mean", "statistic_weight": 0.0},
+                   {"combine": "mean", "statistic_weight": 1.0}, {"combine": "agreement"}):
+        fitted.set_params(**params)
+        scores[len(scores)] = fitted.score_repetitions(*X[1]).similarity
+    fitted.set_params(combine="agreement", statistic_weight=0.5)
+    learned, statistic, agreement = scores.values()
+    np.testing.assert_allclose(agreement, np.maximum(learned, statistic), atol=1e-6)
+    assert (agreement >= statistic - 1e-9).all()           # never below the calibrated statistic
+    assert not np.allclose(learned, statistic)              # the two parts do differ
+
+
+def test_agreement_fits_the_constant_on_both_parts(data, monkeypatch):
+    """With agreement the constant sees the learned part of every correct sample; with mean it does not."""
+    import sitrex.estimators._population_scale as population_scale
+
+    X, y = data
+    seen = []
+    fit_scale = population_scale.fit_statistic_scale
+
+    def recording(z, learned=None):
+        seen.append((np.size(z), None if learned is None else np.asarray(learned)))
+        return fit_scale(z, learned)
+
+    monkeypatch.setattr(population_scale, "fit_statistic_scale", recording)
+    for combine in ("agreement", "mean"):
+        fitted = RepetitionComparator(combine=combine, angle_names=NAMES, **TINY).fit(
+            X, y, groups=["a"] * len(X))
+        n_z, learned = seen[-1]
+        if combine == "agreement":
+            assert learned is not None and learned.shape == (n_z,)
+            assert ((learned >= 0) & (learned <= 1)).all()
+        else:
+            assert learned is None
+        assert fitted.statistic_scale_ > 0
+    agreed, own = (fit_scale(np.arange(20.0), np.r_[np.zeros(10), np.ones(10)]),
+                   fit_scale(np.arange(20.0)))
+    assert agreed < own          # half the samples vetoed by the learned part: a stricter constant
+
+
+def test_a_file_written_before_combine_existed_loads_as_the_mean_it_was(fitted, data, tmp_path):
+    import json
+    import zipfile
+
+    from sitrex._model_archive import METADATA_ENTRY
+
+    X, _ = data
+    path = fitted.save(tmp_path / "new.keras")
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            if item.filename == METADATA_ENTRY:
+                entry = json.loads(content)
+                del entry["params"]["combine"]
+                content = json.dumps(entry).encode()
+            dst.writestr(item, content)
+    assert RepetitionComparator.load(path).combine == "agreement"
+    loaded = RepetitionComparator.load(old)
+    assert loaded.combine == "mean" and loaded.statistic_weight == 0.5
+    learned, statistic, _ = _parts(fitted, X[:2])
+    np.testing.assert_allclose(loaded.predict_proba(X[:2]), (learned + statistic) / 2, atol=1e-6)
 
 
 def test_usefulness_is_the_rule_of_the_reference_clip(fitted, data):
@@ -148,6 +227,8 @@ def test_fit_checks_first(data):
     X, y = data
     with pytest.raises(InputError, match="statistic_weight"):
         RepetitionComparator(statistic_weight=2).fit(X, y)
+    with pytest.raises(InputError, match="combine must be one of 'agreement', 'mean'"):
+        RepetitionComparator(combine="min").fit(X, y)
     with pytest.raises(InputError, match="binary"):
         RepetitionComparator(**TINY).fit(X, np.full_like(y, 0.5))
     with pytest.raises(InputError, match="one value per pair"):

@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "717f8986389c8d7354e04e1919f5d8e5a1c341223eb23364cbc8887c5210dd2e")
+                 "dc50e5979f5400e932d96ca84a13691b1c4a62bb51928b87d9973861099be99a")
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ class EstimatorCore(ClassifierMixin, BaseEstimator):
     _parameters: tuple[Parameter, ...] = SHARED_PARAMETERS
     #: Parameters ``save`` writes as None (machine-specific, e.g. a cache folder).
     _unsaved_params: tuple[str, ...] = ()
+    #: Values of parameters added after files were written: what a file without
+    #: them was computed with (``load`` uses them, not today's defaults).
+    _params_of_older_files: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ sklearn tags
     def __sklearn_tags__(self):

@@ -167,7 +167,7 @@ def load_estimator(cls, path: str | os.PathLike[str]):
             f"{path}: Keras cannot read the networks of this sitrex file ({exc}); the file is "
             "damaged or was written by an incompatible version, write or download it again"
         ) from exc
-    estimator = cls(**metadata["params"])
+    estimator = cls(**{**cls._params_of_older_files, **metadata["params"]})
     fitted = metadata["fitted"]
     estimator.n_angles_ = int(fitted["n_angles_"])
     estimator.angle_names_ = tuple(fitted["angle_names_"])

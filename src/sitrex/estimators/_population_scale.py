@@ -249,21 +249,34 @@ def shortfall_z(features: Any, profile: CoachProfile, sigma: Any) -> np.ndarray:
     return np.where(dirn != 0, np.maximum(-far, 0.0) / sig[:, _F["hi"]], either_way)
 
 
-def fit_statistic_scale(z_correct: Any) -> float:
+def fit_statistic_scale(z_correct: Any, learned_correct: Any = None) -> float:
     """The statistic's constant: ``c = p90(z over correct samples) / 1.1774``.
 
     So that :func:`statistic_similarity` is 0.5 (``z = 1.1774 c``) at the
     90th percentile of correct executions: 90 % of them score at least 0.5.
 
+    With `learned_correct`, the learned similarity of the same samples (for
+    ``combine="agreement"``, where a sample is below 0.5 only when both parts
+    are), a sample whose learned similarity is at least 0.5 counts as z = 0:
+    ``c`` is then set so that 90 % of correct executions have the *larger* of
+    the two parts at least 0.5. If fewer than 10 % have the learned part below
+    0.5, no ``c`` gets there, and the statistic's own is returned.
+
     Examples
     --------
     >>> import numpy as np
-    >>> c = fit_statistic_scale(np.linspace(0.0, 10.0, 101))
+    >>> z = np.linspace(0.0, 10.0, 101)
+    >>> c = fit_statistic_scale(z)
     >>> round(c, 3), round(float(statistic_similarity(9.0, c)), 3)
     (7.644, 0.5)
+    >>> learned = np.where(np.arange(101) % 2 == 0, 0.9, 0.1)    # half confirmed
+    >>> agreed = fit_statistic_scale(z, learned)
+    >>> round(agreed, 3), bool(agreed < c)
+    (6.71, True)
     """
     z = np.asarray(z_correct, dtype=np.float64).ravel()
-    z = z[np.isfinite(z)]
+    finite = np.isfinite(z)
+    z = z[finite]
     if not len(z):
         raise InputError("z_correct holds no finite value: the statistic's scale needs the z "
                          "of correct executions")
@@ -271,6 +284,13 @@ def fit_statistic_scale(z_correct: Any) -> float:
     if c <= 0:
         raise InputError("the 90th percentile of z over correct executions is 0: the correct "
                          "samples show no shortfall at all, so they cannot set the scale")
+    if learned_correct is not None:
+        learned = np.asarray(learned_correct, dtype=np.float64).ravel()
+        if learned.shape != finite.shape:
+            raise InputError(f"learned_correct needs one value per z ({finite.size}); got "
+                             f"{learned.size}")
+        agreed = float(np.percentile(np.where(learned[finite] < 0.5, z, 0.0), 90)) / _HALF_WIDTH
+        c = agreed if agreed > 0 else c
     return c
 
 

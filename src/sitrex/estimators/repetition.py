@@ -15,7 +15,10 @@ this comparator:
    :mod:`sitrex.models.curves`) and a direction-aware statistic (only *not
    reaching* the coach's range counts, in units of how much correct
    executions by other people differ: the population scale);
-4. mixes them: ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``.
+4. combines them (``combine``): by default their maximum, so that an angle
+   differs only where both parts say it does (the statistic's constant is
+   then fitted on both parts of the correct training samples); or
+   ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``.
 
 The per-pair numbers are in ``sitrex.estimators._repetition_features`` and
 ``_population_scale``, fitting in ``_repetition_training``; the networks in
@@ -27,14 +30,14 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, check_memory
+from sklearn.utils.validation import check_is_fitted
 
-from sitrex._validation import check_int, check_number
 from sitrex.exceptions import InputError
 
 from ._base import ComparatorMixin, EstimatorCore
 from ._checks import check_pairs, check_sequences, check_targets
-from ._params import COMMON_PARAMETERS, Parameter, fill_parameters
+from ._params import fill_parameters
+from ._repetition_params import REPETITION_PARAMETERS
 from ._repetition_training import (VARIANTS, balanced_weights, pair_repetitions,
                                    repetitions_of, train_members, training_rows)
 
@@ -42,51 +45,6 @@ __all__ = ["RepetitionComparator", "RepetitionScores"]
 
 #: The recipe's frame rate: its constants (shortest repetition, tolerance) are frames at it.
 RECIPE_FPS = 30.0
-
-
-def _optional_int(low):
-    def check(value, name):
-        return None if value is None else check_int(value, name, low=low)
-    return check
-
-
-def _weight(value, name):
-    return check_number(value, name, low=0, high=1)
-
-
-def _memory(value, name):
-    try:
-        return check_memory(value)
-    except ValueError as exc:
-        raise InputError(f"{name} must be None, a folder path or a joblib.Memory; got "
-                         f"{value!r}") from exc
-
-
-def _common(name, default):
-    found = {p.name: p for p in COMMON_PARAMETERS}[name]
-    return found if default is None else found.with_default(default)
-
-
-_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("statistic_weight", "float, default=0.5",
-              "Weight of the direction-aware statistic in the similarity, the rest\n"
-              "going to the learned networks: 0 is the learned similarity alone, 1\n"
-              "the statistic alone (the benchmark's ablation).", _weight),
-    Parameter("n_seeds", "int, default=3",
-              "Networks per variant in the ensemble (seeds ``random_state + k``);\n"
-              "two variants, so ``2 * n_seeds`` networks.", _optional_int(1)),
-    _common("epochs", 8), _common("batch_size", 512), _common("learning_rate", 2e-3),
-    _common("threshold", None),
-    Parameter("n_jobs", "int, optional",
-              "Worker processes of the feature step of :meth:`fit` (alignment and\n"
-              "features of every pair); None follows :func:`joblib.parallel_config`.",
-              _optional_int(-1)),
-    Parameter("memory", "str, joblib.Memory or None, default=None",
-              "Caches the feature step of :meth:`fit` (like scikit-learn's\n"
-              "``Pipeline(memory=...)``): fitting again on the same pairs, or on a\n"
-              "subset of whole data sets, recomputes nothing.", _memory),
-    _common("angle_names", None), _common("verbose", None), _common("random_state", None),
-)
 
 
 class RepetitionScores(NamedTuple):
@@ -142,8 +100,10 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         How much correct executions by other people differ, per feature, as
         a function of the coach's angle descriptors.
     statistic_scale_ : float
-        The statistic's constant c: a similarity of 0.5 is a shortfall larger
-        than 90 % of the training data's correct executions.
+        The statistic's constant c, set so that 90 % of the training data's
+        correct executions have a similarity of at least 0.5: the statistic's
+        own, or with ``combine="agreement"`` the larger of the two parts (the
+        constant belongs to the `combine` it was fitted with).
     n_angles_ : int
     angle_names_ : tuple of str
     history_ : dict
@@ -176,11 +136,13 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
     _networks = ("similarity_model_",)
     _saved_fitted = ("population_scale_", "statistic_scale_")
     _unsaved_params = ("memory",)
-    _parameters = _PARAMETERS
+    _params_of_older_files = {"combine": "mean"}
+    _parameters = REPETITION_PARAMETERS
 
-    def __init__(self, *, statistic_weight=0.5, n_seeds=3, epochs=8, batch_size=512,
-                 learning_rate=2e-3, threshold=0.5, n_jobs=None, memory=None, angle_names=None,
-                 verbose=0, random_state=None):
+    def __init__(self, *, combine="agreement", statistic_weight=0.5, n_seeds=3, epochs=8,
+                 batch_size=512, learning_rate=2e-3, threshold=0.5, n_jobs=None, memory=None,
+                 angle_names=None, verbose=0, random_state=None):
+        self.combine = combine
         self.statistic_weight = statistic_weight
         self.n_seeds = n_seeds
         self.epochs = epochs
@@ -274,7 +236,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         reference moves (the usefulness rule) and both clips measure. The
         population scale and the statistic's constant are fitted on the
         samples of correct pairs (see `correct`), the networks on every
-        labelled sample.
+        labelled sample; with ``combine="agreement"`` the constant is fitted
+        after the networks, on both parts of the correct samples.
         """
         from ._population_scale import PopulationScale, fit_statistic_scale
 
@@ -304,15 +267,19 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         take = rows["take"]
         z = np.concatenate([s["z"] for s in samples])[take]
         self.population_scale_ = scale
-        self.statistic_scale_ = float(fit_statistic_scale(z[rows["correct"]]))
         inputs = {k: np.concatenate([s[k] for s in samples])[take]
                   for k in ("coach", "athlete", "statistics", "descriptors")}
         target = rows["target"].astype(np.float32)
         pair = rows["pair"]
         balance = balanced_weights(target.astype(int), groups[pair]) * weights[pair]
-        members, self.history_ = train_members(self, self._member_names(),
-                                               self._as_network_list(inputs), target, balance)
+        network_inputs = self._as_network_list(inputs)
+        members, self.history_ = train_members(self, self._member_names(), network_inputs,
+                                               target, balance)
         self.similarity_model_ = self._build_network("similarity_model_", n_angles, members)
+        learned = None
+        if self.combine == "agreement":       # calibrate what the report shows: both parts
+            learned = self._run_network([a[rows["correct"]] for a in network_inputs])
+        self.statistic_scale_ = float(fit_statistic_scale(z[rows["correct"]], learned))
         self.metadata_ = {"fps": RECIPE_FPS, "n_pairs": n_pairs, "skipped_pairs": len(failed),
                           "n_samples": int(len(target)),
                           "recipe": "sitrex repetitions (issue 14, research round 2 §R2.8)"}
@@ -325,9 +292,10 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
 
         sigmas = [self.population_scale_.sigma(p) for p, _ in per_pair]
         samples = [self._pair_samples(p, r, s) for (p, r), s in zip(per_pair, sigmas)]
+        agreement = self.combine == "agreement"
         weight = float(self.statistic_weight)
         stat = [statistic_similarity(s["z"], self.statistic_scale_) for s in samples]
-        if weight < 1:
+        if agreement or weight < 1:
             inputs = [np.concatenate(a) for a in zip(*(self._as_network_list(s)
                                                        for s in samples))]
             learned = self._run_network(inputs)
@@ -336,7 +304,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             learned = stat
         out = []
         for (profile, reps), st, le in zip(per_pair, stat, learned):
-            sim = (weight * st + (1 - weight) * le).reshape(len(reps.features), self.n_angles_)
+            sim = np.maximum(st, le) if agreement else weight * st + (1 - weight) * le
+            sim = sim.reshape(len(reps.features), self.n_angles_)
             sim[~np.isfinite(reps.features).all(axis=-1)] = np.nan
             out.append(sim)
         return out

@@ -73,7 +73,7 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         Share of each frame's repetition with a person in it (0 outside).
     metadata : dict
         ``{"scoring": {"method": "repetitions", "repetitions": [[start, end]
-        seconds, ...], "template_seconds", "statistic_weight"}}``.
+        seconds, ...], "template_seconds", "combine", "statistic_weight"}}``.
     """
     profile = coach.reference_embedding(comparator)
     scores = comparator.score_repetitions(profile, athlete)
@@ -83,6 +83,7 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         "method": "repetitions",
         "repetitions": [[a / rate, b / rate] for a, b in scores.repetitions.bounds],
         "template_seconds": len(profile.template) / rate,
+        "combine": str(getattr(comparator, "combine", "")),
         "statistic_weight": float(getattr(comparator, "statistic_weight", np.nan))}}
     return similarity, coverage, metadata
 
