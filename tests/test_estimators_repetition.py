@@ -80,20 +80,19 @@ def test_the_statistic_alone_sees_the_shortfall_of_range(fitted, data):
     assert short.mean() < correct.mean()
 
 
-def _parts(fitted, X):
-    """predict_proba of the learned part alone, the statistic alone, and as `fitted` combines."""
+def _parts(fitted, score):
+    """`score(fitted)` with the learned part alone, the statistic alone, and as `fitted` combines."""
     own = fitted.get_params()
     try:
-        out = [fitted.set_params(combine="mean", statistic_weight=w).predict_proba(X)
-               for w in (0.0, 1.0)]
+        out = [score(fitted.set_params(combine="mean", statistic_weight=w)) for w in (0.0, 1.0)]
     finally:
         fitted.set_params(**own)
-    return out + [fitted.predict_proba(X)]
+    return out + [score(fitted)]
 
 
 def test_statistic_weight_mixes_the_two_parts_linearly(fitted, data):
     X, _ = data
-    learned, statistic, _ = _parts(fitted, X[:2])
+    learned, statistic, _ = _parts(fitted, lambda c: c.predict_proba(X[:2]))
     fitted.set_params(combine="mean", statistic_weight=0.25)
     try:
         np.testing.assert_allclose(fitted.predict_proba(X[:2]), 0.25 * statistic + 0.75 * learned,
@@ -105,13 +104,7 @@ def test_statistic_weight_mixes_the_two_parts_linearly(fitted, data):
 def test_agreement_is_the_larger_part_per_repetition_and_angle(fitted, data):
     X, _ = data
     assert fitted.combine == "agreement"                    # the default
-    scores = {}
-    for params in ({"combine": "mean", "statistic_weight": 0.0},
-                   {"combine": "mean", "statistic_weight": 1.0}, {"combine": "agreement"}):
-        fitted.set_params(**params)
-        scores[len(scores)] = fitted.score_repetitions(*X[1]).similarity
-    fitted.set_params(combine="agreement", statistic_weight=0.5)
-    learned, statistic, agreement = scores.values()
+    learned, statistic, agreement = _parts(fitted, lambda c: c.score_repetitions(*X[1]).similarity)
     np.testing.assert_allclose(agreement, np.maximum(learned, statistic), atol=1e-6)
     assert (agreement >= statistic - 1e-9).all()           # never below the calibrated statistic
     assert not np.allclose(learned, statistic)              # the two parts do differ
@@ -165,7 +158,7 @@ def test_a_file_written_before_combine_existed_loads_as_the_mean_it_was(fitted, 
     assert RepetitionComparator.load(path).combine == "agreement"
     loaded = RepetitionComparator.load(old)
     assert loaded.combine == "mean" and loaded.statistic_weight == 0.5
-    learned, statistic, _ = _parts(fitted, X[:2])
+    learned, statistic, _ = _parts(fitted, lambda c: c.predict_proba(X[:2]))
     np.testing.assert_allclose(loaded.predict_proba(X[:2]), (learned + statistic) / 2, atol=1e-6)
 
 

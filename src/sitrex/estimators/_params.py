@@ -19,7 +19,7 @@ from sitrex._validation import check_int, check_number, check_probability
 from sitrex.exceptions import InputError
 
 __all__ = ["ARCHITECTURE", "COMMON_PARAMETERS", "SHARED_PARAMETERS", "USEFULNESS_MAX_LEN",
-           "Parameter", "fill_parameters", "insert_parameter", "validate_parameters"]
+           "Parameter", "fill_parameters", "insert_parameter", "one_of", "validate_parameters"]
 
 
 class Parameter(NamedTuple):
@@ -71,7 +71,8 @@ def _optional_positive_int(value: Any, name: str) -> int | None:
     return None if value is None else check_int(value, name, low=1)
 
 
-def _one_of(*allowed: Any) -> Callable[[Any, str], Any]:
+def one_of(*allowed: Any) -> Callable[[Any, str], Any]:
+    """A parameter check: the value must be one of the strings `allowed`."""
     def check(value: Any, name: str) -> Any:
         if not isinstance(value, str) or value not in allowed:
             raise InputError(f"{name} must be one of {', '.join(map(repr, allowed))}; got "
@@ -102,7 +103,7 @@ def _learning_rate(value: Any, name: str) -> float:
 #: Every parameter of the transformer estimators, in the order of their ``__init__``.
 SHARED_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("encoder", '{"transformer", "gru", "lstm"}, default="transformer"',
-              "Sequence block (the paper's ablation).", _one_of("transformer", "gru", "lstm")),
+              "Sequence block (the paper's ablation).", one_of("transformer", "gru", "lstm")),
     Parameter("embed_dim", "int, default=64", "Projection and sequence-block size.",
               _positive_int),
     Parameter("num_heads", "int, default=4", "Attention heads.", _positive_int),
@@ -115,10 +116,10 @@ SHARED_PARAMETERS: tuple[Parameter, ...] = (
               _positive_int),
     Parameter("angle_encoding", '{"sincos", "degrees"}, default="sincos"',
               "Angles enter as sine and cosine (handles the 360 wrap) or raw\n"
-              "degrees (the paper).", _one_of("sincos", "degrees")),
+              "degrees (the paper).", one_of("sincos", "degrees")),
     Parameter("positional", '{"learned", "fixed", "none"}, default="learned"',
               "Positional table of the transformer: trained, frozen random (the\n"
-              "paper), or none.", _one_of("learned", "fixed", "none")),
+              "paper), or none.", one_of("learned", "fixed", "none")),
     Parameter("mask_padding", "bool, default=True",
               "Mask padding in attention and pooling (False: the paper, whose\n"
               "outputs depend on the padded length).", _boolean),
@@ -148,7 +149,7 @@ SHARED_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("missing", '{"raise", "interpolate"}, default="raise"',
               "NaN angles: raise an InputError (a ValueError), or fill them with\n"
               ":func:`sitrex.fill_gaps` (linear interpolation in time; angles never\n"
-              "measured in a sequence become 0).", _one_of("raise", "interpolate")),
+              "measured in a sequence become 0).", one_of("raise", "interpolate")),
     Parameter("angle_names", "sequence of str, optional",
               "Names of the angle columns, for :meth:`compare`-style output.\n"
               "Default: :data:`sitrex.ANGLE_NAMES` for 23 columns, else\n"

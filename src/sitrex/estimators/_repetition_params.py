@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_memory
 from sitrex._validation import check_int, check_number
 from sitrex.exceptions import InputError
 
-from ._params import COMMON_PARAMETERS, Parameter, _one_of
+from ._params import COMMON_PARAMETERS, Parameter, one_of
 
 __all__ = ["REPETITION_PARAMETERS"]
 
@@ -46,7 +46,7 @@ REPETITION_PARAMETERS: tuple[Parameter, ...] = (
               "it does; :meth:`fit` then sets the statistic's constant so that one\n"
               "correct training execution in ten is below 0.5 in both.\n"
               "``\"mean\"``: the mean weighted by `statistic_weight`.",
-              _one_of("agreement", "mean")),
+              one_of("agreement", "mean")),
     Parameter("statistic_weight", "float, default=0.5",
               "With ``combine=\"mean\"``, the weight of the direction-aware statistic,\n"
               "the rest going to the learned networks: 0 is the learned similarity\n"
