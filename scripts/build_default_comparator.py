@@ -20,8 +20,11 @@ of which ships with sitrex):
 
 ``--leave-out DATASET`` trains the same recipe without one data set: the
 benchmark's one-shot comparators (``benchmarks/feedback_quality.py --lodo``).
-``--cache DIR`` keeps the pairs (``DIR/pairs``) and the comparator's per-pair
-features (``DIR/features``), so that the four builds share the work.
+``--cache DIR`` keeps the pairs and the comparator's per-pair features, so
+that the four builds share the work, in ``DIR/sitrex-<stamp>/``: the stamp
+is a hash of the installed sitrex's source files, so a cache written by
+other code (an angle computed differently, a changed pair recipe) is never
+read back into a build that claims to be reproducible.
 
     python scripts/build_default_comparator.py                     # the shipped file
     python scripts/build_default_comparator.py --cache build/cache \\
@@ -134,6 +137,24 @@ def fit_recipe(comparator, pairs):
                           correct=recorded_correct(pairs))
 
 
+def source_stamp(package: Path | None = None) -> str:
+    """A short hash of every ``.py`` file of the sitrex package (names and bytes).
+
+    The cache is keyed by it: joblib only sees the code of the function it
+    caches, and the pairs cache only a version number, so a build after a
+    change anywhere in the angles, the conditioning or the recipe would
+    otherwise reuse pairs or features computed by the code before.
+    """
+    if package is None:
+        import sitrex
+        package = Path(sitrex.__file__).parent
+    digest = hashlib.sha256()
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def build(args, leave_out: str | None, output: Path) -> str:
     """Train the recipe (without `leave_out`) and write it to `output`; return its sha256."""
     import sitrex
@@ -146,7 +167,7 @@ def build(args, leave_out: str | None, output: Path) -> str:
         raise SystemExit(f"this sitrex has no RepetitionComparator ({exc})") from exc
 
     started = time.perf_counter()
-    cache = Path(args.cache) if args.cache else None
+    cache = Path(args.cache) / f"sitrex-{source_stamp()}" if args.cache else None
     sources = TRAINING_SOURCES + (("synthetic",) if args.with_synthetic else ())
     pairs = training_pairs(args.data, sources=sources, leave_out=leave_out,
                            cache=cache / "pairs" if cache else None,
@@ -206,7 +227,8 @@ def main(argv=None) -> None:
                         help="folder of the data archives (default $SITREX_DATA, else "
                              "../shared/data beside the repository)")
     parser.add_argument("--cache", help="folder for the pairs and the per-pair features "
-                                        "(shared by the builds)")
+                                        "(shared by the builds; kept apart per version of "
+                                        "sitrex's source files)")
     parser.add_argument("--leave-out", choices=("squat_errors", "irds", "pushfit"),
                         help="train without this data set (a one-shot comparator for it)")
     parser.add_argument("--lodo-dir", help="build the three one-shot comparators into "
