@@ -284,6 +284,17 @@ def variants(comparator) -> list[tuple[str, object]]:
     return out
 
 
+def angle_range(angles) -> np.ndarray:
+    """Per angle, the 5-95th percentile span of a clip's angles (NaN where never measured)."""
+    angles = np.asarray(angles, float)
+    measured = np.isfinite(angles).any(axis=0)
+    span = np.full(angles.shape[1], np.nan)
+    if measured.any():
+        low, high = np.nanpercentile(angles[:, measured], [5, 95], axis=0)
+        span[measured] = high - low
+    return span
+
+
 #: Per-report rows for ``--dump``.
 DUMP: list[dict] = []
 
@@ -335,6 +346,9 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                              "coach": int(coach), "athlete": int(athlete), "faulty": faulty,
                              "expected": np.isin(names, task.expected),
                              "useful": np.asarray(report.useful, bool),
+                             "usefulness": np.asarray(report.usefulness, float),
+                             "coach_range": angle_range(report.coach_angles),
+                             "athlete_range": angle_range(report.athlete_angles),
                              **{f"similarity:{m}": np.asarray(reports[m].mean_similarity, float)
                                 for m in labels_of}})
             for label in labels_of:
@@ -441,7 +455,8 @@ def main() -> None:
                              "15 fps; applied in the order given")
     parser.add_argument("--json", default="feedback_quality.json")
     parser.add_argument("--dump", help="also write each report's per-angle mean similarity "
-                                       "(every variant), useful angles and truth to this .npz")
+                                       "(every variant), usefulness, the coach's and athlete's "
+                                       "angle ranges and the truth to this .npz")
     args = parser.parse_args()
 
     started = time.perf_counter()
