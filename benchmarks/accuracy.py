@@ -25,8 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def penn_for_models(path=None, max_nan_fraction: float = 0.99):  # also used by train/inference

@@ -19,7 +19,7 @@ import pytest
 
 import sitrex
 from sitrex.cli import EXIT_CODES, main
-from sitrex.exceptions import InputError, IntegrityError, OutputError
+from sitrex.exceptions import InputError, OutputError
 
 A = len(sitrex.ANGLE_NAMES)
 
