@@ -90,7 +90,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -231,12 +231,12 @@ def dtw_score(coach: np.ndarray, athlete: np.ndarray, columns) -> float:
 
 
 def similarity_on(report, columns) -> float:
-    """A report's score read on `columns` instead of its useful angles: the mean
-    similarity over their scored (frame, angle) cells, as ``report.score`` is
-    over the useful ones (NaN when none is scored)."""
-    values = report.similarity[:, list(columns)]
-    values = values[np.isfinite(values)]
-    return float(values.mean()) if values.size else float("nan")
+    """A report's score read on `columns` (not empty) instead of its useful angles.
+
+    ``report.score`` itself, of a copy of the report whose useful angles are `columns`.
+    """
+    useful = np.isin(np.arange(len(report.angle_names)), list(columns))
+    return replace(report, useful=useful).score
 
 
 def auc(labels: np.ndarray, scores: np.ndarray) -> float:

@@ -35,8 +35,6 @@ import tempfile
 
 import numpy as np
 
-#: The angles measured between two segments in 3-D (the others are projected on a plane).
-JOINT_KINDS = ("elbow", "hip", "knee", "shoulder", "wrist")
 DATASETS = ("squat_errors", "irds", "pushfit")
 
 
@@ -50,15 +48,22 @@ def load(path: str) -> dict:
     return {k: z[k] for k in z.files}
 
 
+def joint_angles(d: dict) -> np.ndarray:
+    """Which dumped angles are joint angles (``measure == "joint"`` in sitrex's angle table)."""
+    from sitrex.angle_table import ANGLE_DEFINITIONS
+
+    measure = {a.name: a.measure for a in ANGLE_DEFINITIONS}
+    return np.array([measure.get(str(name)) == "joint" for name in d["angle_names"]])
+
+
 def cases(d: dict, datasets=DATASETS) -> list[tuple[str, int]]:
     present = set(d["dataset"].tolist())
     return [(ds, r) for ds in datasets if ds in present for r in sorted(set(d["reps"].tolist()))]
 
 
 # ---------------------------------------------------------------- naming
-def ranking_keys(d: dict) -> dict[str, np.ndarray]:
+def ranking_keys(d: dict, joint: np.ndarray) -> dict[str, np.ndarray]:
     """Ranking keys, one (n_reports, n_angles) array each; the lowest is named."""
-    joint = np.array([n.split()[-1] in JOINT_KINDS for n in d["angle_names"]])
     s = d["similarity:sitrex"]
     out = {"shipped similarity": s}
     for part in ("learned alone", "statistic alone"):
@@ -72,9 +77,8 @@ def ranking_keys(d: dict) -> dict[str, np.ndarray]:
     return out
 
 
-def top1(d: dict, key: np.ndarray, dataset: str, reps: int) -> dict:
+def top1(d: dict, key: np.ndarray, joint: np.ndarray, dataset: str, reps: int) -> dict:
     """Per task, the share of faulty reports whose lowest useful key is a moved angle; mean over tasks."""
-    joint = np.array([n.split()[-1] in JOINT_KINDS for n in d["angle_names"]])
     rows = {"top1": [], "chance": [], "chance_joint": []}
     for task in np.unique(d["task"][d["dataset"] == dataset]):
         sel = np.flatnonzero((d["dataset"] == dataset) & (d["reps"] == reps)
@@ -151,8 +155,9 @@ def main(argv=None) -> None:
     d = load(args.dump)
 
     named = cases(d, ("squat_errors", "irds"))
-    naming = {name: {f"{ds} {r} rep": top1(d, key, ds, r) for ds, r in named}
-              for name, key in ranking_keys(d).items()}
+    joint = joint_angles(d)
+    naming = {name: {f"{ds} {r} rep": top1(d, key, joint, ds, r) for ds, r in named}
+              for name, key in ranking_keys(d, joint).items()}
     columns = [f"{ds} {r} rep" for ds, r in named]
     first = next(iter(naming.values()))
     _table("naming: top-1 of each ranking key (mean over tasks)", columns,
