@@ -96,6 +96,7 @@ from pathlib import Path
 import numpy as np
 
 from feedback_quality_tables import print_tables, summarize  # beside this script
+from sitrex.angles import range_of_motion
 from sitrex.datasets import augment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -284,17 +285,6 @@ def variants(comparator) -> list[tuple[str, object]]:
     return out
 
 
-def angle_range(angles) -> np.ndarray:
-    """Per angle, the 5-95th percentile span of a clip's angles (NaN where never measured)."""
-    angles = np.asarray(angles, float)
-    measured = np.isfinite(angles).any(axis=0)
-    span = np.full(angles.shape[1], np.nan)
-    if measured.any():
-        low, high = np.nanpercentile(angles[:, measured], [5, 95], axis=0)
-        span[measured] = high - low
-    return span
-
-
 #: Per-report rows for ``--dump``.
 DUMP: list[dict] = []
 
@@ -347,8 +337,8 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                              "expected": np.isin(names, task.expected),
                              "useful": np.asarray(report.useful, bool),
                              "usefulness": np.asarray(report.usefulness, float),
-                             "coach_range": angle_range(report.coach_angles),
-                             "athlete_range": angle_range(report.athlete_angles),
+                             "coach_range": range_of_motion(report.coach_angles),
+                             "athlete_range": range_of_motion(report.athlete_angles),
                              **{f"similarity:{m}": np.asarray(reports[m].mean_similarity, float)
                                 for m in labels_of}})
             for label in labels_of:

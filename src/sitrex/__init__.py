@@ -26,6 +26,7 @@ _EXPORTS = {
     "save_skeleton": "sitrex.io",
     "compute_angles": "sitrex.angles",
     "angle_names": "sitrex.angles",
+    "range_of_motion": "sitrex.angles",
     "ANGLE_KINDS": "sitrex.angles",
     "ANGLE_NAMES": "sitrex.angles",
     "LANDMARK_NAMES": "sitrex.landmarks",

@@ -98,6 +98,7 @@ __all__ = [
     "angle_names",
     "column_landmarks",
     "compute_angles",
+    "range_of_motion",
     "VALGUS_MIN_SPREAD",
 ]
 
@@ -335,6 +336,42 @@ def compute_angles(landmarks, kind: str = "unsigned", *, names=None,
         result = np.concatenate([chosen.reshape(n, -1), fixed], axis=1)[:, _PLAN.order]
     result = result.reshape(*lead, result.shape[-1])
     return result if columns is None else result[..., columns]
+
+
+def range_of_motion(angles, axis: int = 0) -> np.ndarray:
+    """How far each angle moves: the span between its 5th and 95th percentiles.
+
+    The percentiles, not the extremes, so that a few frames of pose-estimation
+    noise do not count as movement. NaN frames are ignored; an angle never
+    measured has a NaN range.
+
+    Parameters
+    ----------
+    angles : array_like of float
+        Angles in degrees, e.g. ``(T, n_angles)`` from :func:`compute_angles`.
+    axis : int, default 0
+        The time axis.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        `angles` without its time axis, e.g. ``(n_angles,)``, in degrees.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0, 2 * np.pi, 201)
+    >>> angles = np.stack([90 + 45 * np.sin(t), np.full(201, 170.0), np.full(201, np.nan)], 1)
+    >>> range_of_motion(angles).round(1).tolist()
+    [88.9, 0.0, nan]
+    """
+    x = np.moveaxis(np.asarray(angles, dtype=float), axis, 0)
+    span = np.full(x.shape[1:], np.nan)
+    measured = ~np.isnan(x).all(axis=0)
+    if measured.any():
+        low, high = np.nanpercentile(x[:, measured], [5, 95], axis=0)
+        span[measured] = high - low
+    return span
 
 
 def _interleave_all(joints: np.ndarray, fixed: np.ndarray) -> np.ndarray:

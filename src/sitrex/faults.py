@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from sitrex.angles import range_of_motion
 from sitrex.exceptions import InputError
 from sitrex.skeleton import Skeleton
 
@@ -131,8 +132,7 @@ def _joint_angle(coords: np.ndarray, joint: str, right: bool):
 
 
 def _range(x: np.ndarray) -> float:
-    finite = x[np.isfinite(x)]
-    return float(np.percentile(finite, 95) - np.percentile(finite, 5)) if finite.size else 0.0
+    return float(np.nan_to_num(range_of_motion(np.where(np.isfinite(x), x, np.nan)), nan=0.0))
 
 
 def _rest_value(x: np.ndarray) -> float:

@@ -25,11 +25,11 @@ Examples
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from sitrex.angles import range_of_motion
 from sitrex.exceptions import InputError
 
 __all__ = ["MODEL_FPS", "PROTOCOL_DATASETS", "ProtocolData", "coach_input", "model_angles",
@@ -158,9 +158,7 @@ def protocol_data(name: str, path: str | os.PathLike[str] | None = None) -> Prot
 
 # ------------------------------------------------------------------ coaches and angles
 def _moving_columns(angles: np.ndarray, k: int = 6) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanpercentile(angles, 95, axis=0) - np.nanpercentile(angles, 5, axis=0)
+    spread = range_of_motion(angles)
     return np.argsort(-np.nan_to_num(spread, nan=-1.0))[:k]
 
 

@@ -139,9 +139,9 @@ def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.nd
 def _rep_distances(angles: np.ndarray, reps: list, columns: np.ndarray) -> np.ndarray:
     """(n, n) DTW distances between repetitions on `columns` (scaled by each column's range)."""
     from sitrex.alignment import dtw_distance
+    from sitrex.angles import range_of_motion
 
-    span = np.nanpercentile(angles[:, columns], 95, axis=0) - \
-        np.nanpercentile(angles[:, columns], 5, axis=0)
+    span = range_of_motion(angles[:, columns])
     scale = np.maximum(np.nan_to_num(span, nan=1.0), 1.0)
     segments = [angles[r.slice][:, columns] / scale for r in reps]
     n = len(reps)
