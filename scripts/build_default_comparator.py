@@ -137,28 +137,11 @@ def fit_recipe(comparator, pairs):
                           correct=recorded_correct(pairs))
 
 
-def source_stamp(package: Path | None = None) -> str:
-    """A short hash of every ``.py`` file of the sitrex package (names and bytes).
-
-    The cache is keyed by it: joblib only sees the code of the function it
-    caches, and the pairs cache only a version number, so a build after a
-    change anywhere in the angles, the conditioning or the recipe would
-    otherwise reuse pairs or features computed by the code before.
-    """
-    if package is None:
-        import sitrex
-        package = Path(sitrex.__file__).parent
-    digest = hashlib.sha256()
-    for file in sorted(package.rglob("*.py")):
-        digest.update(file.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
-
-
 def build(args, leave_out: str | None, output: Path) -> str:
     """Train the recipe (without `leave_out`) and write it to `output`; return its sha256."""
     import sitrex
     from sitrex._atomic import atomic_write
+    from sitrex._source_stamp import source_stamp
     from sitrex.datasets.training_pairs import SOURCE_TERMS, TRAINING_SOURCES, training_pairs
 
     try:

@@ -108,25 +108,3 @@ def test_injected_pairs_never_count_as_correct_executions(script):
 def test_the_recipe_in_the_metadata_says_which_pairs_are_correct(script):
     assert "recorded correct pairs only" in script.RECIPE
     assert "rom_more" in script.RECIPE
-
-
-def test_the_cache_stamp_changes_with_any_source_file_and_nothing_else(script, tmp_path):
-    package = tmp_path / "sitrex"
-    (package / "angles").mkdir(parents=True)
-    (package / "__init__.py").write_text("x = 1\n")
-    (package / "angles" / "joints.py").write_text("def angle():\n    return 0.0\n")
-    (package / "notes.txt").write_text("not code")
-    stamp = script.source_stamp(package)
-    assert stamp == script.source_stamp(package)
-    (package / "notes.txt").write_text("still not code")
-    assert script.source_stamp(package) == stamp
-    (package / "angles" / "joints.py").write_text("def angle():\n    return 0.5\n")
-    changed = script.source_stamp(package)
-    assert changed != stamp
-    (package / "angles" / "joints.py").rename(package / "angles" / "segments.py")
-    assert script.source_stamp(package) != changed
-
-
-def test_the_installed_package_has_a_stamp(script):
-    stamp = script.source_stamp()
-    assert len(stamp) == 12 and int(stamp, 16) >= 0

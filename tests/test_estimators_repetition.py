@@ -216,6 +216,17 @@ def test_memory_caches_the_feature_step(data, tmp_path):
     np.testing.assert_allclose(first.predict_proba(X[:2]), second.predict_proba(X[:2]))
 
 
+def test_a_feature_cache_written_by_other_code_is_not_read(data, tmp_path, monkeypatch):
+    import sitrex._source_stamp
+
+    X, y = data
+    RepetitionComparator(memory=str(tmp_path), **TINY).fit(X, y)
+    cached = sorted(tmp_path.rglob("output.pkl"))
+    monkeypatch.setattr(sitrex._source_stamp, "_installed_stamp", lambda: "0" * 12)
+    RepetitionComparator(memory=str(tmp_path), **TINY).fit(X, y)
+    assert len(sorted(tmp_path.rglob("output.pkl"))) == 2 * len(cached)
+
+
 def test_fit_checks_first(data):
     X, y = data
     with pytest.raises(InputError, match="statistic_weight"):

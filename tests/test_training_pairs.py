@@ -159,6 +159,18 @@ def test_irds_pairs_are_built_and_cached_once(shared_dir, tmp_path):
     assert TRAINING_SOURCES.index("irds") == 1
 
 
+def test_the_pairs_cache_is_keyed_by_the_code_that_built_it(tmp_path, monkeypatch):
+    import sitrex._source_stamp
+    from sitrex.datasets.training_pairs import _cache_name
+
+    name = _cache_name("irds", {"n_coaches": 3}, 1, tmp_path)
+    assert name.startswith("pairs_irds_") and name == _cache_name("irds", {"n_coaches": 3}, 1,
+                                                                    tmp_path)
+    assert _cache_name("irds", {"n_coaches": 4}, 1, tmp_path) != name
+    monkeypatch.setattr(sitrex._source_stamp, "_installed_stamp", lambda: "0" * 12)
+    assert _cache_name("irds", {"n_coaches": 3}, 1, tmp_path) != name
+
+
 def test_a_coach_or_athlete_without_measured_angles_makes_no_pairs(synthetic):
     hidden = synthetic.skeletons[0].replace(coords=np.full_like(synthetic.skeletons[0].coords,
                                                                 np.nan))

@@ -102,8 +102,6 @@ _RECIPE = {
 _MIN_FRAMES = 20
 #: A view shared by fewer clips than this is widened to all views.
 _MIN_SAME_VIEW = 5
-#: Changes whenever the pairs built from the same data change (part of the cache key).
-_PAIRS_VERSION = 2
 
 
 # ------------------------------------------------------------------ the pairs
@@ -347,12 +345,11 @@ def build_pairs(data: ProtocolData, *, n_coaches: int = 15, n_athletes: int = 40
 
 
 def _cache_name(source: str, recipe: dict, random_state: int, path: Path) -> str:
-    import sitrex
+    from sitrex._source_stamp import source_stamp
 
     key = json.dumps({"source": source, "recipe": recipe, "seed": random_state,
-                      "version": _PAIRS_VERSION,
-                      "archive": _archive_stamp(source, path),
-                      "sitrex": getattr(sitrex, "__version__", "")}, sort_keys=True)
+                      "archive": _archive_stamp(source, path), "code": source_stamp()},
+                     sort_keys=True)
     return f"pairs_{source}_{hashlib.sha256(key.encode()).hexdigest()[:12]}.npz"
 
 
@@ -378,8 +375,9 @@ def training_pairs(path: str | os.PathLike[str] | None = None, *,
         trained without the data set they are evaluated on).
     cache : str or os.PathLike, optional
         A folder where each source's pairs are kept (``pairs_<source>_<key>.npz``,
-        the key covering the recipe, the seed and the archive): a later call
-        reads them instead of building them again.
+        the key covering the recipe, the seed, the archive and the code of the
+        installed sitrex): a later call reads them instead of building them
+        again; an upgrade or an edit of sitrex builds them anew.
     random_state : int, default 1
         Each source draws from ``numpy.random.default_rng([random_state, k])``,
         ``k`` its position in :data:`TRAINING_SOURCES` followed by

@@ -63,6 +63,7 @@ REPETITION_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("memory", "str, joblib.Memory or None, default=None",
               "Caches the feature step of :meth:`fit` (like scikit-learn's\n"
               "``Pipeline(memory=...)``): fitting again on the same pairs, or on a\n"
-              "subset of whole data sets, recomputes nothing.", _memory),
+              "subset of whole data sets, recomputes nothing; a cache written by\n"
+              "another version of sitrex's code is not read.", _memory),
     _common("angle_names", None), _common("verbose", None), _common("random_state", None),
 )

@@ -31,10 +31,13 @@ VARIANTS = {"siam": (0, 0), "ssd": (9, 21)}
 CHUNK = 128
 
 
-def pair_repetitions(pairs: list) -> list:
+def pair_repetitions(pairs: list, code: str = "") -> list:
     """(CoachProfile, AthleteRepetitions) of each (reference, candidate) pair, or the error text.
 
     Module-level so that worker processes and :class:`joblib.Memory` can run it.
+    `code` is not used: :func:`repetitions_of` passes the stamp of sitrex's
+    source files, so that :class:`joblib.Memory` (which hashes the arguments
+    and this function's own code only) keys its cache by the whole code.
     """
     from ._repetition_features import athlete_repetitions, coach_profile
 
@@ -59,10 +62,12 @@ def _chunks(n: int, groups) -> list[tuple[int, int]]:
 def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None) -> list:
     """Per pair, (profile, repetitions) or an error text; cached by `memory`, on `n_jobs`."""
     from sitrex._parallel import run_tasks
+    from sitrex._source_stamp import source_stamp
 
     run = check_memory(memory).cache(pair_repetitions)
     chunks = _chunks(len(refs), groups)
-    tasks = [{"pairs": list(zip(refs[a:b], cands[a:b]))} for a, b in chunks]
+    code = source_stamp() if memory is not None else ""
+    tasks = [{"pairs": list(zip(refs[a:b], cands[a:b])), "code": code} for a, b in chunks]
     if len(tasks) == 1 or n_jobs in (None, 1):
         results = [run(**task) for task in tasks]
     else:
