@@ -66,6 +66,21 @@ def test_penn_shaped_input_error_suggests_from_penn13():
         Skeleton(np.zeros((4, 13, 2)))
 
 
+def test_landmarks_without_depth_lie_in_the_image_plane():
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 1, (6, 33, 2))
+    xy[2, 5] = np.nan                                   # a missing landmark stays missing
+    flat = Skeleton(np.dstack([xy, np.zeros((6, 33))]))
+    for given in (xy, np.dstack([xy, np.full((6, 33), np.nan)])):
+        skel = Skeleton(given)
+        np.testing.assert_array_equal(skel.coords, flat.coords)
+        assert not skel.present[2, 5] and skel.present.sum() == 6 * 33 - 1
+    assert Skeleton(xy[0]).coords.shape == (1, 33, 3)
+    partly = np.dstack([xy, np.ones((6, 33))])
+    partly[:, :11, 2] = np.nan                          # depth for some landmarks: 3-D
+    assert not Skeleton(partly).present[:, :11].any()
+
+
 def test_visibility_channel_error_suggests_from_normalized_image():
     with pytest.raises(ValueError, match="from_normalized_image"):
         Skeleton(np.zeros((4, 33, 4)))

@@ -34,11 +34,6 @@ def _shape_hint(shape: tuple[int, ...]) -> str:
             "; drop the 4th (visibility) channel, or use Skeleton.from_normalized_image "
             "for MediaPipe x, y, z, visibility"
         )
-    if n == N_LANDMARKS and d == 2:
-        return (
-            "; append a z column of zeros for 2-D landmarks "
-            "(np.dstack([xy, np.zeros(xy.shape[:2])]))"
-        )
     return ""
 
 
@@ -52,15 +47,25 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
     """Validated float64 copies: coords (T, 33, 3) and confidence (T, 33).
 
     A landmark with any NaN coordinate is made all-NaN and gets NaN confidence.
-    Missing confidence defaults to 1.0.
+    Missing confidence defaults to 1.0. Landmarks without depth, (T, 33, 2)
+    or a z that is NaN wherever x and y are given, are image-plane landmarks:
+    their z is 0 (what a 2-D pose estimator facing the person gives).
 
     Examples
     --------
     >>> xyz, conf = check_arrays(np.zeros((33, 3)), None)
     >>> xyz.shape, conf.shape
     ((1, 33, 3), (1, 33))
+    >>> xy = np.ones((5, 33, 2))
+    >>> check_arrays(xy, None)[0][0, 0].tolist()
+    [1.0, 1.0, 0.0]
+    >>> no_depth = np.dstack([xy, np.full((5, 33), np.nan)])
+    >>> check_arrays(no_depth, None)[0][0, 0].tolist()
+    [1.0, 1.0, 0.0]
     """
     xyz = np.array(coords, dtype=np.float64, copy=True)
+    if xyz.shape[-2:] == (N_LANDMARKS, 2) and xyz.ndim in (2, 3):
+        xyz = np.concatenate([xyz, np.zeros(xyz.shape[:-1] + (1,))], axis=-1)
     if xyz.shape == (N_LANDMARKS, 3):
         xyz = xyz[np.newaxis]
     if xyz.ndim != 3 or xyz.shape[1:] != (N_LANDMARKS, 3):
@@ -83,6 +88,9 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
             f"{LANDMARK_NAMES[lm]!r} is not a plausible position (beyond {MAX_COORDINATE:g}); "
             "set glitches to NaN, or check the units"
         )
+    planar = ~np.isnan(xyz[..., :2]).any(axis=-1)
+    if planar.any() and np.isnan(xyz[..., 2][planar]).all():
+        xyz[..., 2][planar] = 0.0                 # no depth anywhere: image-plane landmarks
     missing = np.isnan(xyz).any(axis=-1)
     xyz[missing] = np.nan
 

@@ -38,7 +38,9 @@ class Skeleton:
         x, y, z of each landmark in each frame. A single pose ``(33, 3)`` is a
         one-frame sequence. NaN marks a missing landmark: if any of a
         landmark's x, y, z is NaN, all three are set to NaN. Infinite values
-        are rejected.
+        are rejected. Landmarks without depth (2-D pose estimators), shape
+        ``(T, 33, 2)`` or with z NaN wherever x and y are given, get z = 0:
+        the image plane.
     confidence : array_like, shape (T, 33), optional
         Per-landmark confidence (e.g. MediaPipe visibility). Defaults to 1.0
         for present landmarks. It is always NaN where a landmark is missing.

@@ -122,7 +122,7 @@ def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
-    if arr.ndim == 3 and arr.shape[1:] == (33, 3):
+    if arr.ndim == 3 and arr.shape[1:] in ((33, 3), (33, 2)):
         raise InputError(f"{role} looks like raw landmarks of shape {arr.shape}; wrap them as "
                          f"sitrex.Skeleton(landmarks, fps=...) so that angles are computed")
     if arr.ndim != 2:
