@@ -96,7 +96,7 @@ def _run(name: str, comparator, coach, athlete, repeat: int, per_window: int) ->
     from sitrex.feedback.windows import auto_batch_size
 
     start = time.perf_counter()
-    report = compare(coach, athlete, comparator)
+    compare(coach, athlete, comparator)
     cold = time.perf_counter() - start
     fast = _median_time(lambda: compare(coach, athlete, comparator), repeat)
     no_reps = _median_time(lambda: compare(coach, athlete, comparator, repetitions=False), repeat)

@@ -25,7 +25,8 @@ matplotlib is imported the first time a function needs it (``pip install
 ``Axes`` or ``Figure`` for you to show, change or save.
 """
 
-from sitrex.plots._base import _NOT_SCORED, SIMILARITY_CMAP, _example_report
+from sitrex.plots._base import SIMILARITY_CMAP
+from sitrex.plots._base import _NOT_SCORED, _example_report  # noqa: F401 (doctests, tests)
 from sitrex.plots._figure import report_figure, save_report_figure
 from sitrex.plots._repetitions import plot_repetitions
 from sitrex.plots._timeline import plot_angle_curves, plot_similarity_heatmap
