@@ -115,6 +115,24 @@ def test_compare_landmark_files_writes_every_output(capsys, tmp_path):
     assert len(report["present"]) == Skeleton.load(athlete).n_frames
 
 
+def test_compare_landmark_arrays_saved_with_numpy(capsys, tmp_path):
+    """(frames, 33, 3) and 2-D (frames, 33, 2) .npy files are landmarks, at --fps."""
+    import numpy as np
+
+    from sitrex.datasets import make_exercise
+
+    (coach, athlete), _ = make_exercise(2, ["squat"], n_reps=2, random_state=1)
+    np.save(tmp_path / "coach.npy", coach.coords)
+    np.save(tmp_path / "athlete.npy", athlete.coords[..., :2])
+    status, stdout, err = run(capsys, "compare", str(tmp_path / "coach.npy"),
+                              str(tmp_path / "athlete.npy"), "--fps", str(athlete.fps), "--json",
+                              "--quiet")
+    assert status == 0, err
+    report = json.loads(stdout)["report"]
+    assert 0.0 <= report["score"] <= 1.0 and report["worst_angles"]
+    assert report["fps"] == athlete.fps and report["n_frames"] == athlete.n_frames
+
+
 @pytest.fixture(scope="module")
 def small_comparator_file(tmp_path_factory):
     """A small comparator trained on synthetic squats and curls, saved for --comparator."""

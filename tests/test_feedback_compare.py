@@ -204,6 +204,18 @@ def test_landmark_json_and_video_inputs(comparator, squats, tmp_path):
         compare(video, json_path, comparator, backend=3, repetitions=False)
 
 
+def test_landmark_arrays_are_skeletons_at_the_given_frame_rate(comparator, squats):
+    coach, athlete = squats
+    as_skeletons = compare(coach, athlete, comparator, repetitions=False)
+    as_arrays = compare(coach.coords, athlete.coords[..., :2].tolist(), comparator,
+                        fps=athlete.fps, repetitions=False)
+    flat = compare(coach, athlete.replace(coords=athlete.coords * [1, 1, 0]), comparator,
+                   repetitions=False)
+    np.testing.assert_allclose(as_arrays.coach_angles, as_skeletons.coach_angles)
+    np.testing.assert_allclose(as_arrays.similarity, flat.similarity)
+    assert as_arrays.fps == athlete.fps and as_arrays.athlete_skeleton.n_frames == athlete.n_frames
+
+
 def _errors(comparator, coach):
     angles = coach.angles()
     empty = sitrex.Skeleton(np.full((5, 33, 3), np.nan), fps=30.0)
@@ -212,7 +224,7 @@ def _errors(comparator, coach):
         (("notes.txt", angles), ValueError, "unknown file type"),
         ((angles, angles[:, :5]), ValueError, "5 columns but the comparator expects 23"),
         ((angles, angles[:, 0]), ValueError, "must be 2-D"),
-        ((angles, coach.coords), ValueError, r"sitrex.Skeleton\(landmarks"),
+        ((angles, coach.coords[:, :30]), ValueError, "athlete angles have 3 dimensions|2-D"),
         ((empty, angles), ValueError, "coach: no frame has a person"),
         ((angles, np.full_like(angles, np.nan)), ValueError, "athlete: no frame has a person"),
         ((angles, angles[:0]), ValueError, "athlete has no frames"),

@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="compare an athlete (or many) with a coach",
                        description="COACH and ATHLETE are videos, landmark files (.npz, "
-                                   ".json) or angle arrays (.npy). With several athletes, or "
+                                   ".json) or NumPy arrays (.npy) of angles (frames, angles) "
+                                   "or landmarks (frames, 33, 3 or 2). With several athletes, or "
                                    "a folder of them, one report per athlete is written into "
                                    "the folder -o OUT_DIR (<athlete>.json) with a summary "
                                    "table (summary.csv, summary.json); reports already there "
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compare the raw angles (default: glitches removed, gaps bridged, "
                         "6 Hz zero-phase low-pass)")
     p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
-                   help="frame rate of inputs that have none (angle arrays); default 30")
+                   help="frame rate of inputs that have none (.npy arrays); default 30")
     group = p.add_argument_group("many athletes")
     group.add_argument("--jobs", type=positive(int), default=1,
                        help="worker processes (default 1; each loads the model once)")
@@ -167,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "prints each repetition's verdict as it happens. Stop with q or Ctrl-C: "
                     "every output is then complete.")
     p.add_argument("--coach", required=True,
-                   help="the coach's clip: a video, a landmark file (.npz, .json) or angles (.npy)")
+                   help="the coach's clip: a video, a landmark file (.npz, .json) or a .npy array "
+                        "of angles or landmarks")
     feed = p.add_mutually_exclusive_group()
     feed.add_argument("--camera", type=positive(int, minimum=0), metavar="N",
                       help="camera device number (default 0)")
@@ -191,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coach-rep", type=coach_rep, default="typical", metavar="REP",
                    help="'typical' (default), 'whole' or a repetition number (1 = the first)")
     p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
-                   help="frame rate of a coach given as angles (.npy); default 30")
+                   help="frame rate of a coach given as a .npy array; default 30")
     p.add_argument("--max-seconds", type=seconds, metavar="SECONDS",
                    help="stop after this many seconds of feed")
     _common(p)

@@ -51,7 +51,7 @@ def demo(args):
 
 # ---------------------------------------------------------------------------- compare
 def _execution(value: str):
-    """A .npy file is an angle array; anything else goes to sitrex.compare as a path."""
+    """A .npy file is an array (angles or landmarks); anything else is a path for compare."""
     path = Path(value)
     if path.suffix.lower() == ".npy":
         if not path.is_file():
@@ -61,8 +61,9 @@ def _execution(value: str):
         except (ValueError, OSError, EOFError) as exc:
             empty = path.stat().st_size == 0
             raise InputError(
-                f"{value}: {'an empty file' if empty else 'not a NumPy array file'}; an angle "
-                "array must be saved with numpy.save (shape (frames, angles), degrees)") from exc
+                f"{value}: {'an empty file' if empty else 'not a NumPy array file'}; save angles "
+                "(frames, angles; degrees) or landmarks (frames, 33, 3 or 2) with numpy.save"
+            ) from exc
         return angles
     return value
 
@@ -82,9 +83,9 @@ def _compare_outputs(args) -> dict[str, Path | None]:
         for role, value in (("ATHLETE", args.athlete),) + ((("COACH", args.coach),)
                                                            if args.side_by_side else ()):
             if Path(value).suffix.lower() == ".npy":
-                raise CommandError(f"--video draws on the poses: {role} {value!r} is an angle "
-                                   "array (.npy), which has none; give a video or a landmark "
-                                   "file, or drop --video", "usage")
+                raise CommandError(f"--video draws on the poses: {role} {value!r} is a .npy "
+                                   "array; give a video or a landmark file (.npz, .json), or "
+                                   "drop --video", "usage")
     return {"report": output_file(args.output, "-o/--output", (".json",)),
             "csv": output_file(args.csv, "--csv", (".csv",)),
             "plot": output_file(args.plot, "--plot", (".png", ".svg")),

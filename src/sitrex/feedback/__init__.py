@@ -1,7 +1,7 @@
 """Feedback on an athlete's execution of an exercise, joint by joint, against a coach's.
 
-:func:`compare` takes the two executions (videos, landmark files, skeletons or
-angle arrays) and a fitted :class:`sitrex.ExerciseComparator`, and returns a
+:func:`compare` takes the two executions (videos, landmark files, skeletons,
+arrays of angles or landmarks) and a fitted :class:`sitrex.ExerciseComparator`, and returns a
 :class:`FeedbackReport`: which angles matter for the exercise, the per-frame,
 per-angle similarity of the athlete to the coach, the ranges where they
 differ, plain-language messages, repetitions, and JSON / CSV export.

@@ -14,6 +14,7 @@ from sitrex._validation import check_angle_values, check_fps, check_recording
 from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
+from sitrex.landmarks import N_LANDMARKS
 from sitrex.measurement import comparison_angles
 from sitrex.sequences import resample
 from sitrex.skeleton import Skeleton
@@ -122,9 +123,6 @@ def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
-    if arr.ndim == 3 and arr.shape[1:] in ((33, 3), (33, 2)):
-        raise InputError(f"{role} looks like raw landmarks of shape {arr.shape}; wrap them as "
-                         f"sitrex.Skeleton(landmarks, fps=...) so that angles are computed")
     if arr.ndim != 2:
         raise InputError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
     if arr.shape[1] != n_angles:
@@ -146,6 +144,15 @@ def _frame_rate(rate, fps, role: str) -> float:
     return check_fps(rate, "fps", required=True)
 
 
+def is_landmark_array(value: Any) -> bool:
+    """A (T, 33, 3) or (T, 33, 2) array: landmarks, not angles."""
+    try:
+        shape = np.shape(value)
+    except ValueError:                            # a ragged list: not an array at all
+        return False
+    return len(shape) == 3 and shape[1:] in ((N_LANDMARKS, 3), (N_LANDMARKS, 2))
+
+
 def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any,
                    fps: float | None, conditioning: Conditioning) -> Execution:
     """Angles (conditioned), person flags, frame rate, skeleton and source of one input."""
@@ -154,6 +161,8 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         skeleton, source = _read_path(value, role, backend)
     elif isinstance(value, Skeleton):
         skeleton = value
+    elif is_landmark_array(value):
+        skeleton = Skeleton(value)                # its frame rate: fps=, else the default
     where = f" ({source})" if source else ""
     if skeleton is not None:
         check_recording(skeleton, f"{role}{where}")

@@ -105,10 +105,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     coach, athlete : str, os.PathLike, Skeleton or array_like
         A video file (``.mp4``, ``.avi``, ``.mov``, ``.mkv``, ``.webm``,
         ...; poses are estimated with `backend`), a landmark file
-        (``.npz`` or SiTrEx ``.json``), a :class:`sitrex.Skeleton`, or joint
-        angles of shape (T, n_angles) in the comparator's column order, in
-        degrees (NaN where not measured; a frame whose angles are all NaN has
-        no person).
+        (``.npz`` or SiTrEx ``.json``), a :class:`sitrex.Skeleton`, landmarks
+        of shape (T, 33, 3) or (T, 33, 2) (as ``sitrex.Skeleton(landmarks)``;
+        their frame rate is `fps`), or joint angles of shape (T, n_angles)
+        in the comparator's column order, in degrees (NaN where not measured;
+        a frame whose angles are all NaN has no person).
     comparator : sitrex.ExerciseComparator, optional
         Fitted. Default: ``ExerciseComparator.from_pretrained()`` (the default weights).
     backend : str or sitrex.backends.PoseBackend, optional
@@ -143,7 +144,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         Name the angles that matter instead of asking the usefulness network
         (``report.usefulness`` still holds its probabilities).
     fps : float, optional
-        Frame rate of inputs that have none (angle arrays, skeletons with
+        Frame rate of inputs that have none (arrays, skeletons with
         ``fps=None``). Without it 30 fps is assumed, with a warning.
     band_seconds, align_band : float, optional
         Sakoe-Chiba band of the alignment, in seconds or in frames at the

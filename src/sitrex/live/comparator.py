@@ -71,7 +71,7 @@ class LiveComparator:
     ----------
     coach : str, os.PathLike, Skeleton or array_like
         The coach's clip, as for :func:`sitrex.compare`: a video, a landmark
-        file, a :class:`~sitrex.Skeleton` or an angle array.
+        file, a :class:`~sitrex.Skeleton`, or an array of angles or landmarks.
     comparator : sitrex.RepetitionComparator or sitrex.ExerciseComparator, optional
         Fitted; default sitrex's default, as for :func:`sitrex.compare`
         (:data:`LIVE_DEFAULT_WEIGHTS`), which scores each repetition as it
@@ -100,7 +100,7 @@ class LiveComparator:
     coach_rep : "typical", "whole" or int, default "typical"
         The coach's repetition athletes are compared with.
     fps : float, optional
-        Frame rate of a coach given without one (angle arrays).
+        Frame rate of a coach given without one (arrays of angles or landmarks).
     smooth : bool or CausalConditioning, default True
         The causal cleaning recipe (False: none), for the coach and the feed.
     repetitions : bool, default True
