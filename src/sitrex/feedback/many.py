@@ -62,7 +62,7 @@ def athlete_inputs(athletes: Any) -> dict[str, Any]:
     ----------
     athletes : folder, path, sequence or mapping
         A folder (its videos and landmark files, not its sub-folders), a
-        file, a sequence of those (and of Skeletons or angle arrays), or a
+        file, a sequence of those (and of Skeletons or angle or landmark arrays), or a
         mapping of names to inputs.
 
     Returns
@@ -86,13 +86,18 @@ def athlete_inputs(athletes: Any) -> dict[str, Any]:
     ['athlete-001', 'athlete-002']
     >>> list(athlete_inputs({"ann": np.zeros((5, 23))}))
     ['ann']
+    >>> list(athlete_inputs(np.zeros((5, 33, 3))))           # one clip's landmarks
+    ['athlete-001']
+    >>> from sitrex import Skeleton
+    >>> list(athlete_inputs(Skeleton(np.zeros((5, 33, 3)))))  # one clip, not five frames
+    ['athlete-001']
     """
     if isinstance(athletes, Mapping):
         named = {_check_name(k): v for k, v in athletes.items()}
         if len(named) != len(athletes):
             raise InputError("two athletes have the same name once written as text; rename them")
     else:
-        items = [athletes] if isinstance(athletes, (str, os.PathLike)) else list(athletes)
+        items = [athletes] if _one_athlete(athletes) else list(athletes)
         named = {}
         for position, item in enumerate(items, start=1):
             for name, value in _expand(item, position):
@@ -105,6 +110,18 @@ def athlete_inputs(athletes: Any) -> dict[str, Any]:
         raise InputError("no athlete to compare: pass files, a folder of videos or landmark "
                          "files, or a dict of names to inputs")
     return named
+
+
+def _one_athlete(athletes: Any) -> bool:
+    """A path, a Skeleton, or one clip's array (angles (T, A) or landmarks (T, 33, 3 or 2))."""
+    from sitrex.skeleton import Skeleton
+
+    from ._inputs import is_landmark_array
+
+    if isinstance(athletes, (str, os.PathLike, Skeleton)):
+        return True
+    return getattr(athletes, "ndim", None) == 2 or (hasattr(athletes, "ndim")
+                                                    and is_landmark_array(athletes))
 
 
 def _expand(item: Any, position: int) -> Iterable[tuple[str, Any]]:
@@ -230,8 +247,8 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     coach : str, os.PathLike, Skeleton or array_like
         As in :func:`sitrex.compare`.
     athletes : folder, path, sequence or mapping
-        A folder (its videos and landmark files), files, Skeletons or angle
-        arrays, or a mapping of names to any of those (see
+        A folder (its videos and landmark files), files, Skeletons, angle or
+        landmark arrays, or a mapping of names to any of those (see
         :func:`athlete_inputs`).
     comparator : sitrex.ExerciseComparator, optional
         Fitted. Default: ``ExerciseComparator.from_pretrained()`` (the default weights).
