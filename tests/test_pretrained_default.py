@@ -65,6 +65,23 @@ def test_compare_without_a_comparator_uses_the_default():
     assert report.worst_angles(1)[0] in [n for n, u in zip(report.angle_names, useful) if u]
 
 
+def test_an_athlete_who_does_not_do_the_movement_differs(default):
+    """Held still, or doing another exercise: below the threshold, not rescued by the learned part.
+
+    (Before, both scored 0.476 here and 0.5-0.8 for most IRDS coaches.)
+    """
+    clips, labels = make_exercise(6, ["squat", "arm curl"], n_reps=3, random_state=0)
+    squats = [c for c, label in zip(clips, labels) if label == "squat"]
+    curl = clips[list(labels).index("arm curl")]
+    coach, athlete = squats[:2]
+    still = athlete.replace(coords=np.repeat(athlete.coords[:1], athlete.n_frames, axis=0))
+    assert sitrex.compare(coach, athlete, default).score > 0.8
+    for other in (still, curl):
+        report = sitrex.compare(coach, other, default)
+        assert report.score < 0.1, report.score
+        assert set(report.worst_angles(2)) <= {"left knee", "right knee", "left hip", "right hip"}
+
+
 # ---------------------------------------------------------------------------- invariances
 # Data from another capture system come in other units, at another rate, in another frame:
 # the default's verdict must not depend on any of these.

@@ -17,6 +17,10 @@ is set so that 90 % of correct executions have a similarity of at least 0.5:
 a similarity below 0.5 means "falls short more than correct executions by
 other people do".
 
+:func:`not_the_movement` guards against an athlete who does not do the
+coach's movement at all (held still, another exercise): such a repetition is
+scored by the statistic alone, its range counted too.
+
 :func:`network_inputs` prepares the learned similarity's inputs: the coach's
 and the athlete's curves on the population scale, the scale-free statistics,
 and the angle descriptors.
@@ -37,7 +41,8 @@ from ._repetition_features import (
     descriptors,
 )
 
-__all__ = ["COVARIATES", "PopulationScale", "direction", "fit_statistic_scale", "network_inputs",
+__all__ = ["COVARIATES", "MIN_MOVEMENT", "PopulationScale", "direction", "fit_statistic_scale",
+           "movement_share", "network_inputs", "not_the_movement", "range_shortfall_z",
            "scale_samples", "shortfall_z", "statistic_similarity"]
 
 COVARIATES = ("intercept", "log_rom", "relative_rom", "log_roughness", "level")
@@ -46,6 +51,11 @@ _HALF_WIDTH = float(np.sqrt(2.0 * np.log(2.0)))   # 1.1774: exp(-z^2 / 2) = 0.5
 _MIN_DIRECTION_ROM = 10.0      # degrees: an angle moving less has no direction
 _MIN_SAMPLE_ROM = 1.0          # degrees: coach and athlete ranges a scale sample needs
 _CLIP = 10.0                   # network inputs are clipped to +-10
+#: A repetition reproducing less than this share of the coach's movement (:func:`movement_share`)
+#: is not the coach's exercise, and the learned similarity does not score it: fewer than 1 % of
+#: the recipe's correct training repetitions by other people fall below (0.87 %; their 1st
+#: percentile is 0.164; ``benchmarks/not_the_movement.py``).
+MIN_MOVEMENT = 0.15
 
 
 def _covariates(rom, roughness, median) -> np.ndarray:
@@ -247,6 +257,84 @@ def shortfall_z(features: Any, profile: CoachProfile, sigma: Any) -> np.ndarray:
     lo, hi = f[..., _F["lo"]] / sig[:, _F["lo"]], f[..., _F["hi"]] / sig[:, _F["hi"]]
     either_way = np.maximum(np.abs(lo), np.abs(hi))
     return np.where(dirn != 0, np.maximum(-far, 0.0) / sig[:, _F["hi"]], either_way)
+
+
+def range_shortfall_z(features: Any, profile: CoachProfile, sigma: Any) -> np.ndarray:
+    """How much less the athlete moves an angle than the coach does, in population scales.
+
+    ``max(0, -rom) / sigma_rom`` on an angle the coach moves (``rom`` the
+    athlete's range minus the coach's, :data:`FEATURES`), 0 on an angle the
+    coach keeps still; shape ``(n_reps, n_angles)``, NaN where the features
+    are. Unlike :func:`shortfall_z` it does not depend on where the range
+    lies: an athlete held still beyond the coach's extreme falls short of the
+    whole range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sitrex.estimators._repetition_features import athlete_repetitions, coach_profile
+    >>> t = np.arange(300) / 30.0
+    >>> knee = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))
+    >>> profile = coach_profile(np.column_stack([knee, 90 + 0 * t]))
+    >>> held = athlete_repetitions(profile, np.column_stack([0 * knee + 60, 90 + 0 * t]))
+    >>> range_shortfall_z(held.features, profile, np.full((2, 7), 10.0)).round(1).tolist()
+    [[8.9, 0.0]]
+    """
+    f = np.asarray(features, dtype=np.float64)
+    sig = np.asarray(sigma, dtype=np.float64)
+    short = np.maximum(-f[..., _F["rom"]], 0.0) / sig[:, _F["rom"]]
+    return np.where(direction(profile) != 0, short, np.where(np.isnan(short), np.nan, 0.0))
+
+
+def movement_share(features: Any, profile: CoachProfile) -> np.ndarray:
+    """Per repetition, the share of the coach's movement the athlete reproduces.
+
+    Over the coach's useful angles measured in both clips: the sum of
+    ``min(athlete range, coach range)`` over the sum of the coach's ranges
+    (the template repetition's 5-95th percentile spans). 1 for a repetition
+    that moves every useful angle at least as far as the coach, 0 for one
+    that holds still; 1 where no useful angle is measured (nothing to say).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sitrex.estimators._repetition_features import athlete_repetitions, coach_profile
+    >>> t = np.arange(300) / 30.0
+    >>> knee = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))
+    >>> profile = coach_profile(np.column_stack([knee, 90 + 0 * t]))
+    >>> still = np.column_stack([knee[:75] * 0 + 150, 90 + 0 * t[:75]])
+    >>> [round(float(movement_share(athlete_repetitions(profile, a).features, profile)[0]), 2)
+    ...  for a in (np.column_stack([knee, 90 + 0 * t]), still)]
+    [1.0, 0.0]
+    """
+    f = np.asarray(features, dtype=np.float64)
+    coach = np.asarray(profile.p95 - profile.p5, dtype=np.float64)
+    athlete = coach + f[..., _F["rom"]]
+    take = np.asarray(profile.useful, bool) & np.isfinite(athlete)
+    reproduced = np.where(take, np.clip(athlete, 0.0, coach), 0.0).sum(axis=-1)
+    total = np.where(take, coach, 0.0).sum(axis=-1)
+    return np.where(total > 0, reproduced / np.maximum(total, 1e-9), 1.0)
+
+
+def not_the_movement(features: Any, profile: CoachProfile, sigma: Any,
+                     c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Repetitions that reproduce too little of the coach's movement, and their similarity.
+
+    A repetition below :data:`MIN_MOVEMENT` (:func:`movement_share`) is not
+    scored by the learned similarity, which was never trained on an athlete
+    who does not do the exercise: its similarity is the statistic's, with
+    the shortfall of range (:func:`range_shortfall_z`) counting as well as
+    that of the extreme (:func:`shortfall_z`).
+
+    Returns
+    -------
+    absent : numpy.ndarray of bool, shape (n_reps,)
+    similarity : numpy.ndarray, shape (n_reps, n_angles)
+        The statistic's similarity with both shortfalls (for every
+        repetition; use it where `absent`).
+    """
+    z = np.fmax(shortfall_z(features, profile, sigma), range_shortfall_z(features, profile, sigma))
+    return movement_share(features, profile) < MIN_MOVEMENT, statistic_similarity(z, c)
 
 
 def fit_statistic_scale(z_correct: Any, learned_correct: Any = None) -> float:

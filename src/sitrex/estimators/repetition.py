@@ -18,7 +18,13 @@ this comparator:
 4. combines them (``combine``): by default their maximum, so that an angle
    differs only where both parts say it does (the statistic's constant is
    then fitted on both parts of the correct training samples); or
-   ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``.
+   ``statistic_weight * s_stat + (1 - statistic_weight) * s_learned``;
+5. except in a repetition that reproduces less of the coach's movement than
+   99 % of correct executions by other people do
+   (:data:`~._population_scale.MIN_MOVEMENT`): an athlete holding still or
+   doing another exercise, which the learned part was never trained on. Its
+   angles are scored by the statistic alone, a shortfall of range counting
+   as well as one of the extreme.
 
 The per-pair numbers are in ``sitrex.estimators._repetition_features`` and
 ``_population_scale``, fitting in ``_repetition_training``; the networks in
@@ -288,7 +294,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
     # ------------------------------------------------------------------ scoring
     def _scores(self, per_pair: list) -> list[np.ndarray]:
         """(n_reps, n_angles) similarity of each (profile, repetitions), one network call."""
-        from ._population_scale import statistic_similarity
+        from ._population_scale import not_the_movement, statistic_similarity
 
         sigmas = [self.population_scale_.sigma(p) for p, _ in per_pair]
         samples = [self._pair_samples(p, r, s) for (p, r), s in zip(per_pair, sigmas)]
@@ -303,9 +309,12 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         else:
             learned = stat
         out = []
-        for (profile, reps), st, le in zip(per_pair, stat, learned):
+        for (profile, reps), st, le, sigma in zip(per_pair, stat, learned, sigmas):
             sim = np.maximum(st, le) if agreement else weight * st + (1 - weight) * le
             sim = sim.reshape(len(reps.features), self.n_angles_)
+            absent, fallback = not_the_movement(reps.features, profile, sigma,
+                                                self.statistic_scale_)
+            sim[absent] = fallback[absent]
             sim[~np.isfinite(reps.features).all(axis=-1)] = np.nan
             out.append(sim)
         return out
