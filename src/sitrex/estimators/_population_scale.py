@@ -268,17 +268,7 @@ def range_shortfall_z(features: Any, profile: CoachProfile, sigma: Any) -> np.nd
     are. Unlike :func:`shortfall_z` it does not depend on where the range
     lies: an athlete held still beyond the coach's extreme falls short of the
     whole range.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sitrex.estimators._repetition_features import athlete_repetitions, coach_profile
-    >>> t = np.arange(300) / 30.0
-    >>> knee = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))
-    >>> profile = coach_profile(np.column_stack([knee, 90 + 0 * t]))
-    >>> held = athlete_repetitions(profile, np.column_stack([0 * knee + 60, 90 + 0 * t]))
-    >>> range_shortfall_z(held.features, profile, np.full((2, 7), 10.0)).round(1).tolist()
-    [[8.9, 0.0]]
+    (Example: :func:`not_the_movement`.)
     """
     f = np.asarray(features, dtype=np.float64)
     sig = np.asarray(sigma, dtype=np.float64)
@@ -294,18 +284,7 @@ def movement_share(features: Any, profile: CoachProfile) -> np.ndarray:
     (the template repetition's 5-95th percentile spans). 1 for a repetition
     that moves every useful angle at least as far as the coach, 0 for one
     that holds still; 1 where no useful angle is measured (nothing to say).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sitrex.estimators._repetition_features import athlete_repetitions, coach_profile
-    >>> t = np.arange(300) / 30.0
-    >>> knee = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))
-    >>> profile = coach_profile(np.column_stack([knee, 90 + 0 * t]))
-    >>> still = np.column_stack([knee[:75] * 0 + 150, 90 + 0 * t[:75]])
-    >>> [round(float(movement_share(athlete_repetitions(profile, a).features, profile)[0]), 2)
-    ...  for a in (np.column_stack([knee, 90 + 0 * t]), still)]
-    [1.0, 0.0]
+    (Example: :func:`not_the_movement`.)
     """
     f = np.asarray(features, dtype=np.float64)
     coach = np.asarray(profile.p95 - profile.p5, dtype=np.float64)
@@ -332,6 +311,27 @@ def not_the_movement(features: Any, profile: CoachProfile, sigma: Any,
     similarity : numpy.ndarray, shape (n_reps, n_angles)
         The statistic's similarity with both shortfalls (for every
         repetition; use it where `absent`).
+
+    Examples
+    --------
+    A coach bending the knee 90 degrees; an athlete who does it too, and one
+    who holds the knee still past the coach's deepest point (so that the
+    shortfall of the extreme alone would see nothing wrong):
+
+    >>> import numpy as np
+    >>> from sitrex.estimators._repetition_features import athlete_repetitions, coach_profile
+    >>> t = np.arange(300) / 30.0
+    >>> knee, still = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5)), 90 + 0 * t
+    >>> profile, sigma = coach_profile(np.column_stack([knee, still])), np.full((2, 7), 10.0)
+    >>> same = athlete_repetitions(profile, np.column_stack([knee, still])).features
+    >>> held = athlete_repetitions(profile, np.column_stack([0 * knee + 60, still])).features
+    >>> movement_share(same, profile).round(2).tolist(), movement_share(held, profile).tolist()
+    ([1.0, 1.0, 1.0, 0.98], [0.0])
+    >>> shortfall_z(held, profile, sigma).tolist(), range_shortfall_z(held, profile, sigma).round(1)
+    ([[0.0, 0.0]], array([[8.9, 0. ]]))
+    >>> absent, similarity = not_the_movement(held, profile, sigma, c=2.0)
+    >>> absent.tolist(), similarity.round(2).tolist()
+    ([True], [[0.0, 1.0]])
     """
     z = np.fmax(shortfall_z(features, profile, sigma), range_shortfall_z(features, profile, sigma))
     return movement_share(features, profile) < MIN_MOVEMENT, statistic_similarity(z, c)
