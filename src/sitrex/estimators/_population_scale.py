@@ -295,8 +295,8 @@ def movement_share(features: Any, profile: CoachProfile) -> np.ndarray:
     return np.where(total > 0, reproduced / np.maximum(total, 1e-9), 1.0)
 
 
-def not_the_movement(features: Any, profile: CoachProfile, sigma: Any,
-                     c: float) -> tuple[np.ndarray, np.ndarray]:
+def not_the_movement(features: Any, profile: CoachProfile, sigma: Any, c: float,
+                     statistic: Any) -> tuple[np.ndarray, np.ndarray]:
     """Repetitions that reproduce too little of the coach's movement, and their similarity.
 
     A repetition below :data:`MIN_MOVEMENT` (:func:`movement_share`) is not
@@ -305,12 +305,16 @@ def not_the_movement(features: Any, profile: CoachProfile, sigma: Any,
     the shortfall of range (:func:`range_shortfall_z`) counting as well as
     that of the extreme (:func:`shortfall_z`).
 
+    `statistic` is the statistic's similarity already computed from
+    :func:`shortfall_z`, shape ``(n_reps, n_angles)``; the range is only
+    looked at when some repetition is absent.
+
     Returns
     -------
     absent : numpy.ndarray of bool, shape (n_reps,)
     similarity : numpy.ndarray, shape (n_reps, n_angles)
-        The statistic's similarity with both shortfalls (for every
-        repetition; use it where `absent`).
+        The statistic's similarity with both shortfalls (use it where
+        `absent`; `statistic` itself when no repetition is).
 
     Examples
     --------
@@ -331,12 +335,17 @@ def not_the_movement(features: Any, profile: CoachProfile, sigma: Any,
     [[0.0, 0.0]]
     >>> range_shortfall_z(held, profile, sigma).round(1).tolist()
     [[8.9, 0.0]]
-    >>> absent, similarity = not_the_movement(held, profile, sigma, c=2.0)
+    >>> extreme = statistic_similarity(shortfall_z(held, profile, sigma), 2.0)
+    >>> absent, similarity = not_the_movement(held, profile, sigma, 2.0, extreme)
     >>> absent.tolist(), similarity.round(2).tolist()
     ([True], [[0.0, 1.0]])
     """
-    z = np.fmax(shortfall_z(features, profile, sigma), range_shortfall_z(features, profile, sigma))
-    return movement_share(features, profile) < MIN_MOVEMENT, statistic_similarity(z, c)
+    absent = movement_share(features, profile) < MIN_MOVEMENT
+    statistic = np.asarray(statistic, dtype=np.float64)
+    if absent.any():            # the larger shortfall: the smaller of the two similarities
+        statistic = np.fmin(statistic,
+                            statistic_similarity(range_shortfall_z(features, profile, sigma), c))
+    return absent, statistic
 
 
 def fit_statistic_scale(z_correct: Any, learned_correct: Any = None) -> float:

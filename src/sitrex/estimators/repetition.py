@@ -313,7 +313,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             sim = np.maximum(st, le) if agreement else weight * st + (1 - weight) * le
             sim = sim.reshape(len(reps.features), self.n_angles_)
             absent, fallback = not_the_movement(reps.features, profile, sigma,
-                                                self.statistic_scale_)
+                                                self.statistic_scale_, st.reshape(sim.shape))
             sim[absent] = fallback[absent]
             sim[~np.isfinite(reps.features).all(axis=-1)] = np.nan
             out.append(sim)

@@ -120,8 +120,8 @@ def _one_athlete(athletes: Any) -> bool:
 
     if isinstance(athletes, (str, os.PathLike, Skeleton)):
         return True
-    return getattr(athletes, "ndim", None) == 2 or (hasattr(athletes, "ndim")
-                                                    and is_landmark_array(athletes))
+    ndim = getattr(athletes, "ndim", None)
+    return ndim == 2 or (ndim == 3 and is_landmark_array(athletes))
 
 
 def _expand(item: Any, position: int) -> Iterable[tuple[str, Any]]:
