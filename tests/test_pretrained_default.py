@@ -151,3 +151,23 @@ def test_a_marker_set_without_face_hands_or_feet_keeps_the_verdict(default, squa
     assert not after.useful[wrists].any()
     assert abs(after.score - before.score) < 0.02, (before.score, after.score)
     assert after.worst_angles(1) == before.worst_angles(1)
+
+
+def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, shared_dir):
+    """A real IRDS coach re-captured at 120 Hz: the person is missing for a few frames near
+    the end, and the coach's repetition, counted on the re-timed angles, ran one frame past the
+    last frame with a person. That raised an InputError ("repetition (2, 31) is not a frame
+    range of the coach's clip") instead of a report; the verdict must be the 30 Hz one."""
+    from sitrex.datasets.protocol import protocol_data
+
+    data = protocol_data("irds", shared_dir / "data")
+    correct = np.flatnonzero(data.correct)
+    coach, athlete = data.skeletons[int(correct[0])], data.skeletons[int(correct[-1])]
+    t = np.arange(0.0, coach.times[-1], 1 / 120)
+    coords = np.stack([np.interp(t, coach.times, c) for c in
+                       coach.coords.reshape(coach.n_frames, -1).T], axis=1)
+    fast = sitrex.Skeleton(coords.reshape(len(t), 33, 3), None, 120.0)
+    assert not fast.has_person[-11:-3].any() and fast.has_person[-1]
+    before = sitrex.compare(coach, athlete, default)
+    after = sitrex.compare(fast, athlete, default)
+    assert abs(after.score - before.score) < 0.05, (before.score, after.score)
