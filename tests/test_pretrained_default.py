@@ -153,14 +153,44 @@ def test_a_marker_set_without_face_hands_or_feet_keeps_the_verdict(default, squa
     assert after.worst_angles(1) == before.worst_angles(1)
 
 
-def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, shared_dir):
+@pytest.fixture(scope="module")
+def irds_protocol(shared_dir):
+    from sitrex.datasets.protocol import protocol_data
+
+    return protocol_data("irds", shared_dir / "data")
+
+
+def test_a_coach_who_stands_still_before_and_after_keeps_the_verdict(default, irds_protocol):
+    """Real IRDS coaches (one repetition, as the protocol cuts it) recorded with 3 s of standing
+    before and after: the verdict must be that of the repetition. (Before, coach 15 against
+    athlete 85 went from 0.20 to 0.41: the still frames shrank every range and two more angles
+    became "useful".)"""
+    from sitrex.datasets.protocol import coach_input
+
+    def standing(skeleton, seconds=3.0):
+        n = int(seconds * skeleton.fps)
+        return skeleton.replace(coords=np.concatenate([np.repeat(skeleton.coords[:1], n, 0),
+                                                       skeleton.coords,
+                                                       np.repeat(skeleton.coords[-1:], n, 0)]))
+
+    rng = np.random.default_rng(0)
+    for coach_clip, athlete_clip in [(15, 85), (106, 41), (183, 122)]:
+        coach = coach_input(irds_protocol, coach_clip, 1, rng)
+        athlete = irds_protocol.skeletons[athlete_clip]
+        before = sitrex.compare(coach, athlete, default)
+        after = sitrex.compare(standing(coach), athlete, default)
+        assert abs(after.score - before.score) < 0.03, (coach_clip, before.score, after.score)
+        assert after.worst_angles(1)[0] in before.worst_angles(2)     # near ties may swap
+        start, stop = after.metadata["coach_movement_seconds"]
+        assert 2.9 <= start and stop <= 3.1 + coach.duration, (start, stop)
+
+
+def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, irds_protocol):
     """A real IRDS coach re-captured at 120 Hz: the person is missing for a few frames near
     the end, and the coach's repetition, counted on the re-timed angles, ran one frame past the
     last frame with a person. That raised an InputError ("repetition (2, 31) is not a frame
     range of the coach's clip") instead of a report; the verdict must be the 30 Hz one."""
-    from sitrex.datasets.protocol import protocol_data
-
-    data = protocol_data("irds", shared_dir / "data")
+    data = irds_protocol
     correct = np.flatnonzero(data.correct)
     coach, athlete = data.skeletons[int(correct[0])], data.skeletons[int(correct[-1])]
     t = np.arange(0.0, coach.times[-1], 1 / 120)

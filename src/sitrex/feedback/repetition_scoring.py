@@ -34,21 +34,21 @@ __all__ = ["reference_profile", "repetition_similarity"]
 def reference_profile(coach: CoachReference, comparator):
     """The comparator's profile of the coach's clip (its ``reference_embedding``).
 
-    The clip from its first to its last frame with a person, its repetitions
-    with the reference one first (it is the template), cut to that span (a
-    repetition is counted on the angles, which re-timing can carry a frame
-    past the last one with a person). A reference repetition with fewer than
-    two frames with a person leaves the clip as a whole.
+    The coach's movement (:attr:`CoachReference.span`: the frames with a
+    person, without long still ends), its repetitions with the reference one
+    first (it is the template), cut to that span (a repetition is counted on
+    the angles, which re-timing can carry a frame past the last one with a
+    person). A reference repetition with fewer than two frames in the span
+    leaves the span as a whole.
     """
-    frames = np.flatnonzero(coach.present)
-    start, stop = int(frames[0]), int(frames[-1]) + 1
+    start, stop = coach.span.start, coach.span.stop
     reps = [(max(r.start, start) - start, min(r.end, stop) - start) for r in coach.repetitions]
     if coach.reference_rep is None or np.subtract(*reps[coach.reference_rep]) > -2:
         reps = []
     else:
         reps.insert(0, reps.pop(coach.reference_rep))
         reps = [r for r in reps if r[1] - r[0] >= 2]
-    return comparator.reference_profile(coach.angles[start:stop], repetitions=reps)
+    return comparator.reference_profile(coach.angles[coach.span], repetitions=reps)
 
 
 def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: np.ndarray,
