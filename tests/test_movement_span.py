@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitrex.feedback.coach import LONG_STILL, movement_span
+from sitrex.repetitions import LONG_STILL, movement_span
 
 
 def _repetition(n_frames: int, depth: float, noise: float, seed: int) -> np.ndarray:

@@ -153,6 +153,14 @@ def test_a_marker_set_without_face_hands_or_feet_keeps_the_verdict(default, squa
     assert after.worst_angles(1) == before.worst_angles(1)
 
 
+def _standing(skeleton, seconds: float = 3.0) -> sitrex.Skeleton:
+    """`skeleton` with its first and last poses held `seconds` before and after."""
+    n = int(seconds * skeleton.fps)
+    return skeleton.replace(coords=np.concatenate([np.repeat(skeleton.coords[:1], n, 0),
+                                                   skeleton.coords,
+                                                   np.repeat(skeleton.coords[-1:], n, 0)]))
+
+
 @pytest.fixture(scope="module")
 def irds_protocol(shared_dir):
     from sitrex.datasets.protocol import protocol_data
@@ -167,22 +175,36 @@ def test_a_coach_who_stands_still_before_and_after_keeps_the_verdict(default, ir
     became "useful".)"""
     from sitrex.datasets.protocol import coach_input
 
-    def standing(skeleton, seconds=3.0):
-        n = int(seconds * skeleton.fps)
-        return skeleton.replace(coords=np.concatenate([np.repeat(skeleton.coords[:1], n, 0),
-                                                       skeleton.coords,
-                                                       np.repeat(skeleton.coords[-1:], n, 0)]))
-
     rng = np.random.default_rng(0)
     for coach_clip, athlete_clip in [(15, 85), (106, 41), (183, 122)]:
         coach = coach_input(irds_protocol, coach_clip, 1, rng)
         athlete = irds_protocol.skeletons[athlete_clip]
         before = sitrex.compare(coach, athlete, default)
-        after = sitrex.compare(standing(coach), athlete, default)
+        after = sitrex.compare(_standing(coach), athlete, default)
         assert abs(after.score - before.score) < 0.03, (coach_clip, before.score, after.score)
         assert after.worst_angles(1)[0] in before.worst_angles(2)     # near ties may swap
         start, stop = after.metadata["coach_movement_seconds"]
         assert 2.9 <= start and stop <= 3.1 + coach.duration, (start, stop)
+
+
+def test_an_athlete_who_stands_still_before_and_after_keeps_the_verdict(default, shared_dir):
+    """Real squats (other days' athletes, whole clips) with 3 s of standing before and after:
+    the standing is not scored as part of a repetition. (Before, the whole padded clip was
+    one repetition and 289 against 474 went from 0.73 to 0.61.)"""
+    from sitrex.datasets.protocol import coach_input, protocol_data
+
+    data = protocol_data("squat_errors", shared_dir / "data")
+    rng = np.random.default_rng(0)
+    for coach_clip, athlete_clip in [(289, 474), (828, 551), (302, 1110)]:
+        coach = coach_input(data, coach_clip, 1, rng)
+        athlete = data.skeletons[athlete_clip]
+        before = sitrex.compare(coach, athlete, default)
+        after = sitrex.compare(coach, _standing(athlete), default)
+        assert abs(after.score - before.score) < 0.02, (athlete_clip, before.score, after.score)
+        assert after.worst_angles(1)[0] in before.worst_angles(2)
+        first, last = after.metadata["scoring"]["repetitions"][0][0], \
+            after.metadata["scoring"]["repetitions"][-1][1]
+        assert 2.9 <= first and last <= 3.1 + athlete.duration, (first, last)
 
 
 def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, irds_protocol):

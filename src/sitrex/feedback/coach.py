@@ -5,8 +5,8 @@ once, and then serves any number of athletes (:func:`sitrex.compare` uses it
 for one athlete; many athletes or a live feed reuse it). It holds:
 
 * the **span** of the coach's movement: the frames with a person, less a
-  still stretch longer than :data:`LONG_STILL` seconds at either end (a
-  coach who stands before and after the movement; :func:`movement_span`);
+  long still stretch at either end (a coach who stands before and after the
+  movement; :func:`sitrex.repetitions.movement_span`);
 * which angles matter for the exercise (the usefulness network on that
   span, or the angles the caller names);
 * the coach's **repetitions** (:func:`sitrex.repetitions.segment_repetitions`
@@ -36,7 +36,7 @@ from sitrex.sequences import interpolate_gaps
 
 from ._inputs import Execution
 
-__all__ = ["CoachReference", "movement_span", "prepare_coach", "scores_repetitions"]
+__all__ = ["CoachReference", "prepare_coach", "scores_repetitions"]
 
 
 def scores_repetitions(comparator) -> bool:
@@ -45,12 +45,6 @@ def scores_repetitions(comparator) -> bool:
 
 #: A coach clip shorter than this cannot show a movement (as for athletes, see pipeline).
 MIN_COACH_SECONDS = 0.3
-#: Seconds: a coach clip that holds still for longer than this before its movement starts (or
-#: after it ends) is cut where the movement starts (ends).
-LONG_STILL = 0.5
-#: A pose counts as still while every moving angle is within this share of its range of the
-#: pose at the end of the clip (first or last frame with a person).
-_STILL_SHARE = 0.05
 
 
 @dataclass(eq=False)
@@ -68,7 +62,7 @@ class CoachReference:
         The comparator's frame rate.
     span : slice
         Frames of :attr:`angles` from the start to the end of the coach's
-        movement (:func:`movement_span`).
+        movement (:func:`sitrex.repetitions.movement_span`).
     usefulness : ndarray (A,)
         Probability that each angle matters (usefulness network, whole clip).
     useful : ndarray (A,) bool
@@ -138,60 +132,6 @@ class CoachReference:
         elif self.embedding is None:
             self.embedding = np.asarray(comparator.embed([self.reference.astype(np.float32)])[0])
         return self.embedding
-
-
-def movement_span(angles: np.ndarray, present: np.ndarray, fps: float) -> slice:
-    """The frames from the start to the end of a coach's movement.
-
-    From the first to the last frame with a person; a still stretch at
-    either end longer than :data:`LONG_STILL` seconds is left out (keeping
-    some of it would not do: how much a clip cut from a longer recording
-    keeps differs from clip to clip). A frame is still while every moving
-    angle (range at least 15 degrees and a quarter of the largest, the 1st
-    to 99th percentile) stays within 5 % of its range of its value at that
-    end. A coach recorded standing for seconds before and after one
-    repetition is then read as that repetition, not as a clip that mostly
-    holds still (which shrinks every range and changes which angles
-    matter), while a clip that starts moving within half a second, as a
-    repetition cut from a longer recording does, is kept whole. Nothing is
-    cut from a clip without a moving angle, or where the movement would be
-    shorter than :data:`MIN_COACH_SECONDS`.
-
-    Examples
-    --------
-    >>> t = np.arange(150) / 30.0
-    >>> knee = 170 - 40 * (1 - np.cos(2 * np.pi * np.clip(t - 2.0, 0, 1)))   # still 2 s, 1 squat
-    >>> span = movement_span(np.column_stack([knee, 90 + 0 * t]), np.ones(150, bool), 30.0)
-    >>> span.start, span.stop      # beyond 5 % of its range from 2.07 s to 2.93 s
-    (63, 88)
-    >>> movement_span(np.column_stack([knee, 90 + 0 * t])[50:100], np.ones(50, bool), 30.0)
-    slice(0, 50, None)
-    """
-    frames = np.flatnonzero(present)
-    first, stop = int(frames[0]), int(frames[-1]) + 1
-    whole = slice(first, stop)
-    x = interpolate_gaps(angles[whole])
-    measured = np.isfinite(x).any(axis=0)
-    if not measured.any():
-        return whole
-    with np.errstate(invalid="ignore"):
-        lo, hi = np.nanpercentile(x[:, measured], [1, 99], axis=0)
-    span = hi - lo
-    moving = span >= max(15.0, 0.25 * float(span.max()))
-    if not moving.any():
-        return whole
-    x, span = x[:, measured][:, moving], span[moving]
-    with np.errstate(invalid="ignore"):
-        left = np.nanmax(np.abs(x - x[0]) / span, axis=1) > _STILL_SHARE
-        right = np.nanmax(np.abs(x - x[-1]) / span, axis=1) > _STILL_SHARE
-    if not left.any() or not right.any():
-        return whole
-    still_before, still_after = int(np.argmax(left)), int(np.argmax(right[::-1]))
-    start = still_before if still_before > LONG_STILL * fps else 0
-    end = len(x) - (still_after if still_after > LONG_STILL * fps else 0)
-    if end - start < MIN_COACH_SECONDS * fps:
-        return whole
-    return slice(first + start, first + end)
 
 
 def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.ndarray:
@@ -282,7 +222,7 @@ def prepare_coach(execution: Execution, comparator, *, fps: float, usefulness_th
         a comparator scoring repetitions, the first one: its recipe's
         template), the whole clip, or the repetition of that index (0-based).
     """
-    from sitrex.repetitions import segment_repetitions
+    from sitrex.repetitions import movement_span, segment_repetitions
 
     if execution.duration < MIN_COACH_SECONDS:
         raise InputError(f"the coach's clip is {execution.duration:.2f} s long "

@@ -9,9 +9,12 @@ scores each (repetition, angle) once
 become the report's per-frame similarity:
 
 * every frame of a scored repetition gets that repetition's similarity;
+* the athlete's movement is read from where it starts to where it ends
+  (:func:`sitrex.repetitions.movement_span`: a still stretch longer than
+  half a second at either end is left out);
 * frames outside the scored repetitions (a partial repetition at either end
-  of the clip, a pause) are not scored (NaN), unless no repetition qualifies:
-  then the whole clip is one repetition;
+  of the movement, a pause) are not scored (NaN), unless no repetition
+  qualifies: then the whole movement is one repetition;
 * the template is the coach's reference repetition
   (:attr:`CoachReference.reference <sitrex.feedback.coach.CoachReference>`:
   the first repetition by default, as the comparator's recipe was trained,
@@ -79,29 +82,33 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         ``{"scoring": {"method": "repetitions", "repetitions": [[start, end]
         seconds, ...], "template_seconds", "combine", "statistic_weight"}}``.
     """
+    from sitrex.repetitions import movement_span
+
     profile = coach.reference_embedding(comparator)
-    scores = comparator.score_repetitions(profile, athlete)
-    similarity, coverage = _per_frame(scores, present, n_angles=athlete.shape[1])
+    span = movement_span(athlete, present, coach.fps) if present.any() else slice(0, len(athlete))
+    scores = comparator.score_repetitions(profile, athlete[span])
+    bounds = [(a + span.start, b + span.start) for a, b in scores.repetitions.bounds]
+    similarity, coverage = _per_frame(bounds, scores.similarity, present,
+                                      n_angles=athlete.shape[1])
     rate = coach.fps
     metadata = {"scoring": {
         "method": "repetitions",
-        "repetitions": [[a / rate, b / rate] for a, b in scores.repetitions.bounds],
+        "repetitions": [[a / rate, b / rate] for a, b in bounds],
         "template_seconds": len(profile.template) / rate,
         "combine": str(getattr(comparator, "combine", "")),
         "statistic_weight": float(getattr(comparator, "statistic_weight", np.nan))}}
     return similarity, coverage, metadata
 
 
-def _per_frame(scores, present: np.ndarray, *, n_angles: int) -> tuple[np.ndarray, np.ndarray]:
-    """Spread (n_reps, A) repetition scores over the frames of each repetition.
+def _per_frame(bounds, scores: np.ndarray, present: np.ndarray, *, n_angles: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Spread (n_reps, A) repetition scores over the frames of each repetition (`bounds`).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from types import SimpleNamespace
-    >>> scores = SimpleNamespace(repetitions=SimpleNamespace(bounds=[(2, 5)]),
-    ...                          similarity=np.array([[0.9, 0.2]]))
-    >>> frames, coverage = _per_frame(scores, np.ones(7, bool), n_angles=2)
+    >>> frames, coverage = _per_frame([(2, 5)], np.array([[0.9, 0.2]]), np.ones(7, bool),
+    ...                               n_angles=2)
     >>> frames[:, 1].round(1).tolist()
     [nan, nan, 0.2, 0.2, 0.2, nan, nan]
     >>> coverage.tolist()
@@ -109,7 +116,7 @@ def _per_frame(scores, present: np.ndarray, *, n_angles: int) -> tuple[np.ndarra
     """
     similarity = np.full((len(present), n_angles), np.nan)
     coverage = np.zeros(len(present))
-    for (start, end), values in zip(scores.repetitions.bounds, scores.similarity):
+    for (start, end), values in zip(bounds, scores):
         similarity[start:end] = values
         coverage[start:end] = present[start:end].mean()
     return similarity, coverage

@@ -13,8 +13,18 @@ import numpy as np
 from sitrex._validation import as_angle_array, check_fps, check_number
 from sitrex.exceptions import InputError
 from sitrex.repetitions._signals import prepare
+from sitrex.sequences import interpolate_gaps
 
-__all__ = ["Repetition", "count_repetitions", "segment_repetitions"]
+__all__ = ["LONG_STILL", "Repetition", "count_repetitions", "movement_span", "segment_repetitions"]
+
+#: Seconds: a clip that holds still for longer than this before its movement starts (or after it
+#: ends) is cut where the movement starts (ends) by :func:`movement_span`.
+LONG_STILL = 0.5
+#: A pose counts as still while every moving angle is within this share of its range of the
+#: pose at that end of the clip (first or last frame with a person).
+_STILL_SHARE = 0.05
+#: Shortest movement :func:`movement_span` cuts a clip to, seconds.
+_MIN_MOVEMENT_SECONDS = 0.3
 
 _REST_FRACTION = 0.15   # a frame within this fraction of the rep's height above rest is at rest
 _END_FRACTION = 0.05    # the last rep ends where the signal is back within this fraction of rest
@@ -235,3 +245,70 @@ def count_repetitions(angles: Any, *, fps: float, columns: Any = None, **kwargs:
     """
     return len(segment_repetitions(angles, fps=fps, columns=columns, **kwargs))
 
+
+def movement_span(angles: np.ndarray, present: np.ndarray, fps: float) -> slice:
+    """The frames from the start to the end of the movement in a clip.
+
+    From the first to the last frame with a person; a still stretch at
+    either end longer than :data:`LONG_STILL` seconds is left out (keeping
+    some of it would not do: how much a clip cut from a longer recording
+    keeps differs from clip to clip). A frame is still while every moving
+    angle (range at least 15 degrees and a quarter of the largest, the 1st
+    to 99th percentile) stays within 5 % of its range of its value at that
+    end. A person recorded standing for seconds before and after one
+    repetition is then read as that repetition, not as a clip that mostly
+    holds still (for a coach, that shrinks every range and changes which
+    angles matter; for an athlete, the standing became part of the
+    repetition scored), while a clip that starts moving within half a
+    second, as a repetition cut from a longer recording does, is kept
+    whole. Nothing is cut from a clip without a moving angle, or where the
+    movement would be shorter than 0.3 s.
+
+    Parameters
+    ----------
+    angles : numpy.ndarray, shape (T, n_angles)
+        Cleaned angles, degrees, NaN where not measured.
+    present : numpy.ndarray of bool, shape (T,)
+        Frames with a person; at least one.
+    fps : float
+
+    Returns
+    -------
+    slice
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(150) / 30.0
+    >>> knee = 170 - 40 * (1 - np.cos(2 * np.pi * np.clip(t - 2.0, 0, 1)))   # still 2 s, 1 squat
+    >>> span = movement_span(np.column_stack([knee, 90 + 0 * t]), np.ones(150, bool), 30.0)
+    >>> span.start, span.stop      # beyond 5 % of its range from 2.07 s to 2.93 s
+    (63, 88)
+    >>> movement_span(np.column_stack([knee, 90 + 0 * t])[50:100], np.ones(50, bool), 30.0)
+    slice(0, 50, None)
+    """
+    frames = np.flatnonzero(present)
+    first, stop = int(frames[0]), int(frames[-1]) + 1
+    whole = slice(first, stop)
+    x = interpolate_gaps(np.asarray(angles, dtype=np.float64)[whole])
+    measured = np.isfinite(x).any(axis=0)
+    if not measured.any():
+        return whole
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.nanpercentile(x[:, measured], [1, 99], axis=0)
+    span = hi - lo
+    moving = span >= max(15.0, 0.25 * float(span.max()))
+    if not moving.any():
+        return whole
+    x, span = x[:, measured][:, moving], span[moving]
+    with np.errstate(invalid="ignore"):
+        left = np.nanmax(np.abs(x - x[0]) / span, axis=1) > _STILL_SHARE
+        right = np.nanmax(np.abs(x - x[-1]) / span, axis=1) > _STILL_SHARE
+    if not left.any() or not right.any():
+        return whole
+    still_before, still_after = int(np.argmax(left)), int(np.argmax(right[::-1]))
+    start = still_before if still_before > LONG_STILL * fps else 0
+    end = len(x) - (still_after if still_after > LONG_STILL * fps else 0)
+    if end - start < _MIN_MOVEMENT_SECONDS * fps:
+        return whole
+    return slice(first + start, first + end)
