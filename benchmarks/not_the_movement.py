@@ -33,7 +33,6 @@ import argparse
 import importlib.util
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -139,10 +138,10 @@ def main(argv=None) -> None:
             else load_comparator(args.comparator)
         result = {"comparator": args.comparator, **harness(comparator, args.data, args.seed)}
     print(json.dumps(result, indent=1))
-    folder = os.path.dirname(os.path.abspath(args.json))
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as f:
+    from sitrex._atomic import atomic_write
+
+    with atomic_write(args.json, "w") as f:      # no half-written file if interrupted
         json.dump(result, f, indent=1)
-    os.replace(f.name, args.json)
     print(f"wrote {args.json}")
 
 

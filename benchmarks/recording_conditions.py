@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -138,10 +137,10 @@ def main(argv=None) -> None:
             print(f"{name:13s} {condition:15s} {r['errors']:6d}                 {figures}")
             for message in r["first_error"]:
                 print(f"{'':29s}first: {message[:200]}")
-    folder = os.path.dirname(os.path.abspath(args.json))
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as f:
+    from sitrex._atomic import atomic_write
+
+    with atomic_write(args.json, "w") as f:      # no half-written file if interrupted
         json.dump(result, f, indent=1)
-    os.replace(f.name, args.json)
     print(f"wrote {args.json}")
 
 

@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 
 import numpy as np
 
@@ -189,10 +187,10 @@ def main(argv=None) -> None:
     _table("scoring: ROC-AUC faulty vs correct of each aggregation of the per-angle similarities",
            columns, {name: [row[c] for c in columns] for name, row in scoring.items()})
 
-    folder = os.path.dirname(os.path.abspath(args.json))
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as f:
+    from sitrex._atomic import atomic_write
+
+    with atomic_write(args.json, "w") as f:      # no half-written file if interrupted
         json.dump({"naming": naming, "scoring": scoring}, f, indent=1)
-    os.replace(f.name, args.json)
     print(f"wrote {args.json}")
 
 
