@@ -64,7 +64,7 @@ class CoachReference:
         Frames of :attr:`angles` from the start to the end of the coach's
         movement (:func:`sitrex.repetitions.movement_span`).
     usefulness : ndarray (A,)
-        Probability that each angle matters (usefulness network, whole clip).
+        Probability that each angle matters (usefulness network, on :attr:`span`).
     useful : ndarray (A,) bool
         The angles that matter, among those the coach's clip measures.
     measured : ndarray (A,) bool

@@ -46,11 +46,12 @@ def reference_profile(coach: CoachReference, comparator):
     """
     start, stop = coach.span.start, coach.span.stop
     reps = [(max(r.start, start) - start, min(r.end, stop) - start) for r in coach.repetitions]
-    if coach.reference_rep is None or np.subtract(*reps[coach.reference_rep]) > -2:
+    reference = None if coach.reference_rep is None else reps[coach.reference_rep]
+    if reference is None or reference[1] - reference[0] < 2:
         reps = []
     else:
         reps.insert(0, reps.pop(coach.reference_rep))
-        reps = [r for r in reps if r[1] - r[0] >= 2]
+        reps = [(a, b) for a, b in reps if b - a >= 2]
     return comparator.reference_profile(coach.angles[coach.span], repetitions=reps)
 
 

@@ -36,7 +36,8 @@ the coach's typical (median) repetition, angle by angle.
 
 The package holds one concept per module: :mod:`~sitrex.repetitions.segmentation`
 (the driving signal, :class:`Repetition`, :func:`segment_repetitions`,
-:func:`count_repetitions`, and :func:`movement_span`, a clip without its long still ends) and :mod:`~sitrex.repetitions.comparison`
+:func:`count_repetitions`, and :func:`movement_span`, a clip without its long
+still ends) and :mod:`~sitrex.repetitions.comparison`
 (:class:`RepetitionIssue`, :class:`RepetitionFeedback`, :func:`compare_repetitions`
 and their messages); the input checks and the cleaning steps they share are in
 the private ``_signals`` module.

@@ -25,6 +25,9 @@ LONG_STILL = 0.5
 _STILL_SHARE = 0.05
 #: Shortest movement :func:`movement_span` cuts a clip to, seconds.
 _MIN_MOVEMENT_SECONDS = 0.3
+#: An angle moves, for :func:`movement_span`, when its range is at least this many degrees and
+#: this share of the largest range (the thresholds of the default comparator's usefulness rule).
+_MOVING_RANGE, _MOVING_SHARE = 15.0, 0.25
 
 _REST_FRACTION = 0.15   # a frame within this fraction of the rep's height above rest is at rest
 _END_FRACTION = 0.05    # the last rep ends where the signal is back within this fraction of rest
@@ -297,7 +300,7 @@ def movement_span(angles: np.ndarray, present: np.ndarray, fps: float) -> slice:
     with np.errstate(invalid="ignore"):
         lo, hi = np.nanpercentile(x[:, measured], [1, 99], axis=0)
     span = hi - lo
-    moving = span >= max(15.0, 0.25 * float(span.max()))
+    moving = span >= max(_MOVING_RANGE, _MOVING_SHARE * float(span.max()))
     if not moving.any():
         return whole
     x, span = x[:, measured][:, moving], span[moving]
