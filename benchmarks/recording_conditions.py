@@ -11,7 +11,7 @@ error and how far ``report.score`` moved from the pair as recorded (mean,
 90th percentile and largest absolute shift).
 
 Conditions (applied to the coach and the athlete unless named otherwise):
-``120 Hz``, ``100 Hz``, ``25 Hz``, ``30 Hz`` (linear re-sampling of the landmarks; at the
+``120 Hz``, ``100 Hz``, ``25 Hz``, ``30 Hz`` (:func:`sitrex.datasets.augment.retime`; at the
 model's own rate, 30 Hz shows what re-sampling alone does to a clip recorded at 25 fps),
 ``markers`` (only shoulders, elbows, wrists, hips, knees and ankles, as a
 motion-capture marker set mapped to MediaPipe-33 gives), ``flicker`` (10 % of
@@ -33,17 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sitrex.datasets.augment import retime
+
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = ("irds", "squat_errors", "pushfit")
-
-
-def _at_rate(skeleton, fps: float):
-    import sitrex
-
-    t = np.arange(0.0, skeleton.times[-1] + 1e-9, 1 / fps)      # the last frame included
-    flat = skeleton.coords.reshape(skeleton.n_frames, -1)
-    coords = np.stack([np.interp(t, skeleton.times, column) for column in flat.T], axis=1)
-    return sitrex.Skeleton(coords.reshape(len(t), 33, 3), None, fps)
 
 
 def _markers(skeleton, rng):
@@ -71,10 +64,10 @@ def _standing(skeleton, seconds: float = 3.0):
 
 #: name -> (change of the coach, change of the athlete); each takes (skeleton, rng).
 CONDITIONS = {
-    "120 Hz": (lambda s, r: _at_rate(s, 120.0),) * 2,
-    "100 Hz": (lambda s, r: _at_rate(s, 100.0),) * 2,
-    "25 Hz": (lambda s, r: _at_rate(s, 25.0),) * 2,
-    "30 Hz": (lambda s, r: _at_rate(s, 30.0),) * 2,
+    "120 Hz": (lambda s, r: retime(s, 120.0),) * 2,
+    "100 Hz": (lambda s, r: retime(s, 100.0),) * 2,
+    "25 Hz": (lambda s, r: retime(s, 25.0),) * 2,
+    "30 Hz": (lambda s, r: retime(s, 30.0),) * 2,
     "markers": (_markers,) * 2,
     "flicker": (lambda s, r: _blanked(s, r.random(s.coords.shape[:2]) < 0.1),) * 2,
     "lost frames": (lambda s, r: _blanked(s, r.random(s.n_frames) < 0.1),) * 2,

@@ -8,6 +8,7 @@ import pytest
 import sitrex
 from sitrex import pretrained
 from sitrex.datasets import make_exercise
+from sitrex.datasets.augment import retime
 from sitrex.estimators import ExerciseComparator, RepetitionComparator
 from sitrex.exceptions import WeightsIntegrityError
 
@@ -120,10 +121,7 @@ def test_the_verdict_ignores_units_and_the_capture_frame(default, squat_pair, sc
 def test_the_verdict_barely_depends_on_the_capture_rate(default, squat_pair):
     """The athlete captured at 120 Hz instead of 30: both are brought to the model's 30 fps."""
     coach, athlete = squat_pair
-    t = np.arange(0.0, athlete.times[-1], 1 / 120)
-    coords = np.stack([np.interp(t, athlete.times, c) for c in
-                       athlete.coords.reshape(athlete.n_frames, -1).T], axis=1)
-    fast = sitrex.Skeleton(coords.reshape(len(t), 33, 3), None, 120.0)
+    fast = retime(athlete, 120.0)
     before = sitrex.compare(coach, athlete, default)
     after = sitrex.compare(coach, fast, default)
     assert abs(after.score - before.score) < 0.02, (before.score, after.score)
@@ -215,7 +213,7 @@ def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, irds_p
     data = irds_protocol
     correct = np.flatnonzero(data.correct)
     coach, athlete = data.skeletons[int(correct[0])], data.skeletons[int(correct[-1])]
-    t = np.arange(0.0, coach.times[-1], 1 / 120)
+    t = np.arange(0.0, coach.times[-1], 1 / 120)      # np.interp: NaN spreads to the neighbours
     coords = np.stack([np.interp(t, coach.times, c) for c in
                        coach.coords.reshape(coach.n_frames, -1).T], axis=1)
     fast = sitrex.Skeleton(coords.reshape(len(t), 33, 3), None, 120.0)
