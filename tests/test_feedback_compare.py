@@ -174,6 +174,12 @@ def test_repetitions_are_reported_or_explained(comparator, squats):
     assert len(report.repetitions) >= 1 and report.repetition_note is None
     assert len(report.repetition_feedback) == len(report.repetitions)
     assert all(fb.message in report.messages for fb in report.repetition_feedback)
+    # a repetition names an angle exactly when the report's similarity says it differs there
+    for fb in report.repetition_feedback:
+        mean = np.nanmean(report.similarity[fb.repetition.slice], axis=0)
+        below = {report.angle_names[c] for c in report.focus if mean[c] < report.threshold}
+        assert {i.angle for i in fb.issues} == below
+        assert set(fb.similarity) == set(fb.angles)
     still = np.full((60, len(sitrex.ANGLE_NAMES)), 90.0)
     flat = compare(still, still, comparator, fps=30)
     assert flat.repetitions == [] and "repetition" in flat.repetition_note

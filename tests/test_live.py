@@ -219,6 +219,9 @@ def test_a_live_verdict_names_the_faulty_angle(default_comparator, squats):
     coach, athlete = squats
     _, correct = live_repetitions(LiveComparator(coach, default_comparator, smooth=False), athlete)
     assert not any(rep.differs for rep in correct), [r.message for r in correct]
+    # nothing below the threshold: no range check speaks against the verdict
+    assert all(rep.message == f"rep {rep.number}: moves like the coach" and not rep.issues
+               for rep in correct), [r.message for r in correct]
     shallow, fault = inject_fault(athlete, "rom_less", random_state=3)
     assert fault.joint.endswith("knee")
     _, faulty = live_repetitions(LiveComparator(coach, default_comparator, smooth=False), shallow)
@@ -227,6 +230,7 @@ def test_a_live_verdict_names_the_faulty_angle(default_comparator, squats):
         assert rep.differs[:1] == (fault.joint,), rep.message
         assert rep.message.startswith(f"rep {rep.number}: {fault.joint} differs from the coach")
         assert not rep.ok and rep.to_dict()["differs"][0] == fault.joint
+        assert [i.angle for i in rep.issues] == list(rep.differs)    # described: only these
 
 
 def test_window_options_are_refused_for_a_repetition_comparator(default_comparator, coach):

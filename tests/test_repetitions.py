@@ -11,6 +11,7 @@ from sitrex.repetitions import (
     Repetition,
     compare_repetitions,
     count_repetitions,
+    judge_repetitions,
     segment_repetitions,
 )
 
@@ -204,3 +205,54 @@ def test_message_names_the_three_worst_issues_only():
     fb = compare_repetitions(coach, athlete, angle_names=names, columns=range(5), fps=30.0)[0]
     assert [i.angle for i in fb.issues] == ["angle 4", "angle 3", "angle 2", "angle 1"]
     assert fb.message.endswith("(and 1 more)") and "angle 1" not in fb.message
+
+
+def _five_shallow_angles():
+    t = np.arange(300) / 30.0
+    wave = (1 - np.cos(2 * np.pi * t / 2.5))[:, None]
+    coach = 170 - 45 * wave * np.ones(5)
+    athlete = 170 - wave * np.array([40.0, 30.0, 20.0, 15.0, 45.0])   # angles 1-3 shallow
+    names = [f"angle {k}" for k in range(5)]
+    return compare_repetitions(coach, athlete, angle_names=names, columns=range(5), fps=30.0), names
+
+
+def test_judging_names_only_what_the_similarity_says_differs():
+    ranges, names = _five_shallow_angles()
+    assert {i.angle for i in ranges[0].issues} == {"angle 1", "angle 2", "angle 3"}
+    similarity = np.full((300, 5), 0.9)
+    similarity[:, 2] = 0.1          # shallow and below the threshold: named, worst first
+    similarity[:, 4] = 0.3          # its range is the coach's, yet it differs
+    similarity[:, 3] = 0.45
+    judged = judge_repetitions(ranges, similarity, angle_names=names, threshold=0.5)
+    assert len(judged) == len(ranges)
+    for before, after in zip(ranges, judged):
+        assert [i.angle for i in after.issues] == ["angle 2", "angle 4", "angle 3"]
+        assert [i.kind for i in after.issues] == ["shallow", "different", "shallow"]
+        assert after.issues[1].value == pytest.approx(before.rom["angle 4"])
+        assert after.similarity["angle 0"] == pytest.approx(0.9)
+        assert after.rom == before.rom and after.repetition == before.repetition
+        assert "angle 4 moves differently (" in after.message
+        assert "angle 0" not in after.message and "angle 1" not in after.message
+
+
+def test_judging_a_repetition_that_moves_like_the_coach_or_was_not_scored():
+    ranges, names = _five_shallow_angles()
+    similarity = np.full((300, 5), 0.8)
+    similarity[:ranges[1].repetition.end] = np.nan          # the first two repetitions: not scored
+    judged = judge_repetitions(ranges, similarity, angle_names=names, threshold=0.5)
+    assert judged[0].ok and judged[0].message == "rep 1 of 4: not scored (no frame of it was " \
+        "compared with the coach)"
+    assert np.isnan(judged[0].similarity["angle 0"])
+    assert judged[2].ok and judged[2].message == "rep 3 of 4: moves like the coach"
+    assert judged[2].to_dict()["similarity"]["angle 0"] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("similarity, names, match", [
+    (np.zeros(300), [f"angle {k}" for k in range(5)], "shape"),
+    (np.zeros((300, 4)), [f"angle {k}" for k in range(5)], "one column per angle name"),
+    (np.zeros((300, 5)), [f"other {k}" for k in range(5)], "not among angle_names"),
+])
+def test_judging_refuses_a_similarity_that_does_not_fit(similarity, names, match):
+    ranges, _ = _five_shallow_angles()
+    with pytest.raises(sitrex.InputError, match=match):
+        judge_repetitions(ranges, similarity, angle_names=names, threshold=0.5)

@@ -100,7 +100,7 @@ def _feedback_fields(item: dict, reps) -> dict:
                                                    "reference": _nan(i["reference"])})
                            for i in item.get("issues") or ())
     item["angles"] = tuple(item.get("angles") or ())
-    for key in ("rom", "coach_rom", "extreme", "coach_extreme"):
+    for key in ("rom", "coach_rom", "extreme", "coach_extreme", "similarity"):
         item[key] = _nan_dict(item.get(key))
     for key in ("duration", "coach_duration"):
         item[key] = _nan(item.get(key))

@@ -5,7 +5,9 @@
 angles, and makes the :class:`~sitrex.feedback.report.FeedbackReport`: the
 window scored at each frame (:func:`default_window`, :func:`default_warmup`,
 shared with :class:`sitrex.LiveComparator`), the optional alignment, the
-causal variant, and the athlete's repetitions compared with the coach's.
+causal variant, and the athlete's repetitions compared with the coach's (each
+repetition names what the similarity says differs in it,
+:func:`sitrex.repetitions.judge_repetitions`).
 """
 
 from __future__ import annotations
@@ -196,7 +198,11 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
 
     reps, rep_feedback, note = [], [], None
     if repetitions:
+        from sitrex.repetitions import judge_repetitions
+
         reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep)
+        rep_feedback = judge_repetitions(rep_feedback, similarity, angle_names=names,
+                                         threshold=threshold)
     scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
     metadata = {
         "model_fps": rate, "scored_frames": scored,

@@ -19,8 +19,10 @@ whole stream finds after the last counted repetition. A session longer than
 Each repetition is then compared with the coach's
 (:func:`sitrex.repetitions.compare_repetitions`: ranges of motion and
 extremes) and, given a ``score`` function (a comparator that scores whole
-repetitions, see :class:`sitrex.LiveComparator`), scored per angle; its
-verdict is put in words. Memory: the history (at most twice ``history`` seconds of angles)
+repetitions, see :class:`sitrex.LiveComparator`), scored per angle and
+judged as offline (:func:`sitrex.repetitions.judge_repetitions`: only the
+angles whose similarity is below the threshold are named, with their ranges);
+its verdict is put in words. Memory: the history (at most twice ``history`` seconds of angles)
 and a few numbers, however long the session.
 """
 
@@ -35,9 +37,12 @@ import numpy as np
 from sitrex._validation import check_number
 from sitrex.exceptions import InputError
 from sitrex.repetitions import (RepetitionFeedback, RepetitionIssue, compare_repetitions,
-                                segment_repetitions)
+                                judge_repetitions, segment_repetitions)
 
 __all__ = ["LiveRepetition", "RepetitionCounter"]
+
+#: A spoken verdict describes at most this many of the angles that differ (``issues`` has all).
+_MAX_ISSUES_SAID = 3
 
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
@@ -300,7 +305,15 @@ class RepetitionCounter:
             words = "ranges not compared" if similarity is not None else "counted, not compared"
             return LiveRepetition(self.count, *times, message=f"{head}: {words} ({why})",
                                   **scored)
-        words = match.message.split(": ", 1)[1]          # "rep r of n: <words>"
+        if similarity is None:                           # the range checks are the verdict
+            words = match.message.split(": ", 1)[1]      # "rep r of n: <words>"
+            return LiveRepetition(self.count, *times, issues=match.issues,
+                                  message=f"{head}: {words}", feedback=match, **scored)
+        frames = np.full((match.repetition.end, len(similarity)), np.nan)
+        frames[match.repetition.slice] = similarity      # the repetition's, on each of its frames
+        match = judge_repetitions([match], frames, angle_names=self.angle_names,
+                                  threshold=self.threshold)[0]
+        words = "; ".join(i.text for i in match.issues[:_MAX_ISSUES_SAID])
         return LiveRepetition(self.count, *times, issues=match.issues,
-                              message=f"{head}{'; ' if similarity is not None else ': '}{words}",
+                              message=f"{head}; {words}" if words else head,
                               feedback=match, **scored)

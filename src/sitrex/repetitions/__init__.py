@@ -32,15 +32,18 @@ and back (down and up for a squat, up and down for a curl). The steps:
    clip's end when it never is.
 
 :func:`compare_repetitions` then compares each repetition of an athlete with
-the coach's typical (median) repetition, angle by angle.
+the coach's typical (median) repetition, angle by angle, by its range of
+motion and extreme; :func:`judge_repetitions` keeps, per repetition, the
+angles a comparator's similarity says differ (what :func:`sitrex.compare`
+reports).
 
 The package holds one concept per module: :mod:`~sitrex.repetitions.segmentation`
 (the driving signal, :class:`Repetition`, :func:`segment_repetitions`,
 :func:`count_repetitions`, and :func:`movement_span`, a clip without its long
 still ends) and :mod:`~sitrex.repetitions.comparison`
-(:class:`RepetitionIssue`, :class:`RepetitionFeedback`, :func:`compare_repetitions`
-and their messages); the input checks and the cleaning steps they share are in
-the private ``_signals`` module.
+(:class:`RepetitionIssue`, :class:`RepetitionFeedback`, :func:`compare_repetitions`,
+:func:`judge_repetitions` and their messages); the input checks and the cleaning
+steps they share are in the private ``_signals`` module.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from sitrex.repetitions.comparison import (
     RepetitionFeedback,
     RepetitionIssue,
     compare_repetitions,
+    judge_repetitions,
 )
 from sitrex.repetitions.segmentation import (
     LONG_STILL,
@@ -59,4 +63,5 @@ from sitrex.repetitions.segmentation import (
 )
 
 __all__ = ["LONG_STILL", "Repetition", "RepetitionFeedback", "RepetitionIssue",
-           "compare_repetitions", "count_repetitions", "movement_span", "segment_repetitions"]
+           "compare_repetitions", "count_repetitions", "judge_repetitions", "movement_span",
+           "segment_repetitions"]

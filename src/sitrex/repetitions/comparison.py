@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from sitrex.exceptions import InputError
 from sitrex.repetitions._signals import smoothed_columns
 from sitrex.repetitions.segmentation import Repetition, segment_repetitions
 
-__all__ = ["RepetitionFeedback", "RepetitionIssue", "compare_repetitions"]
+__all__ = ["RepetitionFeedback", "RepetitionIssue", "compare_repetitions", "judge_repetitions"]
 
 _SHIFT_FRACTION = 0.2  # an extreme is shifted beyond this fraction of the coach's range
 _MAX_MESSAGE_ISSUES = 3  # a message names at most this many issues (the worst); `issues` has all
@@ -26,15 +27,18 @@ class RepetitionIssue:
     ----------
     angle : str
         Angle name.
-    kind : {"shallow", "excessive", "shifted"}
+    kind : {"shallow", "excessive", "shifted", "different"}
         ``"shallow"``: the range of motion is below ``shallow_below`` times
         the coach's (an incomplete repetition); ``"excessive"``: above
         ``excessive_above`` times; ``"shifted"``: the range is fine but the
         extreme reached differs from the coach's by more than
-        ``shift_tolerance`` degrees (see :func:`compare_repetitions`).
+        ``shift_tolerance`` degrees (see :func:`compare_repetitions`);
+        ``"different"``: a comparator's similarity says the angle differs
+        although its range and extreme pass those checks (the way it moves
+        differs; see :func:`judge_repetitions`).
     value, reference : float
-        The athlete's and the coach's range of motion (shallow, excessive)
-        or extreme (shifted), degrees.
+        The athlete's and the coach's range of motion (shallow, excessive,
+        different) or extreme (shifted), degrees.
 
     Examples
     --------
@@ -53,6 +57,9 @@ class RepetitionIssue:
         if self.kind == "shifted":
             return (f"{self.angle} reaches {self.value:.0f}° vs the coach's "
                     f"{self.reference:.0f}°")
+        if self.kind == "different":
+            return (f"{self.angle} moves differently ({self.value:.0f}° range vs the coach's "
+                    f"{self.reference:.0f}°)")
         return (f"{self.kind} {self.angle} ({self.value:.0f}° range vs the coach's "
                 f"{self.reference:.0f}°)")
 
@@ -84,6 +91,12 @@ class RepetitionFeedback:
     message : str
         E.g. ``"rep 3 of 5: shallow left knee (62° range vs the coach's 95°)"``;
         it names the three worst issues at most.
+    similarity : dict of str to float
+        Per angle, a comparator's mean similarity over the repetition's
+        scored frames, when the issues were judged by it
+        (:func:`judge_repetitions`, as :func:`sitrex.compare` does; NaN where
+        no frame of the repetition was scored); empty for the range checks
+        alone.
 
     Examples
     --------
@@ -106,6 +119,7 @@ class RepetitionFeedback:
     coach_duration: float
     issues: tuple[RepetitionIssue, ...] = field(default=())
     message: str = ""
+    similarity: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -129,7 +143,15 @@ class RepetitionFeedback:
                 "duration": self.duration, "coach_duration": self.coach_duration,
                 "issues": [{"angle": i.angle, "kind": i.kind, "value": i.value,
                             "reference": i.reference} for i in self.issues],
-                "message": self.message}
+                "message": self.message, "similarity": dict(self.similarity)}
+
+
+def _message(index: int, n: int, issues: Sequence[RepetitionIssue], otherwise: str) -> str:
+    """``"rep i of n: "`` and the worst issues (at most three), or `otherwise` without any."""
+    shown = "; ".join(i.text for i in issues[:_MAX_MESSAGE_ISSUES])
+    if len(issues) > _MAX_MESSAGE_ISSUES:
+        shown += f" (and {len(issues) - _MAX_MESSAGE_ISSUES} more)"
+    return f"rep {index + 1} of {n}: " + (shown if issues else otherwise)
 
 
 def _rep_stats(smoothed: np.ndarray, missing: np.ndarray, reps: list[Repetition]):
@@ -297,11 +319,7 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
                 issues.append((severity, RepetitionIssue(name, kind, float(value),
                                                          float(reference))))
         issues = tuple(i for _, i in sorted(issues, key=lambda x: -x[0]))
-        head = f"rep {r + 1} of {n}"
-        shown = "; ".join(i.text for i in issues[:_MAX_MESSAGE_ISSUES])
-        if len(issues) > _MAX_MESSAGE_ISSUES:
-            shown += f" (and {len(issues) - _MAX_MESSAGE_ISSUES} more)"
-        message = f"{head}: " + (shown if issues else "matches the coach's range of motion")
+        message = _message(r, n, issues, "matches the coach's range of motion")
         feedback.append(RepetitionFeedback(
             repetition=rep, n_repetitions=n, angles=angle_list,
             rom={names[cols[k]]: float(a_rom[r, k]) for k in compared},
@@ -311,3 +329,89 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
             duration=rep.duration(fps), coach_duration=coach_duration,
             issues=issues, message=message))
     return feedback
+
+
+def judge_repetitions(feedback: Sequence[RepetitionFeedback], similarity: Any, *, angle_names,
+                      threshold: float) -> list[RepetitionFeedback]:
+    """Name in each repetition only what a comparator's similarity says differs.
+
+    The range checks of :func:`compare_repetitions` use fixed ratios (0.75
+    and 1.3 of the coach's range), which correct executions by other people
+    often cross; a calibrated comparator says instead whether an angle
+    differs *more than correct executions do* (its similarity below the
+    threshold). This keeps the two from contradicting each other in one
+    report: an angle is named for a repetition when its mean similarity over
+    the repetition's scored frames is below `threshold`, worst first,
+    described by its range check when one fired (shallow, excessive,
+    shifted) and as ``"different"`` with its range of motion otherwise. The
+    ranges and extremes of every compared angle stay as they were.
+
+    Parameters
+    ----------
+    feedback : sequence of RepetitionFeedback
+        From :func:`compare_repetitions`.
+    similarity : array_like, shape (T, n_angles)
+        Per frame of the athlete's clip (the frames the repetitions index)
+        and angle, the comparator's similarity; NaN where not scored.
+    angle_names : sequence of str
+        Names of the `similarity` columns; every compared angle must be one.
+    threshold : float
+        Similarity below which an angle differs.
+
+    Returns
+    -------
+    list of RepetitionFeedback
+        The same repetitions with ``issues``, ``message`` and ``similarity``
+        set. A repetition without a scored frame says so and names nothing.
+
+    Raises
+    ------
+    sitrex.InputError
+        When `similarity` is not 2-D with one column per name, or a compared
+        angle is not among `angle_names`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(300) / 30.0
+    >>> coach = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))
+    >>> athlete = 170 - 30 * (1 - np.cos(2 * np.pi * t / 2.5))   # two thirds of the range
+    >>> ranges = compare_repetitions(coach[:, None], athlete[:, None],
+    ...                              angle_names=["left knee"], columns=[0], fps=30.0)
+    >>> ranges[0].message
+    "rep 1 of 4: shallow left knee (59° range vs the coach's 88°)"
+    >>> similarity = np.full((300, 1), 0.8)            # within what correct people vary
+    >>> similarity[159:] = 0.2                          # ... until it is not
+    >>> judged = judge_repetitions(ranges, similarity, angle_names=["left knee"], threshold=0.5)
+    >>> judged[0].message, round(judged[0].similarity["left knee"], 2)
+    ('rep 1 of 4: moves like the coach', 0.8)
+    >>> judged[2].message
+    "rep 3 of 4: shallow left knee (59° range vs the coach's 88°)"
+    """
+    names = [str(n) for n in angle_names]
+    sim = np.asarray(similarity, dtype=np.float64)
+    if sim.ndim != 2 or sim.shape[1] != len(names):
+        raise InputError(f"similarity must have shape (frames, {len(names)}), one column per "
+                         f"angle name; got {sim.shape}")
+    threshold = check_number(threshold, "threshold")
+    column = {name: k for k, name in enumerate(names)}
+    judged = []
+    for fb in feedback:
+        missing = [a for a in fb.angles if a not in column]
+        if missing:
+            raise InputError(f"angle(s) {missing} of repetition {fb.repetition.index + 1} are not "
+                             "among angle_names")
+        block = sim[fb.repetition.start:fb.repetition.end, [column[a] for a in fb.angles]]
+        counts = np.isfinite(block).sum(axis=0)
+        means = np.where(counts > 0, np.nansum(block, axis=0) / np.maximum(counts, 1), np.nan)
+        per_angle = {a: float(m) for a, m in zip(fb.angles, means)}
+        found = {i.angle: i for i in fb.issues}
+        below = sorted((m, a) for a, m in per_angle.items() if m < threshold)   # NaN: never
+        issues = tuple(found.get(a) or RepetitionIssue(a, "different", fb.rom[a], fb.coach_rom[a])
+                       for _, a in below)
+        otherwise = ("moves like the coach" if counts.any() else
+                     "not scored (no frame of it was compared with the coach)")
+        judged.append(replace(fb, issues=issues, similarity=per_angle,
+                              message=_message(fb.repetition.index, fb.n_repetitions, issues,
+                                               otherwise)))
+    return judged
