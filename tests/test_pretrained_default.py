@@ -221,3 +221,23 @@ def test_a_coach_at_120_hz_whose_person_drops_out_before_the_end(default, irds_p
     before = sitrex.compare(coach, athlete, default)
     after = sitrex.compare(fast, athlete, default)
     assert abs(after.score - before.score) < 0.05, (before.score, after.score)
+
+
+def test_a_clip_of_one_movement_without_rest_gets_its_repetition_line(default):
+    """A short athlete clip that ends before the movement is back at rest: the segmentation
+    finds no repetition, the default comparator scores the movement as one, and the report
+    compares that one with the coach's instead of saying "per frame only"."""
+    from sitrex.repetitions import segment_repetitions
+
+    (coach, athlete), _ = make_exercise(2, ["squat"], n_reps=1, random_state=4)
+    cut = athlete.replace(coords=athlete.coords[:int(0.6 * athlete.n_frames)])
+    knees = [sitrex.ANGLE_NAMES.index("left knee"), sitrex.ANGLE_NAMES.index("right knee")]
+    assert segment_repetitions(cut.angles(), fps=cut.fps, columns=knees) == []
+    report = sitrex.compare(coach, cut, default)
+    assert report.repetition_note is None
+    [rep] = report.repetitions
+    assert (rep.start, rep.end) == (0, cut.n_frames)
+    knee = report.athlete_angles[:, knees[0]]
+    assert abs(knee[rep.turn] - np.nanmin(knee)) < 5          # the bottom of the squat
+    [line] = report.repetition_feedback
+    assert line.message in report.messages and line.message.startswith("rep 1 of 1: ")

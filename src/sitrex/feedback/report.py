@@ -62,7 +62,9 @@ class FeedbackReport:
         to it by dynamic time warping (an index into ``coach_angles``,
         defined for every frame).
     repetitions : list of sitrex.repetitions.Repetition
-        The athlete's repetitions (empty when none was found or not asked).
+        The athlete's repetitions (empty when none was found or not asked):
+        the segmentation's, or, when it finds none, those a comparator that
+        scores repetitions cut.
     repetition_feedback : list of sitrex.repetitions.RepetitionFeedback
         Per repetition, how it differs from the coach's (each has a
         ``message``).

@@ -12,6 +12,7 @@ repetition names what the similarity says differs in it,
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from .repetition_scoring import repetition_similarity
 from .windows import window_coverage, windowed_similarity
 
 __all__ = ["compare_with_coach", "compared_coach_repetitions", "default_warmup",
-           "default_window"]
+           "default_window", "scored_repetitions"]
 
 
 #: A clip shorter than this shows no movement to judge.
@@ -89,8 +90,49 @@ def compared_coach_repetitions(coach: CoachReference, coach_rep) -> list:
 
 
 
-def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep
-                 ) -> tuple[list, list, Any]:
+def scored_repetitions(bounds, frame_of: np.ndarray, angles: np.ndarray, columns) -> list:
+    """The repetitions a comparator scored, as :class:`~sitrex.repetitions.Repetition` of the clip.
+
+    Parameters
+    ----------
+    bounds : sequence of (int, int)
+        ``(start, end)`` of each scored repetition, frames at the model's rate.
+    frame_of : ndarray (T,) int
+        For each frame of the athlete's clip, its frame at the model's rate
+        (non-decreasing).
+    angles : ndarray (T, A)
+        The athlete's angles (frames of the clip), for the turn of each
+        repetition: the frame furthest from its start on `columns`, each
+        in units of its range within the repetition.
+    columns : sequence of int
+        The angles that matter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> angles = np.r_[np.linspace(170, 90, 30), np.linspace(90, 170, 30)][:, None]
+    >>> scored_repetitions([(0, 30)], np.arange(60) // 2, angles, [0])
+    [Repetition(index=0, start=0, end=60, turn=29)]
+    """
+    from sitrex.repetitions import Repetition
+
+    reps = []
+    for start, end in bounds:
+        a, b = (int(i) for i in np.searchsorted(frame_of, [start, end]))
+        if b - a < 2:
+            continue
+        block = angles[a:b][:, list(columns)]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)     # an all-NaN column
+            span = np.nanmax(block, axis=0) - np.nanmin(block, axis=0)
+            away = np.nansum(np.abs(block - block[0]) / np.where(span > 0, span, np.nan),
+                             axis=1)
+        reps.append(Repetition(index=len(reps), start=a, end=b, turn=a + int(np.argmax(away))))
+    return reps
+
+
+def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep,
+                 scored: list) -> tuple[list, list, Any]:
     from sitrex.repetitions import compare_repetitions, segment_repetitions
 
     if not len(columns):
@@ -99,6 +141,8 @@ def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coac
         reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
     except InputError as exc:
         return [], [], f"repetitions not counted: {exc}"
+    if not reps:     # e.g. a clip of one movement, no rest after it: the comparator's cut
+        reps = scored
     if not reps:
         return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
     if not coach.repetitions:
@@ -107,7 +151,7 @@ def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coac
     try:
         feedback = compare_repetitions(coach.angles, athlete.angles, angle_names=names,
                                        columns=columns, fps=athlete.fps, coach_fps=coach.fps,
-                                       coach_repetitions=coach_reps)
+                                       coach_repetitions=coach_reps, athlete_repetitions=reps)
     except InputError as exc:
         return reps, [], f"repetitions not compared with the coach: {exc}"
     return reps, feedback, None
@@ -200,7 +244,10 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if repetitions:
         from sitrex.repetitions import judge_repetitions
 
-        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep)
+        scored = [] if scoring["scoring"]["method"] != "repetitions" else scored_repetitions(
+            [np.rint(np.multiply(b, rate)).astype(int) for b in
+             scoring["scoring"]["repetitions"]], frame_of, athlete_x.angles, focus)
+        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep, scored)
         rep_feedback = judge_repetitions(rep_feedback, similarity, angle_names=names,
                                          threshold=threshold)
     scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())

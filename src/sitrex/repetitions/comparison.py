@@ -173,6 +173,7 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
                         shallow_below: float = 0.75, excessive_above: float = 1.3,
                         shift_tolerance: float = 15.0, min_rom: float = 10.0,
                         coach_repetitions: list[Repetition] | None = None,
+                        athlete_repetitions: list[Repetition] | None = None,
                         **segment_options: Any) -> list[RepetitionFeedback]:
     """Compare each of an athlete's repetitions with the coach's typical repetition.
 
@@ -221,6 +222,9 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
         The coach's repetitions (frames of `coach_angles`), when already
         known (e.g. only the one chosen as the reference); default: segment
         the coach's clip.
+    athlete_repetitions : list of Repetition, optional
+        The athlete's repetitions (frames of `athlete_angles`), when already
+        known (e.g. cut by a comparator); default: segment the athlete's clip.
     **segment_options
         Passed to :func:`segment_repetitions` (``min_duration``,
         ``prominence``, ``min_range``, ``smooth``).
@@ -275,7 +279,8 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
     if not coach_reps:
         raise InputError("no repetition found in the coach's clip: check that `columns` are the "
                          "angles that move in this exercise, or lower `prominence` / `min_range`")
-    athlete_reps = segment_repetitions(athlete, fps=fps, columns=cols, **segment_options)
+    athlete_reps = (list(athlete_repetitions) if athlete_repetitions is not None else
+                    segment_repetitions(athlete, fps=fps, columns=cols, **segment_options))
     if not athlete_reps:
         return []
 
