@@ -1,19 +1,24 @@
-"""Tests for sitrex.layouts: COCO-17, Penn Action and MediaPipe image coordinates."""
+"""Tests for sitrex.layouts: COCO-17, Penn Action, Kinect v2 and MediaPipe image coordinates."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from sitrex import ANGLE_NAMES, LANDMARK_NAMES
+from sitrex.exceptions import InputError
 from sitrex.landmarks import landmark_index
 from sitrex.layouts import (
     COCO17_NAMES,
     COCO17_TO_MEDIAPIPE,
+    KINECT25_NAMES,
+    KINECT25_TO_MEDIAPIPE,
     PENN13_NAMES,
     PENN13_README_NAMES,
     PENN13_TO_MEDIAPIPE,
     coco17_landmarks,
     from_coco17,
+    from_kinect_v2,
     from_normalized_image,
     from_penn13,
     to_pixels,
@@ -267,3 +272,51 @@ def test_penn_squat_clips_are_upright_and_front_views_anatomically_sided(shared_
     dx = skel["left_shoulder"][:, 0] - skel["right_shoulder"][:, 0]
     both = np.isfinite(dx)
     assert (dx[both] > 0).mean() > 0.9
+
+
+def test_kinect_table_follows_the_names():
+    assert len(KINECT25_NAMES) == len(KINECT25_TO_MEDIAPIPE) == 25
+    for name, index in zip(KINECT25_NAMES, KINECT25_TO_MEDIAPIPE):
+        side = "left" if name.endswith("Left") else "right" if name.endswith("Right") else None
+        if index >= 0 and side:
+            assert LANDMARK_NAMES[index].startswith(side), (name, LANDMARK_NAMES[index])
+    assert sum(i >= 0 for i in KINECT25_TO_MEDIAPIPE) == 19
+
+
+def test_kinect_tracking_states_become_confidence_or_missing():
+    joints = np.random.default_rng(0).normal(size=(4, 25, 3))
+    tracking = np.full((4, 25), 2)
+    tracking[1, 4] = 1                        # ShoulderLeft inferred
+    tracking[2, 5] = 0                        # ElbowLeft not tracked
+    joints[3, 6] = np.nan                     # WristLeft missing
+    s = from_kinect_v2(joints, tracking, fps=None)
+    left = {n: landmark_index(f"left_{n}") for n in ("shoulder", "elbow", "wrist")}
+    assert s.confidence[1, left["shoulder"]] == 0.5 and s.present[1, left["shoulder"]]
+    assert not s.present[2, left["elbow"]] and not s.present[3, left["wrist"]]
+    np.testing.assert_allclose(s.coords[0, left["shoulder"]], joints[0, 4] * [-1, -1, 1])
+    dropped = from_kinect_v2(joints, tracking, inferred="drop")
+    assert not dropped.present[1, left["shoulder"]] and dropped.fps == 30.0
+    assert s.meta["dimensions"] == 3 and s.meta["units"] == "metres"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"joints": np.zeros((2, 24, 3))}, r"\(T, 25, 3\)"),
+    ({"joints": np.zeros((2, 25, 3)), "tracking": np.full((2, 25), 3)}, "TrackingState"),
+    ({"joints": np.zeros((2, 25, 3)), "tracking": np.ones((2, 24))}, "tracking must have shape"),
+    ({"joints": np.zeros((2, 25, 3)), "inferred": "guess"}, "inferred must be"),
+])
+def test_kinect_bad_input_names_the_problem(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        from_kinect_v2(**kwargs)
+
+
+def test_kinect_joints_of_irds_give_its_landmarks(shared_dir):
+    """The IRDS archive holds Kinect's raw joints beside the landmarks it mapped them to."""
+    with np.load(shared_dir / "data" / "irds.npz") as z:
+        joints, tracking, landmarks = (z[k][:3000] for k in
+                                       ("kinect_joints", "kinect_tracking", "landmarks"))
+    s = from_kinect_v2(joints, tracking)
+    np.testing.assert_allclose(s.coords, landmarks, atol=1e-6, equal_nan=True)
+    measured = ~np.isnan(s.angles()).all(axis=0)
+    unmeasured = {name for name, m in zip(ANGLE_NAMES, measured) if not m}
+    assert unmeasured == {"left wrist", "right wrist"}          # Kinect has no pinky

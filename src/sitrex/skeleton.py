@@ -2,7 +2,8 @@
 
 :class:`Skeleton` is the one container every pose source is converted into
 (MediaPipe, YOLO-pose via :meth:`Skeleton.from_coco17`, Penn Action labels via
-:meth:`Skeleton.from_penn13`, files via :func:`sitrex.io.load_skeleton`).
+:meth:`Skeleton.from_penn13`, Kinect v2 via :meth:`Skeleton.from_kinect_v2`, files via
+:func:`sitrex.io.load_skeleton`).
 It holds ``(T, 33, 3)`` coordinates, a ``(T, 33)`` confidence, an optional
 frame rate, a short ``source`` string and a free-form ``meta`` dict.
 
@@ -439,6 +440,21 @@ class Skeleton:
         from sitrex.layouts import from_normalized_image
 
         return from_normalized_image(xyz, visibility, **kw)
+
+    @classmethod
+    def from_kinect_v2(cls, joints: Any, tracking: Any = None, **kw: Any) -> Skeleton:
+        """Build a Skeleton from Kinect v2's 25 body joints (3-D, metres).
+
+        See :func:`sitrex.layouts.from_kinect_v2` for the parameters.
+
+        Examples
+        --------
+        >>> Skeleton.from_kinect_v2(np.ones((2, 25, 3))).present.sum(axis=1).tolist()
+        [19, 19]
+        """
+        from sitrex.layouts import from_kinect_v2
+
+        return from_kinect_v2(joints, tracking, **kw)
 
     def pixel_coords(self) -> np.ndarray:
         """Coordinates in pixels, for drawing overlays; see :func:`sitrex.layouts.to_pixels`.

@@ -20,6 +20,7 @@ from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names
 from sitrex.exceptions import InputError
 from sitrex.landmarks import N_LANDMARKS, landmark_index
+from sitrex.layouts import KINECT25_TO_MEDIAPIPE, KINECT_TRACKING_CONFIDENCE
 from sitrex.skeleton import Skeleton
 
 from ._clips import angles_of_clips, clip_index, exercise_columns
@@ -86,8 +87,6 @@ def _angles_of(gesture: str) -> list[str]:
 #: positions) shows a tap far better than any angle.
 IRDS_GESTURE_ANGLES: dict[str, list[str]] = {g: _angles_of(g) for g in IRDS_GESTURES}
 
-#: Confidence of each Kinect TrackingState: 0 NotTracked, 1 Inferred, 2 Tracked.
-_TRACKING_CONFIDENCE = np.array([0.0, 0.5, 1.0])
 _HIPS = [landmark_index("left_hip"), landmark_index("right_hip")]
 
 
@@ -256,10 +255,13 @@ def load_irds(
             f"{file.name}: expected the nine IRDS gestures {list(IRDS_GESTURES)} and landmarks "
             f"of shape (frames, {N_LANDMARKS}, 3); got {data['gesture_names'].tolist()} and "
             f"{landmarks.shape}. Is this the irds archive?")
+    if tuple(data["mediapipe_index"].tolist()) != KINECT25_TO_MEDIAPIPE:
+        raise InputError(f"{file.name}: its Kinect-to-MediaPipe joint mapping differs from "
+                         "sitrex.layouts.KINECT25_TO_MEDIAPIPE; is this the irds archive?")
     mapped = data["mediapipe_index"] >= 0
     confidence = np.full(landmarks.shape[:2], np.nan)
     confidence[:, data["mediapipe_index"][mapped]] = \
-        _TRACKING_CONFIDENCE[data["kinect_tracking"][:, mapped]]
+        np.asarray(KINECT_TRACKING_CONFIDENCE)[data["kinect_tracking"][:, mapped]]
     mid_hip = landmarks[:, _HIPS].astype(np.float64).mean(axis=1)
     centred = landmarks - mid_hip[:, None]
     time_ms = data["time_ms"].astype(np.float64)
