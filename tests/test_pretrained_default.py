@@ -241,3 +241,14 @@ def test_a_clip_of_one_movement_without_rest_gets_its_repetition_line(default):
     assert abs(knee[rep.turn] - np.nanmin(knee)) < 5          # the bottom of the squat
     [line] = report.repetition_feedback
     assert line.message in report.messages and line.message.startswith("rep 1 of 1: ")
+
+
+def test_coach_and_athlete_may_come_in_different_units_and_frames(default, squat_pair):
+    """A coach in millimetres from one lab, an athlete in metres from another (own axes, own
+    origin): each clip is measured in its own torso frame and torso lengths."""
+    coach, athlete = squat_pair
+    before = sitrex.compare(coach, athlete, default)
+    after = sitrex.compare(_moved(coach, 1000.0, (30.0, -75.0, 140.0), (500.0, -20.0, 3.0)),
+                           _moved(athlete, 1.0, (-90.0, 10.0, 0.0), (0.0, 2.0, -1.0)), default)
+    np.testing.assert_allclose(after.score, before.score, atol=1e-6)
+    assert after.worst_angles(3) == before.worst_angles(3)
