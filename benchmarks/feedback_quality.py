@@ -76,10 +76,14 @@ pose estimator facing the person would give; the squat and IRDS landmarks are
 
 Another capture system: ``--capture jitter gaps 15fps`` records every clip
 (coaches and athletes) again with landmark jitter, lost landmarks and at 15
-fps (:mod:`sitrex.datasets.augment`; any subset, in that order).
+fps (:mod:`sitrex.datasets.augment`; any subset, in that order; ``100fps``
+re-samples to 100 Hz, as a motion-capture system records). ``--rate-unknown``
+hands the landmarks to ``sitrex.compare`` without their frame rate, e.g.
+``--capture 100fps --rate-unknown``: arrays from a 100 Hz system given without
+``fps=`` (sitrex assumes 30 fps).
 
 Options: ``--datasets``, ``--coaches`` (per task), ``--athletes`` (per coach),
-``--seed``, ``--no-ablation``, ``--image-plane``, ``--capture``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
+``--seed``, ``--no-ablation``, ``--image-plane``, ``--capture``, ``--rate-unknown``, ``--data`` (folder of the archives; default ``$SITREX_DATA``, else
 ``../shared/data`` beside this repository).
 """
 
@@ -143,6 +147,7 @@ CAPTURE = {
     "jitter": lambda s, rng: augment.jitter(s, 0.03, random_state=rng),
     "gaps": lambda s, rng: augment.drop_landmarks(s, 0.05, random_state=rng),
     "15fps": lambda s, rng: augment.retime(s, 15.0),
+    "100fps": lambda s, rng: augment.retime(s, 100.0),
 }
 
 
@@ -321,8 +326,10 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
+                    given = ((coach_skel.replace(fps=None), skel.replace(fps=None))
+                             if args.rate_unknown else (coach_skel, skel))
                     for label, cmp in comparators:
-                        reports[label] = sitrex.compare(coach_skel, skel, cmp)
+                        reports[label] = sitrex.compare(*given, cmp)
                 except sitrex.InputError as exc:
                     print(f"  skipped {task.name} coach {coach} athlete {athlete}: {exc}")
                     continue
@@ -442,7 +449,10 @@ def main() -> None:
     parser.add_argument("--capture", nargs="+", default=[], choices=sorted(CAPTURE),
                         help="record every clip as another capture system would: landmark jitter "
                              "(0.03 torso lengths), lost landmarks (5 %% of frames, in runs of 3-10), "
-                             "15 fps; applied in the order given")
+                             "15 fps, 100 fps; applied in the order given")
+    parser.add_argument("--rate-unknown", action="store_true",
+                        help="hand the landmarks to sitrex.compare without their frame rate (it "
+                             "then assumes 30 fps), as a user who omits fps= does")
     parser.add_argument("--json", default="feedback_quality.json")
     parser.add_argument("--dump", help="also write each report's per-angle mean similarity "
                                        "(every variant), usefulness, the coach's and athlete's "

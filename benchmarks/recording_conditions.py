@@ -13,6 +13,8 @@ error and how far ``report.score`` moved from the pair as recorded (mean,
 Conditions (applied to the coach and the athlete unless named otherwise):
 ``120 Hz``, ``100 Hz``, ``25 Hz``, ``30 Hz`` (:func:`sitrex.datasets.augment.retime`; at the
 model's own rate, 30 Hz shows what re-sampling alone does to a clip recorded at 25 fps),
+``100 Hz, no rate`` (the same landmarks handed over without their frame rate: sitrex
+assumes 30 fps, with a warning),
 ``markers`` (only shoulders, elbows, wrists, hips, knees and ankles, as a
 motion-capture marker set mapped to MediaPipe-33 gives), ``flicker`` (10 % of
 the landmarks missing at random), ``lost frames`` (10 % of the frames
@@ -66,6 +68,7 @@ def _standing(skeleton, seconds: float = 3.0):
 CONDITIONS = {
     "120 Hz": (lambda s, r: retime(s, 120.0),) * 2,
     "100 Hz": (lambda s, r: retime(s, 100.0),) * 2,
+    "100 Hz, no rate": (lambda s, r: retime(s, 100.0).replace(fps=None),) * 2,
     "25 Hz": (lambda s, r: retime(s, 25.0),) * 2,
     "30 Hz": (lambda s, r: retime(s, 30.0),) * 2,
     "markers": (_markers,) * 2,
