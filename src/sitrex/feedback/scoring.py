@@ -244,10 +244,10 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if repetitions:
         from sitrex.repetitions import judge_repetitions
 
-        scored = [] if scoring["scoring"]["method"] != "repetitions" else scored_repetitions(
+        cut = [] if scoring["scoring"]["method"] != "repetitions" else scored_repetitions(
             [np.rint(np.multiply(b, rate)).astype(int) for b in
              scoring["scoring"]["repetitions"]], frame_of, athlete_x.angles, focus)
-        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep, scored)
+        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep, cut)
         rep_feedback = judge_repetitions(rep_feedback, similarity, angle_names=names,
                                          threshold=threshold)
     scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())

@@ -41,9 +41,6 @@ from sitrex.repetitions import (RepetitionFeedback, RepetitionIssue, compare_rep
 
 __all__ = ["LiveRepetition", "RepetitionCounter"]
 
-#: A spoken verdict describes at most this many of the angles that differ (``issues`` has all).
-_MAX_ISSUES_SAID = 3
-
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
 #: Seconds between two looks for repetitions (each segments the whole history).
@@ -305,15 +302,13 @@ class RepetitionCounter:
             words = "ranges not compared" if similarity is not None else "counted, not compared"
             return LiveRepetition(self.count, *times, message=f"{head}: {words} ({why})",
                                   **scored)
-        if similarity is None:                           # the range checks are the verdict
-            words = match.message.split(": ", 1)[1]      # "rep r of n: <words>"
-            return LiveRepetition(self.count, *times, issues=match.issues,
-                                  message=f"{head}: {words}", feedback=match, **scored)
-        frames = np.full((match.repetition.end, len(similarity)), np.nan)
-        frames[match.repetition.slice] = similarity      # the repetition's, on each of its frames
-        match = judge_repetitions([match], frames, angle_names=self.angle_names,
-                                  threshold=self.threshold)[0]
-        words = "; ".join(i.text for i in match.issues[:_MAX_ISSUES_SAID])
-        return LiveRepetition(self.count, *times, issues=match.issues,
-                              message=f"{head}; {words}" if words else head,
+        if similarity is not None:                       # judged as offline
+            frames = np.full((match.repetition.end, len(similarity)), np.nan)
+            frames[match.repetition.slice] = similarity  # the repetition's, on each of its frames
+            match = judge_repetitions([match], frames, angle_names=self.angle_names,
+                                      threshold=self.threshold)[0]
+        words = match.message.split(": ", 1)[1]          # "rep r of n: <words>"
+        message = (f"{head}: {words}" if similarity is None else
+                   f"{head}; {words}" if match.issues else head)   # head: "moves like the coach"
+        return LiveRepetition(self.count, *times, issues=match.issues, message=message,
                               feedback=match, **scored)
