@@ -1,35 +1,6 @@
-"""Other keypoint layouts mapped into the MediaPipe 33-landmark skeleton.
+"""2-D image layouts (COCO-17, Penn Action, MediaPipe's normalised image landmarks) and their units.
 
-Each layout is a data table: ``<LAYOUT>_TO_MEDIAPIPE[k]`` is the MediaPipe
-landmark index that the layout's keypoint ``k`` is placed at. Landmarks a
-layout lacks stay NaN (missing).
-
-Units
------
-Pose estimators report coordinates either in pixels or normalised separately
-by the image width and height (MediaPipe), which distorts angles in any image
-that is not square. The converters put everything into one isotropic unit,
-**image heights**: ``x_out = x_px / height`` and ``y_out = y_px / height``
-(for MediaPipe's normalised input: ``x_out = x * width / height``,
-``y_out = y`` and ``z_out = z * width / height``, since MediaPipe's z is on
-x's scale). They record ``meta["units"] = "image_height"`` and
-``meta["image_size"] = (width, height)``. Pixel input without an image size
-is kept in pixels (``meta["units"] = "pixels"``), which is isotropic too.
-:func:`to_pixels` goes back to pixels, e.g. to draw overlays.
-
-2-D layouts
------------
-COCO-17 and Penn Action are 2-D: z is set to 0.0 for every provided landmark,
-so angles are measured in the image plane, and ``meta["dimensions"] = 2``.
-
-3-D layouts
------------
-Kinect v2's 25 body joints (:func:`from_kinect_v2`) are 3-D camera-space
-positions in metres; ``meta["units"] = "metres"``, ``meta["dimensions"] = 3``.
-
-Long module: one concept (the layout tables and their converters, which share
-their input checks and placement helpers), most of it documentation of each
-layout's traps and runnable examples.
+See :mod:`sitrex.layouts` for the units every converter here gives.
 """
 
 from __future__ import annotations
@@ -43,6 +14,8 @@ from sitrex.exceptions import InputError
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.skeleton import Skeleton
 
+from ._common import _as_points, _check_image_size, _finish, _per_keypoint, _place
+
 __all__ = [
     "COCO17_NAMES",
     "COCO17_TO_MEDIAPIPE",
@@ -50,11 +23,7 @@ __all__ = [
     "PENN13_README_NAMES",
     "PENN13_TO_MEDIAPIPE",
     "coco17_landmarks",
-    "KINECT25_NAMES",
-    "KINECT25_TO_MEDIAPIPE",
-    "KINECT_TRACKING_CONFIDENCE",
     "from_coco17",
-    "from_kinect_v2",
     "from_normalized_image",
     "from_penn13",
     "to_pixels",
@@ -93,93 +62,8 @@ PENN13_NAMES: tuple[str, ...] = (
 #: (the head goes to the nose).
 PENN13_TO_MEDIAPIPE: tuple[int, ...] = (0, 12, 11, 14, 13, 16, 15, 24, 23, 26, 25, 28, 27)
 
-#: Kinect v2 body joints in the SDK's ``JointType`` order (the person's own left and right).
-KINECT25_NAMES: tuple[str, ...] = (
-    "SpineBase", "SpineMid", "Neck", "Head", "ShoulderLeft", "ElbowLeft", "WristLeft", "HandLeft",
-    "ShoulderRight", "ElbowRight", "WristRight", "HandRight", "HipLeft", "KneeLeft", "AnkleLeft",
-    "FootLeft", "HipRight", "KneeRight", "AnkleRight", "FootRight", "SpineShoulder",
-    "HandTipLeft", "ThumbLeft", "HandTipRight", "ThumbRight",
-)
-
-#: MediaPipe landmark index of each Kinect v2 joint; -1 where MediaPipe has none (the spine,
-#: the neck and the palm centres). Head, hand tips, thumbs, hips and feet are approximate
-#: (see :func:`from_kinect_v2`).
-KINECT25_TO_MEDIAPIPE: tuple[int, ...] = (
-    -1, -1, -1, 0, 11, 13, 15, -1, 12, 14, 16, -1, 23, 25, 27, 31, 24, 26, 28, 32, -1,
-    19, 21, 20, 22,
-)
-
-#: Confidence of each Kinect ``TrackingState``: 0 NotTracked (missing), 1 Inferred, 2 Tracked.
-KINECT_TRACKING_CONFIDENCE: tuple[float, ...] = (np.nan, 0.5, 1.0)
-
 _UNITS = ("pixels", "normalized")
 
-
-def _check_image_size(image_size: Any, who: str) -> tuple[float, float]:
-    try:
-        width, height = (float(v) for v in image_size)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"{who}: image_size must be (width, height) in pixels, got {image_size!r}"
-        ) from None
-    if not (width > 0 and height > 0 and np.isfinite(width) and np.isfinite(height)):
-        raise InputError(
-            f"{who}: image_size must be two positive numbers (width, height), got {image_size!r}"
-        )
-    return width, height
-
-
-def _plain_size(image_size: Any) -> tuple[int | float, int | float]:
-    """(width, height) as plain Python numbers, so meta stays JSON-friendly."""
-    out = []
-    for v in image_size:
-        v = float(v)
-        out.append(int(v) if v.is_integer() else v)
-    return out[0], out[1]
-
-
-def _as_points(points: Any, n: int, name: str, who: str, channels: tuple[int, ...]) -> np.ndarray:
-    arr = np.array(points, dtype=np.float64, copy=True)
-    if arr.ndim == 2:
-        arr = arr[np.newaxis]
-    if arr.ndim != 3 or arr.shape[1] != n or arr.shape[2] not in channels:
-        want = " or ".join(f"(T, {n}, {c})" for c in channels)
-        raise InputError(f"{who}: expected {name} of shape {want}, got {arr.shape}")
-    return arr
-
-
-def _per_keypoint(values: Any, shape: tuple[int, int], name: str, who: str, dtype=np.float64):
-    arr = np.asarray(values, dtype=dtype)
-    if arr.ndim == 1 and shape[0] == 1:
-        arr = arr[np.newaxis]
-    if arr.shape != shape:
-        raise InputError(
-            f"{who}: {name} must have shape {shape} (one value per frame and keypoint), "
-            f"got {arr.shape}"
-        )
-    return arr
-
-
-def _place(
-    xyz: np.ndarray, confidence: np.ndarray, index: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scatter (T, K, 3) points and (T, K) confidence into the 33-landmark layout."""
-    n_frames = xyz.shape[0]
-    coords = np.full((n_frames, N_LANDMARKS, 3), np.nan)
-    conf = np.full((n_frames, N_LANDMARKS), np.nan)
-    coords[:, list(index)] = xyz
-    conf[:, list(index)] = confidence
-    return coords, conf
-
-
-def _finish(
-    coords, conf, *, dimensions, units, image_size, fps, source, meta
-) -> Skeleton:
-    info: dict[str, Any] = {"dimensions": dimensions, "units": units}
-    if image_size is not None:
-        info["image_size"] = _plain_size(image_size)
-    info.update(meta or {})
-    return Skeleton(coords, conf, fps=fps, source=source, meta=info)
 
 
 def _to_image_height(
@@ -533,102 +417,3 @@ def to_pixels(skeleton: Skeleton) -> np.ndarray:
         )
     _, height = _check_image_size(skeleton.meta["image_size"], "to_pixels")
     return skeleton.coords * height
-
-
-def from_kinect_v2(
-    joints: Any,
-    tracking: Any = None,
-    *,
-    inferred: str = "keep",
-    fps: float | None = 30.0,
-    source: str | None = None,
-    meta: Mapping[str, Any] | None = None,
-) -> Skeleton:
-    """Map Kinect v2 body joints into a 33-landmark :class:`~sitrex.skeleton.Skeleton`.
-
-    Parameters
-    ----------
-    joints : array_like, shape (T, 25, 3)
-        Camera-space positions in metres, in :data:`KINECT25_NAMES` order
-        (Kinect's X to the sensor's left, Y up, Z away from the sensor). A
-        single frame (25, 3) is accepted; NaN marks a missing joint.
-    tracking : array_like of int, shape (T, 25), optional
-        Kinect's ``TrackingState`` per joint: 2 tracked, 1 inferred, 0 not
-        tracked (missing). Default: all tracked.
-    inferred : {"keep", "drop"}, default "keep"
-        Keep inferred joints (confidence 0.5; Kinect guesses them, e.g. a
-        hand hidden behind the body) or make them missing.
-    fps : float or None, default 30.0
-        Kinect v2's nominal rate. Its time stamps jitter and skip frames; put
-        the frames on a uniform clock first if the timing matters.
-    source, meta
-        As for :class:`~sitrex.skeleton.Skeleton`; `meta` entries override
-        the ``dimensions`` and ``units`` set here.
-
-    Returns
-    -------
-    Skeleton
-        The 19 joints with a MediaPipe counterpart at
-        :data:`KINECT25_TO_MEDIAPIPE`, in MediaPipe's axis sense (x to the
-        image right, y down, z away from the camera: Kinect's X and Y negated,
-        a rotation, so no side is mirrored); the other landmarks NaN.
-        Confidence 1.0 for tracked joints, 0.5 for inferred ones.
-
-    Raises
-    ------
-    sitrex.InputError
-        For a wrong shape, a tracking state other than 0, 1 or 2, or an
-        unknown `inferred`.
-
-    Notes
-    -----
-    **What is approximate.** Kinect's Head is the centre of the head (as
-    the nose here), HandTip and Thumb are finger points (as MediaPipe's index
-    and thumb knuckles), its hips sit closer together than MediaPipe's, and
-    Foot is on the forefoot (as the toe). There is no pinky, so the two
-    wrist angles are NaN; the other 21 angles are measured. The spine, neck
-    and palm centres have no MediaPipe landmark and are dropped. IRDS
-    (:func:`sitrex.datasets.load_irds`) was mapped this way.
-
-    **Left and right** are the person's own, as the Kinect SDK names them for
-    a person facing the sensor; check them on a clip where you know which
-    limb moves.
-
-    Examples
-    --------
-    >>> joints = np.zeros((1, 25, 3))
-    >>> joints[0, KINECT25_NAMES.index("ElbowLeft")] = (0.1, 1.2, 2.0)
-    >>> tracking = np.full((1, 25), 2)
-    >>> tracking[0, KINECT25_NAMES.index("HandTipLeft")] = 1          # inferred
-    >>> s = from_kinect_v2(joints, tracking)
-    >>> s["left_elbow"].tolist()
-    [[-0.1, -1.2, 2.0]]
-    >>> float(s.confidence[0, 19]), s.meta["units"], s.fps              # left_index
-    (0.5, 'metres', 30.0)
-    >>> bool(from_kinect_v2(joints, tracking, inferred="drop").present[0, 19])
-    False
-    """
-    who = "from_kinect_v2"
-    xyz = _as_points(joints, 25, "joints", who, (3,))
-    if tracking is None:
-        state = np.full(xyz.shape[:2], 2)
-    else:
-        state = _per_keypoint(tracking, xyz.shape[:2], "tracking", who)
-        if not np.isin(state, (0, 1, 2)).all():
-            bad = np.unique(state[~np.isin(state, (0, 1, 2))])[:5].tolist()
-            raise InputError(f"{who}: tracking holds Kinect TrackingState values 0 (not "
-                             f"tracked), 1 (inferred) or 2 (tracked); found {bad}")
-        state = state.astype(int)
-    if inferred not in ("keep", "drop"):
-        raise InputError(f"{who}: inferred must be 'keep' or 'drop', got {inferred!r}")
-    confidence = np.asarray(KINECT_TRACKING_CONFIDENCE)[state]
-    if inferred == "drop":
-        confidence[state == 1] = np.nan
-    missing = np.isnan(confidence) | np.isnan(xyz).any(axis=-1)
-    xyz = xyz * np.array([-1.0, -1.0, 1.0])            # Kinect's axes to MediaPipe's sense
-    xyz[missing] = np.nan
-    kept = [k for k, index in enumerate(KINECT25_TO_MEDIAPIPE) if index >= 0]
-    coords, conf = _place(xyz[:, kept], np.where(missing, np.nan, confidence)[:, kept],
-                          tuple(KINECT25_TO_MEDIAPIPE[k] for k in kept))
-    return _finish(coords, conf, dimensions=3, units="metres", image_size=None, fps=fps,
-                   source=source, meta=meta)
