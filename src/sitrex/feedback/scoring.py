@@ -132,7 +132,7 @@ def scored_repetitions(bounds, frame_of: np.ndarray, angles: np.ndarray, columns
 
 
 def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep,
-                 scored: list) -> tuple[list, list, Any]:
+                 scored_bounds, frame_of: np.ndarray) -> tuple[list, list, Any]:
     from sitrex.repetitions import compare_repetitions, segment_repetitions
 
     if not len(columns):
@@ -142,7 +142,7 @@ def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coac
     except InputError as exc:
         return [], [], f"repetitions not counted: {exc}"
     if not reps:     # e.g. a clip of one movement, no rest after it: the comparator's cut
-        reps = scored
+        reps = scored_repetitions(scored_bounds, frame_of, athlete.angles, columns)
     if not reps:
         return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
     if not coach.repetitions:
@@ -244,10 +244,10 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     if repetitions:
         from sitrex.repetitions import judge_repetitions
 
-        cut = [] if scoring["scoring"]["method"] != "repetitions" else scored_repetitions(
-            [np.rint(np.multiply(b, rate)).astype(int) for b in
-             scoring["scoring"]["repetitions"]], frame_of, athlete_x.angles, focus)
-        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep, cut)
+        cut = [np.rint(np.multiply(b, rate)).astype(int)      # seconds -> model frames
+               for b in scoring["scoring"].get("repetitions", [])]
+        reps, rep_feedback, note = _repetitions(coach, athlete_x, names, focus, coach_rep, cut,
+                                                frame_of)
         rep_feedback = judge_repetitions(rep_feedback, similarity, angle_names=names,
                                          threshold=threshold)
     scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
