@@ -28,7 +28,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KNEE_VALGUS_MEASURES", "body_size", "comparison_angles", "hip_centre",
+from sitrex.angle_table import ANGLE_NAMES
+from sitrex.axial_rotation import AXIAL_ROTATION_NAMES
+
+__all__ = ["COMPARISON_ANGLE_NAMES", "KNEE_VALGUS_MEASURES", "body_size", "comparison_angle_names",
+           "comparison_angles", "hip_centre",
            "image_plane_frames", "in_torso_lengths", "knee_frontal_tilt", "torso_lengths"]
 
 #: What a comparison measures in the two knee valgus indicator columns:
@@ -36,6 +40,26 @@ __all__ = ["KNEE_VALGUS_MEASURES", "body_size", "comparison_angles", "hip_centre
 #: the default comparator) or ``"paper"`` (the paper's indicator, NaN where
 #: it has no direction, for comparators trained on the paper's angles).
 KNEE_VALGUS_MEASURES: tuple[str, ...] = ("frontal tilt", "paper")
+
+
+def comparison_angle_names(kind: str = "unsigned") -> tuple[str, ...]:
+    """The columns the default comparator compares: the paper's angles of `kind`, then the axial
+    rotations (:data:`sitrex.axial_rotation.AXIAL_ROTATION_NAMES`, the same in every kind).
+
+    Examples
+    --------
+    >>> names = comparison_angle_names()
+    >>> len(names), names[0], names[-1]
+    (26, 'left ankle dorsiflexion', 'trunk rotation')
+    """
+    from sitrex.angles import angle_names
+
+    return tuple(angle_names(kind)) + AXIAL_ROTATION_NAMES
+
+
+#: The 26 columns a comparison measures for the unsigned kind: the paper's 23
+#: (:data:`sitrex.ANGLE_NAMES`, same order) and the three axial rotations.
+COMPARISON_ANGLE_NAMES: tuple[str, ...] = ANGLE_NAMES + AXIAL_ROTATION_NAMES
 
 
 def body_size(coords: np.ndarray) -> float:
@@ -82,8 +106,12 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None,
     """The angles a comparator compares: measured in torso lengths, where they are defined.
 
     :func:`sitrex.angles.compute_angles` of :func:`in_torso_lengths`
-    coordinates, with two changes where the paper's construction does not
-    measure what its name says:
+    coordinates (the columns of :func:`sitrex.angles.angle_names`, or those
+    named in `names`, in that order; `names` may also hold the axial
+    rotations the paper's angles do not see, :mod:`sitrex.axial_rotation`,
+    as the default comparator's :func:`comparison_angle_names` do), with two
+    changes where the paper's construction does not measure what its name
+    says:
 
     * the knee valgus indicator columns hold :func:`knee_frontal_tilt`,
       how far each knee is inside or outside its ankle. The paper's
@@ -102,7 +130,8 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None,
       dorsiflexion for the unsigned kind). There the paper's formula only
       says on which side of the torso axis the segment points: shoulder
       extension jumps from 180 to 0 degrees when an arm passes the
-      horizontal, whatever else it does.
+      horizontal, whatever else it does. The axial rotations need depth
+      too and are NaN there.
 
     :func:`sitrex.compare`, :class:`sitrex.LiveComparator` and the default
     comparator's training pairs (:func:`sitrex.datasets.protocol.model_angles`)
@@ -135,26 +164,41 @@ def comparison_angles(coords: Any, kind: str = "unsigned", *, names=None,
     """
     from sitrex.angle_table import depth_columns
     from sitrex.angles import VALGUS_MIN_SPREAD, _select, angle_names, compute_angles
+    from sitrex.axial_rotation import axial_rotations
     from sitrex.exceptions import InputError
 
     if knee_valgus not in KNEE_VALGUS_MEASURES:
         raise InputError(f"knee_valgus must be one of {KNEE_VALGUS_MEASURES}; got {knee_valgus!r}")
+    if isinstance(names, str):               # one name, as compute_angles takes it
+        names = [names]
+    wanted = list(angle_names(kind)) if names is None else [str(n) for n in names]
+    unknown = [n for n in wanted if n not in comparison_angle_names(kind)]
+    if unknown:
+        raise InputError(f"{', '.join(map(repr, unknown))} not among the columns a comparison measures "
+                         f"for kind={kind!r}; see sitrex.measurement.comparison_angle_names({kind!r})")
+    rotations = [n for n in wanted if n in AXIAL_ROTATION_NAMES]
+    table = [n for n in wanted if n not in AXIAL_ROTATION_NAMES]
     scaled = in_torso_lengths(coords)
     paper = knee_valgus == "paper"
-    angles = compute_angles(scaled, kind, names=names,
+    angles = compute_angles(scaled, kind, names=table,
                             valgus_min_spread=VALGUS_MIN_SPREAD if paper else 0.0)
     depth = np.array(depth_columns(kind))
     columns = np.array(angle_names(kind))
-    if names is not None:            # the columns compute_angles returned, in its order
-        chosen = _select(kind, names)
-        depth, columns = depth[chosen], columns[chosen]
+    chosen = _select(kind, table)          # the columns compute_angles returned, in its order
+    depth, columns = depth[chosen], columns[chosen]
     sides = [] if paper else [s for s in ("left", "right")
                               if f"{s} knee valgus indicator" in columns]
     for side, tilt in _knee_frontal_tilts(scaled, kind, sides).items():
         angles[:, columns == f"{side} knee valgus indicator"] = tilt[:, None]
+    if rotations:
+        angles = np.concatenate([angles, axial_rotations(scaled, rotations)], axis=1)
+        columns = np.concatenate([columns, rotations])
+        depth = np.concatenate([depth, np.ones(len(rotations), dtype=bool)])
     if depth.any():
         flat = image_plane_frames(scaled)[:, None]
         angles[:, depth] = np.where(flat, np.nan, angles[:, depth])
+    if rotations and list(columns) != wanted:   # the rotations back in the requested order
+        angles = angles[:, [list(columns).index(n) for n in wanted]]
     return angles
 
 
