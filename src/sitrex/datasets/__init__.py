@@ -11,6 +11,9 @@
   patients, nine gestures), with :data:`IRDS_GESTURE_ANGLES`.
 * :func:`make_exercise` and :data:`EXERCISES`: synthetic exercise sequences
   (from :mod:`sitrex.datasets.synthetic`, imported on first use).
+* :func:`make_rotation_exercise` and :data:`ROTATION_EXERCISES`: synthetic
+  shoulder external rotation and trunk rotation (from
+  :mod:`sitrex.datasets.synthetic_rotations`).
 * :func:`jitter`, :func:`drop_landmarks`, :func:`retime`: a recording as
   another capture system would make it (from :mod:`sitrex.datasets.augment`).
 
@@ -41,7 +44,9 @@ from .squat_errors import (
 __getattr__, __dir__, _ = lazy_exports(
     __name__, {"make_exercise": ".synthetic", "EXERCISES": ".synthetic",
                "SYNTHETIC_EXERCISE_ANGLES": ".synthetic", "jitter": ".augment",
-               "drop_landmarks": ".augment", "retime": ".augment"}, namespace=globals())
+               "drop_landmarks": ".augment", "retime": ".augment",
+               "make_rotation_exercise": ".synthetic_rotations",
+               "ROTATION_EXERCISES": ".synthetic_rotations"}, namespace=globals())
 
 __all__ = [
     "EXERCISES",
@@ -50,6 +55,7 @@ __all__ = [
     "IRDS_MOVING_SIDE",
     "PENN_ACTION_EXERCISE_ANGLES",
     "PUSHFIT_EXERCISE_ANGLES",
+    "ROTATION_EXERCISES",
     "SQUAT_CORRECT_FORMS",
     "SQUAT_EXERCISE_ANGLES",
     "SQUAT_FAULT_ANGLES",
@@ -65,6 +71,7 @@ __all__ = [
     "load_sitrex",
     "load_squat_errors",
     "make_exercise",
+    "make_rotation_exercise",
     "retime",
     "save_sitrex",
 ]
