@@ -73,6 +73,30 @@ def test_the_soft_usefulness_grows_with_the_range_and_crosses_one_half_at_the_ru
     assert p.useful.tolist() == (p.rom >= threshold).tolist()
 
 
+def test_a_main_only_column_counts_only_as_a_main_movement_and_sets_no_bar():
+    """The axial rotations' rule: useful when moving at least as far as every other column, in
+    at least 90 % of the frames; not at a quarter of the largest range, nor at half of it."""
+    t = np.arange(300) / FPS
+    wave = 1 - np.cos(2 * np.pi * t / 2.5)
+    knee, helper = 170 - 45 * wave, 120 + 15 * wave               # ROM 90 and 30
+    incidental, half, leading, wild = (90 + a * wave for a in (17.5, 30, 50, 100))  # 35 ... 200
+    gappy = wild.copy()
+    gappy[::5] = np.nan                                             # measured in 80 % of the frames
+    columns = np.column_stack([knee, helper, incidental, half, leading, wild, gappy])
+    flags = [False, False, True, True, True, True, True]
+    p = coach_profile(columns, main_only=flags)
+    assert p.useful.tolist() == [True, True, False, False, True, True, False]
+    assert ((p.usefulness >= 0.5) == p.useful).all()
+    assert p.usefulness[-1] == 0.0
+    plain = coach_profile(columns)                                  # the 200-degree column sets the bar
+    assert plain.useful.tolist() == [True, False, False, True, True, True, True]
+    only_rotation = coach_profile(np.column_stack([90 + 2 * np.sin(t), 90 + 35 * wave]),
+                                  main_only=[False, True])          # the rotation *is* the movement
+    assert only_rotation.useful.tolist() == [False, True]
+    with pytest.raises(InputError, match="main_only needs one flag per angle column"):
+        coach_profile(columns, main_only=[True])
+
+
 def test_when_no_angle_qualifies_the_most_moving_measured_angle_is_useful():
     t = np.arange(200) / FPS
     p = coach_profile(np.column_stack([90 + 3 * np.sin(t), 90 + 6 * np.sin(t), 90 + 0 * t]))

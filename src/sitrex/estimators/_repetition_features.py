@@ -53,6 +53,10 @@ _ARM = ("elbow", "shoulder", "frontal shoulder abduction", "shoulder extension",
 _SEGMENT_ANGLES = 6        # the coach's most moving angles drive the repetition segmentation
 _MIN_COACH_REP = 8         # frames; shorter coach repetitions are dropped
 _MIN_ROM, _REL_ROM, _MAX_ROUGH = 15.0, 0.25, 3.0   # the usefulness rule
+#: A ``main_only`` column (:func:`coach_profile`) is useful only when its range is at least this
+#: share of the largest range of the other columns (it is the clip's main movement) and it is
+#: measured in at least this share of the coach's frames (it is so all along).
+_MAIN_ONLY_SHARE, _MAIN_ONLY_COVERAGE = 1.0, 0.9
 _SOFTNESS = 4.0            # usefulness slope: sigmoid(4 * margin in octaves)
 _TOLERANCE = 3             # frames of slack of the tolerant deviation
 _MIN_COVERAGE, _MIN_ATHLETE_REP = 0.6, 4
@@ -93,7 +97,9 @@ class CoachProfile:
     useful : numpy.ndarray of bool
         The evidence rule: measured, ``ROM >= max(15, 0.25 * max ROM)`` and
         ``roughness <= 3``; when no angle qualifies, the most moving measured
-        angle.
+        angle. ``max ROM`` is over the columns that are not ``main_only``
+        (:func:`coach_profile`); a ``main_only`` column also needs a ROM of at
+        least ``max ROM`` and to be measured in 90 % of the frames.
     usefulness : numpy.ndarray
         A soft version of `useful` in [0, 1] whose 0.5 is the rule's
         boundary: ``sigmoid(4 * m)``, where ``m`` is the smaller of the two
@@ -213,7 +219,7 @@ def _soft_usefulness(rom, rough, threshold, measured, useful) -> np.ndarray:
     return np.where(measured, soft, 0.0)
 
 
-def coach_profile(coach: Any, *, repetitions: Any = None) -> CoachProfile:
+def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None) -> CoachProfile:
     """Read the coach's clip: reference repetition, per-angle evidence and usefulness.
 
     Parameters
@@ -226,6 +232,16 @@ def coach_profile(coach: Any, *, repetitions: Any = None) -> CoachProfile:
         already. Default: :func:`sitrex.repetitions.segment_repetitions` on
         the 6 most moving angles. Either way repetitions shorter than 8
         frames are dropped.
+    main_only : array_like of bool, shape (n_angles,), optional
+        Columns that matter only as the main movement of the clip: useful
+        when they move at least as far as the most moving other column and
+        are measured in at least 90 % of the frames, and left out of the
+        ``max ROM`` the other columns' rule reads. The default comparator
+        marks so the axial rotations (:mod:`sitrex.axial_rotation`): read off
+        small offsets of the forearm or the shoulders, they swing widely where
+        the arms do something incidental (hands clasped in a squat, the
+        forearms of a push-up, whose shoulder rotation is defined only while
+        the elbows are bent) and would count there as much as the knees.
 
     Returns
     -------
@@ -266,11 +282,19 @@ def coach_profile(coach: Any, *, repetitions: Any = None) -> CoachProfile:
     total_variation = np.abs(np.diff(filled, axis=0)).sum(axis=0)
     rough = np.where(measured, total_variation / (2 * np.maximum(rom, 1e-6) * max(len(spans), 1)),
                      np.nan)
-    threshold = max(_MIN_ROM, _REL_ROM * rom.max())
-    useful = measured & (rom >= threshold) & (rough <= _MAX_ROUGH)
+    main_only = np.zeros(arr.shape[1], bool) if main_only is None else np.asarray(main_only, bool)
+    if main_only.shape != (arr.shape[1],):
+        raise InputError(f"main_only needs one flag per angle column ({arr.shape[1]}); got shape "
+                         f"{main_only.shape}")
+    largest = rom[~main_only].max() if (~main_only).any() else rom.max()
+    threshold = np.where(main_only, max(_MIN_ROM, _MAIN_ONLY_SHARE * largest),
+                         max(_MIN_ROM, _REL_ROM * largest))
+    eligible = measured & (~main_only | (np.isfinite(arr).mean(axis=0) >= _MAIN_ONLY_COVERAGE))
+    eligible = eligible if eligible.any() else measured
+    useful = eligible & (rom >= threshold) & (rough <= _MAX_ROUGH)
     if not useful.any():
-        useful = measured & (rom >= rom.max() * 0.999)
-    usefulness = _soft_usefulness(rom, rough, threshold, measured, useful)
+        useful = eligible & (rom >= rom[eligible].max() * 0.999)
+    usefulness = _soft_usefulness(rom, rough, threshold, eligible, useful)
 
     template = filled[spans[0][0]:spans[0][1]] if len(spans) >= 2 else filled
     p5, median, p95 = np.percentile(template, [5, 50, 95], axis=0)

@@ -261,7 +261,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
                              f"({n_pairs})")
         self.angle_names_ = self._resolve_angle_names(n_angles)
         self.n_angles_ = n_angles
-        per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs)
+        per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs,
+                                  main_only=self._main_only())
         failed = [i for i, item in enumerate(per_pair) if isinstance(item, str)]
         if len(failed) == n_pairs:
             raise InputError(f"no pair could be cut into repetitions; first: {per_pair[0]}")
@@ -351,7 +352,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         check_is_fitted(self)
         (ref,) = check_sequences([reference], n_angles=self.n_angles_, missing="keep",
                                  name="reference", angle_names=self.angle_names_)
-        return coach_profile(ref, repetitions=repetitions)
+        return coach_profile(ref, repetitions=repetitions, main_only=self._main_only())
 
     def score_repetitions(self, reference: Any, candidate: Any, *,
                           reference_repetitions=None) -> RepetitionScores:
@@ -382,13 +383,19 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         similarity = self._scores([(profile, reps)])[0]
         return RepetitionScores(reps, similarity, np.asarray(profile.usefulness, float))
 
+    def _main_only(self) -> np.ndarray:
+        """The columns that matter only as a main movement: the axial rotations (see coach_profile)."""
+        from sitrex.axial_rotation import AXIAL_ROTATION_NAMES
+
+        return np.isin(np.asarray(self.angle_names_, dtype=object), AXIAL_ROTATION_NAMES)
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """(n, n_angles) similarity per pair: its repetitions' frame-weighted mean.
 
         NaN where an angle is not measured in both sequences of a pair.
         """
         refs, cands = self._checked_pairs(X)
-        per_pair = pair_repetitions(list(zip(refs, cands)))
+        per_pair = pair_repetitions(list(zip(refs, cands)), main_only=self._main_only())
         for item in per_pair:
             if isinstance(item, str):
                 raise InputError(f"a pair could not be compared: {item}")
@@ -420,7 +427,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         check_is_fitted(self)
         seqs = check_sequences(references, n_angles=self.n_angles_, missing="keep",
                                name="references", angle_names=self.angle_names_)
-        return np.array([coach_profile(s).usefulness for s in seqs], dtype=float)
+        main_only = self._main_only()
+        return np.array([coach_profile(s, main_only=main_only).usefulness for s in seqs], dtype=float)
 
     def predict_usefulness(self, references: Any) -> np.ndarray:
         """(n, n_angles) int 0/1: which angles matter for each reference's exercise."""
