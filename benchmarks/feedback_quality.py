@@ -100,6 +100,7 @@ from pathlib import Path
 import numpy as np
 
 from feedback_quality_tables import print_tables, summarize  # beside this script
+from sitrex.angle_table import ANGLE_NAMES
 from sitrex.angles import range_of_motion
 from sitrex.datasets import augment
 
@@ -221,9 +222,11 @@ def pairs(task: Task, data: Data, n_coaches: int, n_athletes: int, rng):
 
 # ---------------------------------------------------------------------------- scoring
 def cleaned_angles(skeleton) -> np.ndarray:
+    """The paper's 23 angles as compared (the DTW baselines' input: the same columns as before the
+    default comparator also compared the axial rotations)."""
     from sitrex.datasets.protocol import model_angles
 
-    return model_angles(skeleton).astype(np.float64)
+    return model_angles(skeleton)[:, :len(ANGLE_NAMES)].astype(np.float64)
 
 
 def dtw_score(coach: np.ndarray, athlete: np.ndarray, columns) -> float:
@@ -290,14 +293,15 @@ def variants(comparator) -> list[tuple[str, object]]:
     return out
 
 
-#: Per-report rows for ``--dump``.
+#: Per-report rows for ``--dump``, and the report columns they are in.
 DUMP: list[dict] = []
+DUMP_NAMES: list[str] = []
 
 
 def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dict:
     import sitrex
 
-    names = list(sitrex.ANGLE_NAMES)
+    names = list(dict(comparators)["sitrex"].angle_names_)    # the report's columns
     expected = [names.index(a) for a in task.expected]
     oracle = [names.index(a) for a in (task.oracle or task.expected)]
     relevant = np.isin(names, task.relevant)
@@ -339,6 +343,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                 scored_faulty.add(int(athlete))
             report = reports["sitrex"]
             if args.dump:
+                DUMP_NAMES[:] = names
                 DUMP.append({"dataset": data.name, "task": task.name, "reps": n_reps,
                              "coach": int(coach), "athlete": int(athlete), "faulty": faulty,
                              "expected": np.isin(names, task.expected),
@@ -360,10 +365,11 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             ath = cleaned_angles(skel)
             measured = np.flatnonzero(np.isfinite(coach_angles).any(0) & np.isfinite(ath).any(0))
             useful = np.flatnonzero(report.useful)
+            baseline_useful = useful[useful < len(ANGLE_NAMES)]
             coach_useful = report.useful
             scores["DTW all angles"].append(dtw_score(coach_angles, ath, measured))
-            scores["DTW useful angles"].append(dtw_score(coach_angles, ath,
-                                                         useful if len(useful) else measured))
+            scores["DTW useful angles"].append(dtw_score(
+                coach_angles, ath, baseline_useful if len(baseline_useful) else measured))
             scores["DTW oracle angles"].append(dtw_score(coach_angles, ath, oracle or measured))
             scores[ORACLE_SIMILARITY].append(1.0 - similarity_on(report, oracle or measured))
             if faulty and expected and report.useful.any():
@@ -497,9 +503,7 @@ def main() -> None:
     print(f"wrote {args.json}")
     if args.dump:
         columns = {key: np.array([row[key] for row in DUMP]) for key in (DUMP[0] if DUMP else {})}
-        from sitrex import ANGLE_NAMES
-
-        np.savez_compressed(args.dump, angle_names=np.array(ANGLE_NAMES), **columns)
+        np.savez_compressed(args.dump, angle_names=np.array(DUMP_NAMES), **columns)
         print(f"wrote {args.dump} ({len(DUMP)} reports)")
 
 

@@ -128,7 +128,8 @@ def test_compare_on_2d_poses_never_scores_an_angle_that_needs_depth():
     clips, _ = make_exercise(2, ["lateral raise"], n_reps=3, random_state=3)
     coach, athlete = (c.replace(coords=flattened(c.coords)) for c in clips)
     report = sitrex.compare(coach, athlete)
-    flags = np.array(depth_columns())
+    rotations = len(report.angle_names) - len(depth_columns())     # the default's axial rotations
+    flags = np.array(depth_columns() + (True,) * rotations)         # they need depth too
     assert not report.useful[flags].any()
     assert np.isnan(report.similarity[:, flags]).all()
     assert not set(report.worst_angles(5)) & {n for n, f in zip(report.angle_names, flags) if f}

@@ -11,6 +11,7 @@ from sitrex.datasets import make_exercise
 from sitrex.datasets.augment import retime
 from sitrex.estimators import ExerciseComparator, RepetitionComparator
 from sitrex.exceptions import WeightsIntegrityError
+from sitrex.measurement import COMPARISON_ANGLE_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def test_the_default_says_what_it_is(default):
     meta = default.metadata_
     assert meta["weights"] == "sitrex-default" and meta["fps"] == 30
     assert meta["angle_kind"] == "unsigned"
-    assert meta["angle_names"] == list(sitrex.ANGLE_NAMES)
+    assert meta["angle_names"] == list(COMPARISON_ANGLE_NAMES)      # the paper's 23, the rotations
     assert set(meta["training_data"]) <= {"squat_errors", "irds", "pushfit", "penn_action",
                                           "synthetic"}
     assert meta["training_data"] and meta["license"]
@@ -81,6 +82,33 @@ def test_an_athlete_who_does_not_do_the_movement_differs(default):
         report = sitrex.compare(coach, other, default)
         assert report.score < 0.1, report.score
         assert set(report.worst_angles(2)) <= {"left knee", "right knee", "left hip", "right hip"}
+
+
+@pytest.mark.parametrize("movement, angle", [("shoulder external rotation", "right shoulder rotation"),
+                                             ("trunk rotation", "trunk rotation")])
+def test_a_turn_about_a_segment_axis_is_seen(default, movement, angle):
+    """The paper's 23 angles do not follow it: an athlete who did not rotate scored 1.00 before."""
+    from sitrex.datasets import make_rotation_exercise
+
+    coach = make_rotation_exercise(movement, random_state=0)
+    same = sitrex.compare(coach, make_rotation_exercise(movement, 1.05, n_reps=2, random_state=1), default)
+    still = sitrex.compare(coach, make_rotation_exercise(movement, 0.0, n_reps=2, random_state=2), default)
+    half = sitrex.compare(coach, make_rotation_exercise(movement, 0.5, n_reps=2, random_state=3), default)
+    assert same.score > 0.8 and still.score < 0.5, (same.score, still.score)
+    assert still.score < half.score < same.score
+    assert still.worst_angles(1) == [angle] and half.worst_angles(1) == [angle]
+
+
+def test_an_array_of_the_paper_angles_is_still_accepted(default):
+    """(T, 23) angles (Skeleton.angles()) carry no landmarks: the rotations are unmeasured there."""
+    skeletons, _ = make_exercise(2, ["squat"], n_reps=2, random_state=5)
+    coach, athlete = (s.angles() for s in skeletons)
+    report = sitrex.compare(coach, athlete, default, fps=30.0)
+    assert tuple(report.angle_names) == COMPARISON_ANGLE_NAMES
+    assert np.isnan(report.coach_angles[:, 23:]).all() and not report.useful[23:].any()
+    assert report.worst_angles(1)[0] in sitrex.ANGLE_NAMES and report.score > 0.5
+    with pytest.raises(sitrex.InputError, match="22 columns but the comparator expects 26"):
+        sitrex.compare(coach[:, :22], athlete, default, fps=30.0)
 
 
 # ---------------------------------------------------------------------------- invariances

@@ -359,21 +359,25 @@ def random_fault(skeleton: Skeleton, *, random_state: Any = None, tries: int = 4
     -------
     (faulty, labels, fault) or None
         ``labels`` as :func:`fault_labels`, shape (n_angles,), on the angles
-        a comparison measures (:func:`sitrex.measurement.comparison_angles`:
+        the default comparator compares
+        (:func:`sitrex.measurement.comparison_angle_names`: the paper's
+        angles of `kind`, then the axial rotations;
+        :func:`sitrex.measurement.comparison_angles`:
         the knee frontal tilt in the valgus indicator columns, the angles
         that need depth unmeasured in a 2-D pose), which is what a comparator
         trained on these labels is given.
     """
-    from sitrex.measurement import comparison_angles
+    from sitrex.measurement import comparison_angle_names, comparison_angles
 
     rng = check_random_state(random_state)
-    before = comparison_angles(skeleton.coords, kind)
+    names = comparison_angle_names(kind)
+    before = comparison_angles(skeleton.coords, kind, names=names)
     for _ in range(tries):
         try:
             faulty, fault = inject_fault(skeleton, random_state=rng)
         except InputError:
             continue
-        after = comparison_angles(faulty.coords, kind)
+        after = comparison_angles(faulty.coords, kind, names=names)
         labels = fault_labels(before, after)
         if fault.tolerated:
             measured = (np.isfinite(before).mean(axis=0) >= 0.5) & \

@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "dc50e5979f5400e932d96ca84a13691b1c4a62bb51928b87d9973861099be99a")
+                 "70540ef8827ccd61356202958a83d11beb250d4317ebef20fced943175e81611")
 
 
 @dataclass(frozen=True)

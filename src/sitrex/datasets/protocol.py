@@ -19,7 +19,7 @@ Examples
 >>> clips, _ = make_exercise(2, ["squat"], n_reps=2, random_state=0)
 >>> data = ProtocolData("synthetic", clips, ["squat", "squat"], ["a", "b"], [True, True])
 >>> model_angles(coach_input(data, 0, 1, None)).shape[1]
-23
+26
 """
 
 from __future__ import annotations
@@ -236,20 +236,22 @@ def model_angles(skeleton, *, conditioned: bool = False) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (T', 23), float32
+    numpy.ndarray, shape (T', 26), float32
+        The columns of :data:`sitrex.measurement.COMPARISON_ANGLE_NAMES`.
 
     Notes
     -----
     The angles are measured as :func:`sitrex.compare` measures them
     (:func:`sitrex.measurement.comparison_angles`: in torso lengths, the
-    knee valgus indicators measured as the knee frontal tilt, the angles
-    that need depth NaN in a 2-D pose), so that a comparator trained on
+    knee valgus indicators measured as the knee frontal tilt, the axial
+    rotations after the paper's 23, the angles that need depth NaN in a 2-D
+    pose), so that a comparator trained on
     them sees in training what it sees in use.
     """
     from sitrex.conditioning import Conditioning
-    from sitrex.measurement import comparison_angles
+    from sitrex.measurement import COMPARISON_ANGLE_NAMES, comparison_angles
     from sitrex.sequences import resample
 
     clean = skeleton if conditioned else Conditioning().skeleton(skeleton)
-    angles = comparison_angles(clean.coords)
+    angles = comparison_angles(clean.coords, names=COMPARISON_ANGLE_NAMES)
     return resample(angles, skeleton.fps, MODEL_FPS)[0].astype(np.float32)

@@ -46,7 +46,7 @@ Examples
 ...                     [True] * 4)
 >>> pairs = build_pairs(data, n_coaches=1, n_athletes=2, coach_reps=(1,), random_state=0)
 >>> len(pairs), pairs.targets.shape[1]
-(4, 23)
+(4, 26)
 >>> sorted(set(pairs.sources.tolist())), int(pairs.injected.sum())
 (['synthetic'], 2)
 """
@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 
 from sitrex.exceptions import InputError
+from sitrex.measurement import COMPARISON_ANGLE_NAMES
 
 from .protocol import ProtocolData, coach_input, model_angles, protocol_data
 
@@ -114,11 +115,11 @@ class TrainingPairs:
 
     Attributes
     ----------
-    sequences : list of numpy.ndarray, each (T_i, 23)
+    sequences : list of numpy.ndarray, each (T_i, 26)
         Cleaned unsigned angles at 30 fps.
     reference, candidate : numpy.ndarray of int, shape (n,)
         Positions in `sequences` of each pair's coach and athlete.
-    targets : numpy.ndarray, shape (n, 23)
+    targets : numpy.ndarray, shape (n, 26)
         1 the angle is executed as the coach does (or within correct
         variation), 0 it differs (an injected fault), NaN unlabelled.
     sources : numpy.ndarray of str, shape (n,)
@@ -132,7 +133,7 @@ class TrainingPairs:
     sequences: list = field(default_factory=list)
     reference: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     candidate: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    targets: np.ndarray = field(default_factory=lambda: np.zeros((0, 23)))
+    targets: np.ndarray = field(default_factory=lambda: np.zeros((0, len(COMPARISON_ANGLE_NAMES))))
     sources: np.ndarray = field(default_factory=lambda: np.zeros(0, str))
     faults: np.ndarray = field(default_factory=lambda: np.zeros(0, str))
     coach_reps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -198,7 +199,7 @@ class TrainingPairs:
         from sitrex._atomic import atomic_path
 
         lengths = np.array([len(s) for s in self.sequences], np.int64)
-        frames = np.concatenate(self.sequences) if self.sequences else np.zeros((0, 23), np.float32)
+        frames = np.concatenate(self.sequences) if self.sequences else np.zeros((0, len(COMPARISON_ANGLE_NAMES)), np.float32)
         with atomic_path(path, suffix=".npz") as tmp:
             np.savez_compressed(tmp, frames=frames.astype(np.float32),
                                 offsets=np.concatenate([[0], np.cumsum(lengths)]),

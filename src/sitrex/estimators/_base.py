@@ -95,6 +95,10 @@ class EstimatorCore(ClassifierMixin, BaseEstimator):
                 raise InputError(f"angle_names has {len(names)} names but the data have "
                                  f"{n_angles} angle columns")
             return names
+        from sitrex.measurement import COMPARISON_ANGLE_NAMES
+
+        if n_angles == len(COMPARISON_ANGLE_NAMES):     # the paper's 23 and the axial rotations
+            return COMPARISON_ANGLE_NAMES
         if n_angles == 23:
             from sitrex.angle_table import ANGLE_NAMES
 

@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from sitrex._validation import check_angle_values, check_fps, check_recording
+from sitrex.angle_table import ANGLE_NAMES
 from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.io import SUPPORTED_SUFFIXES as LANDMARK_SUFFIXES
 from sitrex.landmarks import N_LANDMARKS
-from sitrex.measurement import comparison_angles
+from sitrex.measurement import COMPARISON_ANGLE_NAMES, comparison_angles
 from sitrex.sequences import resample
 from sitrex.skeleton import Skeleton
 from sitrex.video import VIDEO_SUFFIXES
@@ -86,10 +87,10 @@ def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
 
 
 def _skeleton_angles(skeleton: Skeleton, role: str, comparator, kind: str) -> np.ndarray:
-    from sitrex.angles import angle_names
+    from sitrex.measurement import comparison_angle_names
 
     names = tuple(comparator.angle_names_)
-    available = angle_names(kind)
+    available = comparison_angle_names(kind)
     unknown = [n for n in names if n not in available]
     if unknown:
         raise InputError(
@@ -117,7 +118,22 @@ def knee_valgus_measure(comparator) -> str:
     return measure
 
 
-def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
+def with_rotation_columns(arr: np.ndarray, names) -> np.ndarray:
+    """Angles ``(..., 23)`` in the paper's columns, for a comparator of `names`: the axial rotations
+    appended as unmeasured (NaN) when `names` are the comparison columns
+    (:data:`sitrex.measurement.COMPARISON_ANGLE_NAMES`); any other array unchanged.
+
+    An angle array (:meth:`sitrex.Skeleton.angles`) does not carry the landmarks the rotations need.
+    """
+    if tuple(names) != COMPARISON_ANGLE_NAMES or arr.shape[-1] != len(ANGLE_NAMES):
+        return arr
+    missing = np.full((*arr.shape[:-1], len(names) - arr.shape[-1]), np.nan)
+    return np.concatenate([arr, missing], axis=-1)
+
+
+def _array_angles(value, role: str, names, kind: str) -> np.ndarray:
+    """`value` as angles in the comparator's columns `names` (see :func:`with_rotation_columns`)."""
+    n_angles = len(names)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -125,6 +141,7 @@ def _array_angles(value, role: str, n_angles: int, kind: str) -> np.ndarray:
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
     if arr.ndim != 2:
         raise InputError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
+    arr = with_rotation_columns(arr, names)
     if arr.shape[1] != n_angles:
         raise InputError(f"{role} angles have {arr.shape[1]} columns but the comparator expects "
                          f"{n_angles}; pass angles in the comparator's column order "
@@ -172,7 +189,7 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         angles = _skeleton_angles(cleaned, role, comparator, kind)
         info = cleaned.meta.get("conditioning")
     else:
-        angles = _array_angles(value, role, int(comparator.n_angles_), kind)
+        angles = _array_angles(value, role, tuple(comparator.angle_names_), kind)
         if len(angles) == 0:
             raise InputError(f"{role} has no frames")
         rate = _frame_rate(None, fps, role)

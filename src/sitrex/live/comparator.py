@@ -45,7 +45,7 @@ import numpy as np
 
 from sitrex.conditioning import CausalConditioning
 from sitrex.exceptions import InputError
-from sitrex.feedback._inputs import _skeleton_angles
+from sitrex.feedback._inputs import _skeleton_angles, with_rotation_columns
 from sitrex.feedback.coach import scores_repetitions
 from sitrex.feedback.pipeline import check_options
 
@@ -360,6 +360,7 @@ class LiveComparator:
             cleaned = values if stream is None else stream.update(values, now)[0]
             angles = _skeleton_angles(cleaned[None], "athlete", self.comparator, self.kind)[0]
             return angles, present
+        values = with_rotation_columns(values, self.angle_names)
         if values.shape != (n_angles,):
             raise InputError(
                 f"a live frame must be RGB pixels (H, W, 3), landmarks ({N_LANDMARKS}, 3), "
