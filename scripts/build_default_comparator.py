@@ -31,6 +31,14 @@ read back into a build that claims to be reproducible.
         --leave-out irds --output build/lodo/irds.keras            # a one-shot comparator
     python scripts/build_default_comparator.py --cache build/cache --lodo-dir build/lodo
                                                                    # the three one-shot ones
+    python scripts/build_default_comparator.py --check             # does the shipped file
+                                                                   # come out of this code?
+
+``--check`` trains the shipped recipe into a temporary file and compares its
+sha256 with the one ``sitrex.pretrained`` pins for the shipped file (exit
+status 1 when they differ). Bytes are compared, so the check holds for one
+machine's floating point: on the machine that built the pinned file, a
+difference means the file and the code have parted.
 
 Must run in under 30 minutes on 2 cores (the issue's requirement); the time
 of each step is printed.
@@ -203,7 +211,23 @@ def build(args, leave_out: str | None, output: Path) -> str:
     return digest
 
 
-def main(argv=None) -> None:
+def check(args) -> int:
+    """Build the shipped recipe into a temporary file; 0 if its sha256 is the pinned one, else 1."""
+    from sitrex.pretrained import DEFAULT_WEIGHTS, weights_info
+
+    pinned = weights_info(DEFAULT_WEIGHTS).files["estimator"].sha256
+    with tempfile.TemporaryDirectory() as folder:
+        digest = build(args, None, Path(folder) / "sitrex-default.keras")
+    if digest == pinned:
+        print(f"the shipped file comes out of this code: sha256 {digest}")
+        return 0
+    print(f"MISMATCH: this code builds sha256 {digest}, the package pins {pinned}\n"
+          f"(rebuild with `python {Path(__file__).relative_to(REPO)}` and pin the new sha256 in "
+          "src/sitrex/pretrained.py, or find which change moved the weights)", file=sys.stderr)
+    return 1
+
+
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("SITREX_DATA")
                         or str(REPO.parent / "shared" / "data"),
@@ -219,6 +243,9 @@ def main(argv=None) -> None:
     parser.add_argument("--output", help=f"the .keras file (default: {SHIPPED.relative_to(REPO)}, "
                                          "or build/lodo/<dataset>.keras with --leave-out)")
     parser.add_argument("--n-jobs", type=int, help="processes for the per-pair features")
+    parser.add_argument("--check", action="store_true",
+                        help="build the shipped recipe into a temporary file and compare its "
+                             "sha256 with the pinned one (exit status 1 if they differ)")
     parser.add_argument("--with-synthetic", action="store_true",
                         help="add pairs of sitrex's synthetic exercises (an experiment; not in the "
                              "shipped recipe)")
@@ -226,14 +253,20 @@ def main(argv=None) -> None:
     if args.lodo_dir and (args.leave_out or args.output):
         parser.error("--lodo-dir builds all three one-shot comparators: give neither "
                      "--leave-out nor --output with it")
+    if args.check:
+        if args.lodo_dir or args.leave_out or args.output or args.with_synthetic:
+            parser.error("--check builds the shipped recipe: give none of --lodo-dir, "
+                         "--leave-out, --output, --with-synthetic with it")
+        return check(args)
     if args.lodo_dir:
         for dataset in ("squat_errors", "irds", "pushfit"):
             print(f"\n== without {dataset}", flush=True)
             build(args, dataset, Path(args.lodo_dir) / f"{dataset}.keras")
-        return
+        return 0
     output = Path(args.output) if args.output else (
         SHIPPED if args.leave_out is None else REPO / "build" / "lodo" / f"{args.leave_out}.keras")
     build(args, args.leave_out, output)
+    return 0
 
 
 if __name__ == "__main__":

@@ -227,6 +227,26 @@ def test_a_feature_cache_written_by_other_code_is_not_read(data, tmp_path, monke
     assert len(sorted(tmp_path.rglob("output.pkl"))) == 2 * len(cached)
 
 
+def test_machine_settings_are_not_saved(fitted, tmp_path):
+    """n_jobs and memory describe the machine that fitted: a file fitted with n_jobs=2 is the one fitted
+    without it (the default comparator's build relies on that to be byte-reproducible)."""
+    import json
+    import zipfile
+
+    from sitrex._model_archive import METADATA_ENTRY
+
+    fitted.set_params(n_jobs=2, memory=str(tmp_path / "cache"))
+    try:
+        path = fitted.save(tmp_path / "rep.keras")
+    finally:
+        fitted.set_params(n_jobs=None, memory=None)
+    loaded = RepetitionComparator.load(path)
+    assert loaded.n_jobs is None and loaded.memory is None
+    with zipfile.ZipFile(path) as archive:
+        params = json.loads(archive.read(METADATA_ENTRY))["params"]
+    assert params["n_jobs"] is None and params["memory"] is None
+
+
 def test_fit_checks_first(data):
     X, y = data
     with pytest.raises(InputError, match="statistic_weight"):

@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "70540ef8827ccd61356202958a83d11beb250d4317ebef20fced943175e81611")
+                 "7a2a18d735d4ec228ef523d62ec4fd9ee0410a900c6daf4f2128311dd8bd5e1a")
 
 
 @dataclass(frozen=True)

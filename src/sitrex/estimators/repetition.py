@@ -141,7 +141,9 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
     scoring = "repetitions"
     _networks = ("similarity_model_",)
     _saved_fitted = ("population_scale_", "statistic_scale_")
-    _unsaved_params = ("memory",)
+    #: Settings of the machine that fitted, not of the model: saved as None, so that a file
+    #: fitted with ``n_jobs=2`` is byte for byte the one fitted with the default.
+    _unsaved_params = ("memory", "n_jobs")
     _params_of_older_files = {"combine": "mean"}
     _parameters = REPETITION_PARAMETERS
 
