@@ -162,7 +162,8 @@ def build(args, leave_out: str | None, output: Path) -> str:
     sources = TRAINING_SOURCES + (("synthetic",) if args.with_synthetic else ())
     pairs = training_pairs(args.data, sources=sources, leave_out=leave_out,
                            cache=cache / "pairs" if cache else None,
-                           random_state=PAIR_SEED, verbose=True)
+                           random_state=PAIR_SEED, labelled_faults=args.with_labelled_faults,
+                           verbose=True)
     used = [s for s in dict.fromkeys(pairs.sources.tolist())]
     print(f"pairs: {len(pairs)} ({int(pairs.injected.sum())} injected) from {', '.join(used)} "
           f"in {time.perf_counter() - started:.0f} s", flush=True)
@@ -197,6 +198,8 @@ def build(args, leave_out: str | None, output: Path) -> str:
                     + ("" if leave_out is None else f" --leave-out {leave_out}"),
         "sitrex_version": getattr(sitrex, "__version__", ""),
     }
+    if args.with_labelled_faults:      # an experiment: say so in the file (the shipped bytes stay)
+        comparator.metadata_["labelled_faults"] = "squat_errors and IRDS recorded faulty clips"
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.parent) as folder:
         raw = Path(folder) / "unpacked.keras"
@@ -246,6 +249,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="build the shipped recipe into a temporary file and compare its "
                              "sha256 with the pinned one (exit status 1 if they differ)")
+    parser.add_argument("--with-labelled-faults", action="store_true",
+                        help="add pairs of correct coaches and the recorded faulty clips of "
+                             "squat_errors and IRDS (an experiment; not in the shipped recipe)")
     parser.add_argument("--with-synthetic", action="store_true",
                         help="add pairs of sitrex's synthetic exercises (an experiment; not in the "
                              "shipped recipe)")
@@ -254,9 +260,10 @@ def main(argv=None) -> int:
         parser.error("--lodo-dir builds all three one-shot comparators: give neither "
                      "--leave-out nor --output with it")
     if args.check:
-        if args.lodo_dir or args.leave_out or args.output or args.with_synthetic:
+        if (args.lodo_dir or args.leave_out or args.output or args.with_synthetic
+                or args.with_labelled_faults):
             parser.error("--check builds the shipped recipe: give none of --lodo-dir, "
-                         "--leave-out, --output, --with-synthetic with it")
+                         "--leave-out, --output, --with-synthetic, --with-labelled-faults with it")
         return check(args)
     if args.lodo_dir:
         for dataset in ("squat_errors", "irds", "pushfit"):

@@ -246,6 +246,23 @@ def _measured(angles: np.ndarray) -> np.ndarray:
     return np.isfinite(angles).mean(axis=0) >= 0.5
 
 
+def _coach_reference(builder: _Builder, data: ProtocolData, coach: int, reps: int,
+                     rng: np.random.Generator) -> tuple[int, np.ndarray] | None:
+    """The coach input's sequence added to `builder`, and its measured angles; None if it has none.
+
+    None also when the group has too few clips for `reps` repetitions, or the
+    input measures no angle (e.g. a 2-D clip whose joints are mostly hidden).
+    """
+    skeleton = coach_input(data, coach, reps, rng)
+    if skeleton is None:
+        return None
+    coach_angles = model_angles(skeleton)
+    measured = _measured(coach_angles)
+    if not measured.any():
+        return None
+    return builder.add_sequence(coach_angles), measured
+
+
 def _athlete_pool(data: ProtocolData, coach: int, same_view: bool) -> np.ndarray:
     """Correct clips of the coach's exercise from other groups (same view when enough share it)."""
     pool = np.flatnonzero(data.correct & (data.exercises == data.exercises[coach])
@@ -327,14 +344,10 @@ def build_pairs(data: ProtocolData, *, n_coaches: int = 15, n_athletes: int = 40
             pool = pool[long_enough[pool]]
             chosen = rng.choice(pool, min(n_athletes, len(pool)), replace=False)
             for reps in coach_reps:
-                skeleton = coach_input(data, coach, reps, rng)
-                if skeleton is None:
+                made = _coach_reference(builder, data, coach, reps, rng)
+                if made is None:
                     continue
-                coach_angles = model_angles(skeleton)
-                measured = _measured(coach_angles)
-                if not measured.any():            # e.g. a 2-D clip whose joints are mostly hidden
-                    continue
-                reference = builder.add_sequence(coach_angles)
+                reference, measured = made
                 for i in chosen:
                     as_is, ok_targets, injected, labels, kind = athlete(int(i))
                     if not (measured & np.isfinite(ok_targets)).any():
@@ -362,7 +375,7 @@ def _archive_stamp(source: str, path: Path) -> list:
 def training_pairs(path: str | os.PathLike[str] | None = None, *,
                    sources: Sequence[str] = TRAINING_SOURCES, leave_out: str | None = None,
                    cache: str | os.PathLike[str] | None = None, random_state: int = 1,
-                   verbose: bool = False) -> TrainingPairs:
+                   labelled_faults: bool = False, verbose: bool = False) -> TrainingPairs:
     """The pairs of the default comparator's recipe, from the real data sets.
 
     Parameters
@@ -383,6 +396,10 @@ def training_pairs(path: str | os.PathLike[str] | None = None, *,
         Each source draws from ``numpy.random.default_rng([random_state, k])``,
         ``k`` its position in :data:`TRAINING_SOURCES` followed by
         :data:`OPTIONAL_SOURCES`.
+    labelled_faults : bool, default False
+        Add, for squat_errors and IRDS, pairs of correct coaches and the data
+        set's own recorded faulty clips (:mod:`~sitrex.datasets.labelled_fault_pairs`;
+        an experiment, not in the shipped recipe). Left out with their data set.
     verbose : bool, default False
         Print a line per source.
 
@@ -390,6 +407,7 @@ def training_pairs(path: str | os.PathLike[str] | None = None, *,
     -------
     TrainingPairs
     """
+    from .labelled_fault_pairs import FAULT_SOURCES, labelled_fault_pairs
     from sitrex._fetch import get_data_home
 
     known = TRAINING_SOURCES + OPTIONAL_SOURCES
@@ -404,14 +422,19 @@ def training_pairs(path: str | os.PathLike[str] | None = None, *,
         if source == leave_out:
             continue
         recipe = _RECIPE[source]
+        with_faults = labelled_faults and source in FAULT_SOURCES
         seed = [random_state, known.index(source)]
-        file = Path(cache) / _cache_name(source, recipe, random_state, folder) if cache else None
+        key = {**recipe, "labelled_faults": True} if with_faults else recipe
+        file = Path(cache) / _cache_name(source, key, random_state, folder) if cache else None
         if file is not None and file.exists():
             pairs = TrainingPairs.load(file)
         else:
             data = protocol_data(source, folder)
             pairs = build_pairs(data, min_frames=_MIN_FRAMES if source == "penn_action" else 0,
                                 random_state=seed, **recipe)
+            if with_faults:       # a stream of its own: the other pairs stay as they are
+                pairs = TrainingPairs.concatenate([pairs, labelled_fault_pairs(
+                    data, coach_reps=recipe["coach_reps"], random_state=[*seed, 1])])
             if file is not None:
                 file.parent.mkdir(parents=True, exist_ok=True)
                 pairs.save(file)
