@@ -94,14 +94,15 @@ def labelled_fault_pairs(data: ProtocolData, *, n_coaches: int = 15, n_athletes:
     rng = np.random.default_rng(random_state)
     builder = _Builder(data.name)
     column = {name: k for k, name in enumerate(COMPARISON_ANGLE_NAMES)}
-    labelled = np.array([bool(fault_angles(data, i)) for i in range(len(data.skeletons))])
+    named = [fault_angles(data, i) for i in range(len(data.skeletons))]
+    labelled = np.array([bool(angles) for angles in named])
     athletes: dict[int, tuple[int, np.ndarray]] = {}
 
     def athlete(i: int) -> tuple[int, np.ndarray]:
         if i not in athletes:
             angles = model_angles(Conditioning().skeleton(data.skeletons[i]), conditioned=True)
             targets = np.full(len(COMPARISON_ANGLE_NAMES), np.nan)
-            targets[[column[name] for name in fault_angles(data, i)]] = 0.0
+            targets[[column[name] for name in named[i]]] = 0.0
             targets[~_measured(angles)] = np.nan
             athletes[i] = (builder.add_sequence(angles), targets)
         return athletes[i]

@@ -407,8 +407,9 @@ def training_pairs(path: str | os.PathLike[str] | None = None, *,
     -------
     TrainingPairs
     """
-    from .labelled_fault_pairs import FAULT_SOURCES, labelled_fault_pairs
     from sitrex._fetch import get_data_home
+
+    from .labelled_fault_pairs import FAULT_SOURCES, labelled_fault_pairs
 
     known = TRAINING_SOURCES + OPTIONAL_SOURCES
     unknown = sorted(set(sources) - set(known))
