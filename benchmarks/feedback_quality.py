@@ -103,6 +103,7 @@ from feedback_quality_tables import print_tables, summarize  # beside this scrip
 from sitrex.angle_table import ANGLE_NAMES
 from sitrex.angles import range_of_motion
 from sitrex.datasets import augment
+from sitrex.sides import mirror_columns
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -302,7 +303,10 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
     import sitrex
 
     names = list(dict(comparators)["sitrex"].angle_names_)    # the report's columns
-    expected = [names.index(a) for a in task.expected]
+    # a mirrored athlete's fault is on its other side: the report names the athlete's own angles
+    truth = ([names[k] for k in mirror_columns(names)[[names.index(a) for a in task.expected]]]
+             if args.mirror_athletes else list(task.expected))
+    expected = [names.index(a) for a in truth]
     oracle = [names.index(a) for a in (task.oracle or task.expected)]
     relevant = np.isin(names, task.relevant)
     labels_of = [label for label, _ in comparators]
@@ -314,6 +318,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
     misses = {m: [] for m in labels_of}      # faulty athletes scored at or above it
     told = {m: ([], []) for m in labels_of}  # (correct, faulty) athletes told an angle differs
     useful_pr = []                           # (precision, recall, n useful) per coach
+    mirrored = []                            # per report: compared with the coach mirrored
     faulty_seen = set()                      # faulty clips behind the AUCs of this task
     for coach, athletes in pairs(task, data, args.coaches, args.athletes, rng):
         coach_skel = coach_input(data, coach, n_reps, rng)
@@ -326,6 +331,8 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
         coach_useful = None
         for athlete in athletes:
             skel = data.skeletons[athlete]
+            if args.mirror_athletes:
+                skel = skel.mirrored()
             reports = {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -342,12 +349,14 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             if faulty:
                 scored_faulty.add(int(athlete))
             report = reports["sitrex"]
+            mirrored.append(bool(report.coach_mirrored))
             if args.dump:
                 DUMP_NAMES[:] = names
                 DUMP.append({"dataset": data.name, "task": task.name, "reps": n_reps,
                              "coach": int(coach), "athlete": int(athlete), "faulty": faulty,
-                             "expected": np.isin(names, task.expected),
+                             "expected": np.isin(names, truth),
                              "useful": np.asarray(report.useful, bool),
+                             "coach_mirrored": bool(report.coach_mirrored),
                              "usefulness": np.asarray(report.usefulness, float),
                              "coach_range": range_of_motion(report.coach_angles),
                              "athlete_range": range_of_motion(report.athlete_angles),
@@ -361,7 +370,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
                     (not below) if faulty else below)
                 told[label][int(faulty)].append(any(a.ranges for a in r.summary()))
                 if faulty and expected and r.useful.any():
-                    hits[label].append(r.worst_angles(1)[0] in task.expected)
+                    hits[label].append(r.worst_angles(1)[0] in truth)
             ath = cleaned_angles(skel)
             measured = np.flatnonzero(np.isfinite(coach_angles).any(0) & np.isfinite(ath).any(0))
             useful = np.flatnonzero(report.useful)
@@ -393,6 +402,7 @@ def run_task(task: Task, data: Data, comparators, args, rng, n_reps: int) -> dic
             "told_correct": {m: [int(np.sum(t[0])), len(t[0])] for m, t in told.items()},
             "told_faulty": {m: [int(np.sum(t[1])), len(t[1])] for m, t in told.items()},
             "usefulness": useful_pr,
+            "coach_mirrored": [int(np.sum(mirrored)), len(mirrored)],
             "n_coaches": len(per_coach["sitrex"]),
             "faulty_clips": len(faulty_seen),
             "faulty_groups": sorted({str(data.groups[a]) for a in faulty_seen})}
@@ -456,6 +466,10 @@ def main() -> None:
                         help="record every clip as another capture system would: landmark jitter "
                              "(0.03 torso lengths), lost landmarks (5 %% of frames, in runs of 3-10), "
                              "15 fps, 100 fps; applied in the order given")
+    parser.add_argument("--mirror-athletes", action="store_true",
+                        help="hand every athlete over mirrored (left and right swapped), as a "
+                             "selfie camera records them or as a patient who mirrors a "
+                             "physiotherapist facing them moves: the other limb than the coach")
     parser.add_argument("--rate-unknown", action="store_true",
                         help="hand the landmarks to sitrex.compare without their frame rate (it "
                              "then assumes 30 fps), as a user who omits fps= does")
@@ -493,7 +507,9 @@ def main() -> None:
                     f"{np.mean(r['auc'][m]):.2f}" for m in r["auc"])
                     + ("" if r["top1"]["sitrex"] is None else
                        f"  top-1 {r['top1']['sitrex']:.2f} (chance {r['chance']:.2f})")
-                    + f"  faulty {r['faulty_clips']} clips / {len(r['faulty_groups'])} group(s)",
+                    + f"  faulty {r['faulty_clips']} clips / {len(r['faulty_groups'])} group(s)"
+                    + (f"  coach mirrored {r['coach_mirrored'][0]}/{r['coach_mirrored'][1]}"
+                       if r["coach_mirrored"][0] else ""),
                     flush=True)
             table.append((name, n_reps, summary, label, time.perf_counter() - t0))
     results["seconds"] = time.perf_counter() - started

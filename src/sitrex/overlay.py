@@ -238,7 +238,9 @@ def _coach_side(report: Any, coach_video: Any, columns: np.ndarray, size: tuple[
     Returns ``(frames, index, pixels, arms, values)``: `pixels` are the coach's
     landmarks where its letterboxed frame puts them, `arms` the angle arcs of
     :func:`sitrex.angle_table.angle_arms` and `values` the coach's angles, per
-    shown frame; the last three are None without coach landmarks.
+    shown frame; the last three are None without coach landmarks. For a
+    report compared with the coach mirrored, each arc is drawn on the coach's
+    twin joint, the one the athlete's angle was compared with.
     """
     skeleton = report.coach_skeleton
     n_coach = report.coach_angles.shape[0] if skeleton is None else skeleton.n_frames
@@ -249,7 +251,12 @@ def _coach_side(report: Any, coach_video: Any, columns: np.ndarray, size: tuple[
     scale, _, (dx, dy) = fit_inside(frames.size, size)
     pixels = _skeleton_pixels(skeleton, "coach")[index] * scale
     pixels[..., :2] += (dx, dy)
-    arms = angle_arms(pixels, [report.angle_names[c] for c in columns])
+    drawn = columns
+    if getattr(report, "coach_mirrored", False):   # column k holds the coach's twin of angle k
+        from sitrex.sides import mirror_columns
+
+        drawn = mirror_columns(report.angle_names)[columns]
+    arms = angle_arms(pixels, [report.angle_names[c] for c in drawn])
     measured = index < report.coach_angles.shape[0]  # else no angle values for that frame
     values = np.full((len(index), len(columns)), np.nan)
     values[measured] = report.coach_angles[index[measured]][:, columns]

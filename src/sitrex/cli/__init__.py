@@ -146,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what of the coach's clip to compare with: 'typical' (its most typical "
                         "repetition, the default), 'whole' (the whole clip) or a repetition "
                         "number (1 = the first)")
+    p.add_argument("--sides", choices=("auto", "same", "mirrored"), default="auto",
+                   help="compare each angle with the coach's on the same side ('same'), on the "
+                        "other side ('mirrored': left and right swapped), or 'auto' (default): "
+                        "mirrored when the coach's movement works one side and the athlete "
+                        "works the other, as a patient copying a physiotherapist who faces them")
     p.add_argument("--no-smooth", action="store_true",
                    help="compare the raw angles (default: glitches removed, gaps bridged, "
                         "6 Hz zero-phase low-pass)")

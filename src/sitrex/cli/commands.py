@@ -96,7 +96,8 @@ def _compare_options(args) -> dict[str, Any]:
     """sitrex.compare's options from the command line (one athlete or many)."""
     return dict(kind=args.kind, window_seconds=args.window, warmup_seconds=args.warmup,
                 stride=args.stride, threshold=args.threshold, align=args.align,
-                smooth=not args.no_smooth, coach_rep=args.coach_rep, fps=args.fps)
+                smooth=not args.no_smooth, coach_rep=args.coach_rep, fps=args.fps,
+                sides=args.sides)
 
 
 def compare(args):

@@ -25,7 +25,7 @@ for one athlete; many athletes or a live feed reuse it). It holds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from sitrex.sequences import interpolate_gaps
 
 from ._inputs import Execution
 
-__all__ = ["CoachReference", "prepare_coach", "scores_repetitions"]
+__all__ = ["SIDES", "CoachReference", "prepare_coach", "scores_repetitions", "side_matched"]
 
 
 def scores_repetitions(comparator) -> bool:
@@ -82,6 +82,8 @@ class CoachReference:
     embedding : ndarray, CoachProfile or None
         The comparator's encoding of the coach, once computed (see
         :meth:`reference_embedding`).
+    is_mirrored : bool
+        This is the coach's movement mirrored (:meth:`mirrored`).
     """
 
     execution: Execution
@@ -98,6 +100,8 @@ class CoachReference:
     variation: np.ndarray | None = None
     note: str | None = None
     embedding: Any = None
+    is_mirrored: bool = False
+    _mirror: Any = field(default=None, repr=False)
 
     @property
     def focus(self) -> np.ndarray:
@@ -132,6 +136,77 @@ class CoachReference:
         elif self.embedding is None:
             self.embedding = np.asarray(comparator.embed([self.reference.astype(np.float32)])[0])
         return self.embedding
+
+
+    def laterality(self, angle_names) -> float:
+        """How one-sided the coach's movement is: :func:`sitrex.sides.laterality` over its span,
+        on the angles that matter (those measured when none does) and their twins."""
+        from sitrex.sides import laterality
+
+        return laterality(self.angles[self.span], angle_names, columns=self.side_columns)
+
+    @property
+    def side_columns(self) -> np.ndarray:
+        """The columns that say which side a movement works: the useful ones (else the measured)."""
+        return self.useful if self.useful.any() else self.measured
+
+    def mirrored(self, angle_names) -> CoachReference:
+        """The coach's movement mirrored, left and right swapped; made once, then kept.
+
+        Every per-angle array takes the column of the angle's mirror twin
+        (:func:`sitrex.sides.mirror_columns`): column ``k`` of the mirror's
+        :attr:`angles` is what the coach's twin of angle ``k`` did, and the
+        angles that matter are the twins of those that matter. The
+        repetitions and the reference repetition are the same frames. The
+        execution's :attr:`~Execution.skeleton` stays as recorded (what the
+        coach's video shows); its angles are mirrored. Mirroring the mirror
+        gives this coach back.
+        """
+        if self._mirror is None:
+            from sitrex.sides import mirror_columns
+
+            cols = mirror_columns(angle_names)
+            self._mirror = replace(
+                self, execution=replace(self.execution, angles=self.execution.angles[:, cols]),
+                angles=self.angles[:, cols], usefulness=self.usefulness[cols],
+                useful=self.useful[cols], measured=self.measured[cols],
+                reference=None if self.reference is None else self.reference[:, cols],
+                variation=None if self.variation is None else self.variation[cols],
+                embedding=None, is_mirrored=not self.is_mirrored, _mirror=self)
+        return self._mirror
+
+
+#: What ``sides=`` accepts (:func:`side_matched`).
+SIDES = ("auto", "same", "mirrored")
+
+
+def side_matched(coach: CoachReference, athlete_angles: np.ndarray, angle_names, sides: str
+                 ) -> tuple[CoachReference, str | None]:
+    """The coach as the athlete is compared with it, and a note when it is mirrored.
+
+    ``sides="same"`` compares each angle with the coach's own; ``"mirrored"``
+    with the coach's mirror twin (:meth:`CoachReference.mirrored`); ``"auto"``
+    mirrors the coach when its movement is one-sided and the athlete works the
+    other side (:func:`sitrex.sides.works_other_side`, on the coach's span and
+    the athlete's whole clip at the comparator's rate).
+    """
+    from sitrex.sides import laterality, works_other_side
+
+    if sides == "same":
+        return coach, None
+    coach_side = coach.laterality(angle_names)
+    athlete_side = laterality(athlete_angles, angle_names, columns=coach.side_columns) \
+        if len(athlete_angles) else np.nan
+    if sides == "auto" and not works_other_side(coach_side, athlete_side):
+        return coach, None
+    worked = {True: "left", False: "right"}
+    why = ("the athlete is compared with the coach's movement mirrored (left and right "
+           "swapped), as asked") if sides == "mirrored" else (
+        f"the coach works the {worked[coach_side > 0]} side and the athlete the "
+        f"{worked[athlete_side > 0]}: the athlete is compared with the coach's movement "
+        "mirrored, each angle with the coach's on the other side (sides='same' compares "
+        "them side for side)")
+    return coach.mirrored(angle_names), why
 
 
 def _useful_mask(useful_angles, usefulness, threshold, names, measured) -> np.ndarray:

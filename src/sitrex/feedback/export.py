@@ -23,7 +23,7 @@ FORMAT = "sitrex.feedback/1"
 
 _ARRAYS = ("usefulness", "similarity", "times", "coach_angles", "athlete_angles")
 _SCALARS = ("fps", "threshold", "usefulness_threshold", "window", "stride", "kind",
-            "coach_source", "athlete_source", "repetition_note")
+            "coach_source", "athlete_source", "repetition_note", "coach_mirrored")
 
 
 def jsonable(value: Any) -> Any:

@@ -11,7 +11,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import seconds_to_frames
 
 from ._inputs import Execution, load_execution
-from .coach import CoachReference, prepare_coach, scores_repetitions
+from .coach import SIDES, CoachReference, prepare_coach, scores_repetitions
 from .report import FeedbackReport
 from .scoring import compare_with_coach
 
@@ -97,7 +97,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
             smooth: bool | Conditioning | CausalConditioning = True,
             coach_rep: int | str = "typical", window_seconds: float | None = None,
             warmup_seconds: float | None = None, band_seconds: float | None = None,
-            causal: bool = False) -> FeedbackReport:
+            causal: bool = False, sides: str = "auto") -> FeedbackReport:
     """Compare an athlete's execution of an exercise with a coach's, angle by angle.
 
     Parameters
@@ -182,6 +182,18 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         looks at the whole clip) or the ``"max-energy"`` kind (which chooses
         planes from the whole clip). The repetitions of the report are still
         found on the whole clip.
+    sides : {"auto", "same", "mirrored"}, default "auto"
+        Which of the coach's angles each of the athlete's is compared with.
+        ``"auto"``: when the coach's movement works one side (a one-arm curl)
+        and the athlete works the other (a patient mirroring a
+        physiotherapist who faces them, a selfie camera's mirror image), the
+        coach's movement mirrored, left and right swapped
+        (:mod:`sitrex.sides`); otherwise side for side. ``"same"``: always
+        side for side; ``"mirrored"``: always mirrored. A mirrored comparison
+        is said in ``report.messages`` and ``report.coach_mirrored``; the
+        report's angles stay the athlete's own (its worst angle is the limb
+        the athlete moved). With ``causal=True``, ``"auto"`` compares side for
+        side (deciding needs the whole clip).
 
     Returns
     -------
@@ -248,7 +260,7 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         useful_angles=useful_angles, fps=fps, align_band=align_band, batch_size=batch_size,
         min_window=min_window, smooth=smooth, coach_rep=coach_rep,
         window_seconds=window_seconds, warmup_seconds=warmup_seconds, band_seconds=band_seconds,
-        causal=causal)
+        causal=causal, sides=sides)
     coach_x = options.load(coach, "coach", backend)
     athlete_x = options.load(athlete, "athlete", backend)
     return options.score(options.prepare_coach(coach_x), athlete_x)
@@ -280,6 +292,7 @@ class CompareOptions:
     repetitions: bool
     batch_size: int | None
     causal: bool = False
+    sides: str = "auto"
 
     @property
     def rate(self) -> float:
@@ -304,7 +317,7 @@ class CompareOptions:
             warmup=self.warmup, band=self.band, stride=self.stride, threshold=self.threshold,
             usefulness_threshold=self.usefulness_threshold, align=self.align,
             repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep,
-            causal=self.causal)
+            causal=self.causal, sides=self.sides)
 
 
 def _check_repetition_options(*, causal: bool, window, warmup, stride: int) -> None:
@@ -330,7 +343,8 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
                   smooth: bool | Conditioning | CausalConditioning = True,
                   coach_rep: int | str = "typical", window_seconds: float | None = None,
                   warmup_seconds: float | None = None, band_seconds: float | None = None,
-                  causal: bool = False, live: bool = False) -> CompareOptions:
+                  causal: bool = False, live: bool = False, sides: str = "auto"
+                  ) -> CompareOptions:
     """Check :func:`compare`'s options before any input is read; see it for their meaning.
 
     `live` is for :class:`sitrex.LiveComparator`: causal cleaning, and a
@@ -357,6 +371,8 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
     if isinstance(coach_rep, str) and coach_rep not in ("typical", "whole"):
         raise InputError(f"coach_rep must be 'typical', 'whole' or a repetition index; got "
                          f"{coach_rep!r}")
+    if sides not in SIDES:
+        raise InputError(f"sides must be one of {', '.join(map(repr, SIDES))}; got {sides!r}")
     comparator = _check_comparator(comparator)
     kind = _check_kind(kind, comparator)
     default = float(getattr(comparator, "threshold", 0.5))
@@ -388,6 +404,7 @@ def check_options(comparator=None, *, kind: str | None = None, window: int | Non
         threshold=threshold, usefulness_threshold=usefulness_threshold,
         useful_angles=useful_angles, coach_rep=coach_rep, window=window, warmup=warmup,
         band=band, stride=stride, align=bool(align), repetitions=bool(repetitions),
-        batch_size=batch_size, causal=bool(causal))
+        batch_size=batch_size, causal=bool(causal),
+        sides="same" if causal and sides == "auto" else sides)
 
 

@@ -87,6 +87,13 @@ class FeedbackReport:
     coach_variation : ndarray (A,) float or None
         The coach's rep-to-rep variation of each angle, degrees (NaN with
         fewer than two repetitions): what "normal" variation means.
+    coach_mirrored : bool
+        The athlete was compared with the coach's movement mirrored (the
+        athlete works the other side; ``sides=`` of :func:`sitrex.compare`).
+        Every column is then the athlete's angle: column ``k`` of
+        `coach_angles`, `usefulness`, `useful` and `coach_variation` is the
+        coach's mirror twin of angle ``k`` (the right elbow's for the left
+        elbow); `coach_skeleton` stays as recorded.
     metadata : dict
         How the comparison was made: ``model_fps``, ``window_seconds``,
         ``warmup_seconds``, ``scored_frames`` and ``scored_seconds``, the
@@ -137,6 +144,7 @@ class FeedbackReport:
     coach_repetitions: list = field(default_factory=list)
     coach_variation: np.ndarray | None = None
     metadata: dict = field(default_factory=dict)
+    coach_mirrored: bool = False
 
     def __post_init__(self):
         self.angle_names = tuple(str(n) for n in self.angle_names)

@@ -21,7 +21,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import carry_forward, interpolate_gaps
 
 from ._inputs import Execution
-from .coach import CoachReference, scores_repetitions
+from .coach import CoachReference, scores_repetitions, side_matched
 from .report import FeedbackReport
 from .repetition_scoring import repetition_similarity
 from .windows import window_coverage, windowed_similarity
@@ -203,11 +203,12 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
                        window: int | None, warmup: int | None, band: int | None, stride: int,
                        threshold: float, usefulness_threshold: float, align: bool,
                        repetitions: bool, batch_size: int | None, coach_rep,
-                       causal: bool = False) -> FeedbackReport:
+                       causal: bool = False, sides: str = "auto") -> FeedbackReport:
     """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
     rate = coach.fps
     names = tuple(comparator.angle_names_)
     athlete, present, frame_of = athlete_x.at_rate(rate)
+    coach, sides_note = side_matched(coach, athlete, names, sides)
     measured = coach.measured & ~np.isnan(athlete).all(axis=0)
     if not measured.any():
         raise InputError("the coach and the athlete have no measured angle in common: every "
@@ -259,8 +260,10 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
         "coach_movement_seconds": [coach.span.start / rate, coach.span.stop / rate],
         "conditioning": {"coach": coach.execution.conditioning,
                          "athlete": athlete_x.conditioning},
-        "causal": bool(causal), **scoring,
+        "causal": bool(causal), "sides": sides, **scoring,
     }
+    if sides_note:
+        metadata["notes"] = [sides_note, *metadata.get("notes", [])]
     n_frames = len(athlete_x.angles)
     return FeedbackReport(
         angle_names=names, usefulness=coach.usefulness, useful=useful, similarity=similarity,
@@ -272,5 +275,5 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
         repetition_feedback=rep_feedback, repetition_note=note,
         usefulness_threshold=usefulness_threshold, window=used_window, stride=int(stride),
         kind=kind, coverage=coverage, coach_repetitions=list(coach.repetitions),
-        coach_variation=coach.variation, metadata=metadata)
+        coach_variation=coach.variation, coach_mirrored=coach.is_mirrored, metadata=metadata)
 
