@@ -162,3 +162,21 @@ def test_real_one_arm_gestures_of_the_other_arm_score_as_the_same_arm(shared_dir
         assert other_arm.score == pytest.approx(same_arm.score, abs=1e-6)
         assert other_arm.score >= other_arm.threshold
         assert sitrex.compare(coach, skeleton.mirrored(), sides="same").score < 0.5
+
+
+def test_the_command_line_mirrors_as_compare_does(knee_raises, tmp_path, capsys):
+    import json
+
+    from sitrex.cli import main
+
+    coach, athlete = knee_raises
+    coach_file = coach.save(tmp_path / "coach.npz")
+    athlete_file = athlete.mirrored().save(tmp_path / "athlete.npz")
+    for sides, mirrored in (("auto", True), ("same", False)):
+        out = tmp_path / f"{sides}.json"
+        assert main(["compare", str(coach_file), str(athlete_file), "--sides", sides,
+                     "-o", str(out), "--quiet"]) == 0
+        assert json.loads(out.read_text())["coach_mirrored"] is mirrored
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", str(coach_file), str(athlete_file), "--sides", "left"])
+    assert stop.value.code == 2 and "--sides" in capsys.readouterr().err
