@@ -180,3 +180,17 @@ def test_the_command_line_mirrors_as_compare_does(knee_raises, tmp_path, capsys)
     with pytest.raises(SystemExit) as stop:
         main(["compare", str(coach_file), str(athlete_file), "--sides", "left"])
     assert stop.value.code == 2 and "--sides" in capsys.readouterr().err
+
+
+def test_columns_without_their_twins_are_compared_side_for_side_unless_mirroring_is_asked():
+    from sitrex.feedback.coach import CoachReference, side_matched
+
+    names = ["left knee", "torso flexion"]
+    t = np.linspace(0, 2 * np.pi, 60)
+    angles = np.column_stack([120 + 50 * np.sin(t), 10 + 0 * t])
+    coach = CoachReference(execution=None, angles=angles, present=np.ones(60, bool), fps=30.0,
+                           span=slice(0, 60), usefulness=np.ones(2), useful=np.ones(2, bool),
+                           measured=np.ones(2, bool))
+    assert side_matched(coach, angles, names, "auto") == (coach, None)
+    with pytest.raises(InputError, match="no twin"):
+        side_matched(coach, angles, names, "mirrored")

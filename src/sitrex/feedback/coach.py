@@ -190,10 +190,15 @@ def side_matched(coach: CoachReference, athlete_angles: np.ndarray, angle_names,
     other side (:func:`sitrex.sides.works_other_side`, on the coach's span and
     the athlete's whole clip at the comparator's rate).
     """
-    from sitrex.sides import laterality, works_other_side
+    from sitrex.sides import laterality, mirror_columns, works_other_side
 
     if sides == "same":
         return coach, None
+    if sides == "auto":
+        try:
+            mirror_columns(angle_names)
+        except InputError:      # a sided angle without its twin: nothing to mirror with
+            return coach, None
     coach_side = coach.laterality(angle_names)
     athlete_side = laterality(athlete_angles, angle_names, columns=coach.side_columns) \
         if len(athlete_angles) else np.nan
