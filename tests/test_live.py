@@ -262,3 +262,22 @@ def test_2d_poses_are_scored_live_without_the_angles_that_need_depth(default_com
     assert len(reps) == 4
     assert all(np.isnan(r.similarity[depth]).all() for r in reps)
     assert any(np.isfinite(r.similarity[live.focus]).any() for r in reps)
+
+
+def test_a_mirrored_session_is_the_offline_causal_comparison_with_the_coach_mirrored(
+        comparator, coach, athlete):
+    """sides="mirrored": the coach is mirrored once, up front, and the streamed feedback is the
+    offline causal comparison of the same clip with sides="mirrored"."""
+    mirrored = athlete.mirrored()
+    live = LiveComparator(coach, comparator, sides="mirrored")
+    assert live.sides == "mirrored" and live.coach.is_mirrored
+    feedback = np.array([f.similarity for f in stream(live, mirrored.coords, mirrored.times)])
+    report = compare(coach, mirrored, comparator, causal=True, sides="mirrored")
+    assert report.coach_mirrored
+    np.testing.assert_array_equal(np.isnan(feedback), np.isnan(report.similarity))
+    np.testing.assert_allclose(feedback, report.similarity, atol=TOLERANCE)
+    plain = np.array([f.similarity for f in stream(LiveComparator(coach, comparator),
+                                                   mirrored.coords, mirrored.times)])
+    assert not np.allclose(plain, feedback, equal_nan=True)       # the mirroring is not a no-op
+    with pytest.raises(InputError, match="'auto' needs the athlete's whole clip"):
+        LiveComparator(coach, comparator, sides="auto")

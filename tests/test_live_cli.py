@@ -51,13 +51,14 @@ def test_headless_the_overlay_is_written_and_lasts_as_long_as_the_feed(tmp_path)
     from conftest import require_asset
 
     feed = require_asset("videos/pose2sim_single_cam02.mp4")     # 100 frames at 60 fps
-    command, env = _command("--video", str(feed))
+    command, env = _command("--video", str(feed), "--sides", "mirrored")
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=600)
     assert done.returncode == 0, done.stderr
     assert "no display here: writing the overlay to sitrex-live.mp4" in done.stderr
     run = json.loads(done.stdout)["live"]
     assert run["stopped_by"] == "end" and run["frames"] + run["dropped"] == 100
+    assert run["sides"] == "mirrored"
     video = tmp_path / "sitrex-live.mp4"
     assert run["video"] == "sitrex-live.mp4" and sorted(os.listdir(tmp_path)) == [video.name]
     decoded, fps = _playable(video)

@@ -369,7 +369,7 @@ def live(args):
     with backend, LiveComparator(_execution(args.coach), comparator, backend=backend,
                                  window_seconds=args.window, stride=args.stride,
                                  threshold=args.threshold, coach_rep=args.coach_rep,
-                                 fps=args.fps) as session:
+                                 fps=args.fps, sides=args.sides) as session:
         source = (PacedVideo(args.video, realtime=not args.every_frame)
                   if args.video is not None else Camera(args.camera or 0))
         _say(args, f"live: {source!r}; stop with q or Ctrl-C")
@@ -386,4 +386,4 @@ def live(args):
              f"{run.seconds:.1f} s ({run.fps:.1f} fps, {run.dropped} skipped); {how}"]
     if run.video is not None:
         lines.append(f"wrote overlay: {run.video} ({run.frames_written} frames)")
-    return {"live": run.to_dict()}, "\n".join(lines), "ok"
+    return {"live": {**run.to_dict(), "sides": args.sides}}, "\n".join(lines), "ok"

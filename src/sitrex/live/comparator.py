@@ -108,6 +108,13 @@ class LiveComparator:
         comparator scoring repetitions).
     history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
+    sides : {"same", "mirrored"}, default "same"
+        Compare each angle with the coach's on the same side, or with the
+        coach's movement mirrored (left and right swapped: a patient who
+        mirrors a physiotherapist facing them; see :mod:`sitrex.sides`).
+        :func:`sitrex.compare`'s ``"auto"`` decides from the whole clip,
+        which a live feed does not have before the athlete has moved: say
+        which it is.
 
     Raises
     ------
@@ -152,11 +159,16 @@ class LiveComparator:
                  threshold: float | None = None, usefulness_threshold: float | None = None,
                  useful_angles: Any = None, coach_rep: int | str = "typical",
                  fps: float | None = None, smooth: bool | CausalConditioning = True,
-                 repetitions: bool = True, history_seconds: float = 10.0) -> None:
+                 repetitions: bool = True, history_seconds: float = 10.0,
+                 sides: str = "same") -> None:
         if comparator is None:
             from sitrex.estimators import ExerciseComparator
 
             comparator = ExerciseComparator.from_pretrained(LIVE_DEFAULT_WEIGHTS)
+        if sides not in ("same", "mirrored"):
+            raise InputError(f"sides must be 'same' or 'mirrored' for a live comparison; got "
+                             f"{sides!r} ('auto' needs the athlete's whole clip: use "
+                             "sitrex.compare for it, or say which side the athlete works)")
         options = check_options(
             comparator, kind=kind, stride=stride, threshold=threshold,
             usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
@@ -177,6 +189,9 @@ class LiveComparator:
             if str(coach).lower().endswith(VIDEO_SUFFIXES):
                 backend = self.backend       # the coach is seen by the athlete's pose model
         self.coach = options.prepare_coach(options.load(coach, "coach", backend))
+        if sides == "mirrored":
+            self.coach = self.coach.mirrored(comparator.angle_names_)
+        self.sides = sides
         self.window = default_window(self.coach, comparator) if options.window is None \
             else options.window
         self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
