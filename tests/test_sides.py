@@ -142,6 +142,26 @@ def test_the_report_file_keeps_the_mirroring(knee_raises, tmp_path):
     assert again.coach_mirrored and again.worst_angles(3) == report.worst_angles(3)
 
 
+def test_the_summary_of_many_athletes_says_whose_coach_was_mirrored(knee_raises, tmp_path):
+    """compare_many: the column is filled in memory, in the files, and when a rerun skips."""
+    import csv
+    import json
+
+    coach, athlete = knee_raises
+    athletes = {"same": athlete, "other": athlete.mirrored()}
+    in_memory = sitrex.compare_many(coach, athletes)
+    assert [r.coach_mirrored for r in in_memory.rows] == [False, True]
+    first = sitrex.compare_many(coach, athletes, output_dir=tmp_path)
+    again = sitrex.compare_many(coach, athletes, output_dir=tmp_path)
+    assert again.skipped == ["same", "other"]
+    for result in (first, again):
+        assert [r.coach_mirrored for r in result.rows] == [False, True]
+    with open(tmp_path / "summary.csv", newline="") as f:
+        assert [r["coach_mirrored"] for r in csv.DictReader(f)] == ["false", "true"]
+    rows = json.loads((tmp_path / "summary.json").read_text())["athletes"]
+    assert [r["coach_mirrored"] for r in rows] == [False, True]
+
+
 def test_a_bad_sides_option_names_the_choices(knee_raises):
     with pytest.raises(InputError, match="sides must be one of 'auto', 'same', 'mirrored'"):
         sitrex.compare(*knee_raises, sides="left")

@@ -192,6 +192,7 @@ def compare_folder(args):
         reps = ("" if row.repetitions is None else
                 f", {row.repetitions} repetition{'' if row.repetitions == 1 else 's'}")
         worst = f", worst: {', '.join(row.worst_angles)}" if row.worst_angles else ""
+        worst += ", coach mirrored (the other side)" if row.coach_mirrored else ""
         done = " (done earlier)" if row.status == "skipped" else ""
         lines.append(f"{row.athlete}: {score}{reps}{worst}{done}")
     lines.append(f"compared {len(result.compared)}, skipped {len(result.skipped)} (already "

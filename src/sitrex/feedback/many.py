@@ -14,8 +14,8 @@ atomically, as ``<athlete>.json``; the run is **resumable** (a finished
 report is skipped, and read back for the summary) and one athlete that fails
 is reported in the summary without stopping the others. At the end the
 summary table is written, atomically too: ``summary.csv`` and
-``summary.json`` (athlete, status, score, worst angles, repetitions, report,
-error).
+``summary.json`` (athlete, status, score, worst angles, repetitions, coach
+mirrored, report, error).
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ def _compare_one(athlete: Any, output: str | None, *, options: CompareOptions, c
                  backend: Any, backend_options: dict[str, Any]):
     """Worker: one athlete against the prepared coach; its report written atomically.
 
-    Returns ``(score, worst angles, repetitions)`` when the report is written
-    to `output`, else the report itself.
+    Returns the report's columns of the summary table (:func:`report_summary`)
+    when the report is written to `output`, else the report itself.
     """
     if isinstance(backend, str) and _is_video(athlete):
         from sitrex.backends.batch import reusable_backend
@@ -388,14 +388,13 @@ def _record(row: AthleteResult, outcome, output: str | None, reports: dict, *,
         if written is None:
             row.status, row.error = "failed", outcome.error
         else:
-            row.score, row.worst_angles, row.repetitions = \
-                written.score, written.worst_angles, written.repetitions
+            row.take(written.report_fields())
             row.report = output
     elif output is None:
         reports[row.athlete] = outcome.value
-        row.score, row.worst_angles, row.repetitions = report_summary(outcome.value)
+        row.take(report_summary(outcome.value))
     else:
-        row.score, row.worst_angles, row.repetitions = outcome.value
+        row.take(outcome.value)
         row.report = output
 
 

@@ -2,7 +2,8 @@
 
 :func:`sitrex.compare_many` returns a :class:`ManyResult` and, with an output
 folder, writes its table as ``summary.csv`` and ``summary.json``
-(atomically): athlete, status, score, worst angles, repetitions, report
+(atomically): athlete, status, score, worst angles, repetitions, whether the
+coach was mirrored, report
 file, error.
 """
 
@@ -26,8 +27,10 @@ SUMMARY_FILES = ("summary.csv", "summary.json")
 #: ``format`` entry of ``summary.json``.
 SUMMARY_FORMAT = "sitrex.compare_many/1"
 #: Columns of the summary table.
-SUMMARY_COLUMNS = ("athlete", "status", "score", "worst_angles", "repetitions", "report",
-                   "error")
+SUMMARY_COLUMNS = ("athlete", "status", "score", "worst_angles", "repetitions",
+                   "coach_mirrored", "report", "error")
+#: What a report says in its line of the table (the other columns say how the run went).
+REPORT_FIELDS = ("score", "worst_angles", "repetitions", "coach_mirrored")
 #: Worst angles listed per athlete in the summary.
 N_WORST = 3
 
@@ -49,6 +52,9 @@ class AthleteResult:
         The useful angles least like the coach's, worst first (at most 3).
     repetitions : int or None
         Repetitions found in the athlete's clip.
+    coach_mirrored : bool or None
+        :attr:`FeedbackReport.coach_mirrored`: the athlete works the other
+        side, and was compared with the coach's movement mirrored.
     report : str or None
         The report file, when written.
     error : str
@@ -60,6 +66,7 @@ class AthleteResult:
     score: float | None = None
     worst_angles: list[str] = field(default_factory=list)
     repetitions: int | None = None
+    coach_mirrored: bool | None = None
     report: str | None = None
     error: str = ""
 
@@ -68,21 +75,36 @@ class AthleteResult:
         return [self.athlete, self.status, "" if self.score is None else f"{self.score:.6g}",
                 "; ".join(self.worst_angles),
                 "" if self.repetitions is None else str(self.repetitions),
+                "" if self.coach_mirrored is None else str(self.coach_mirrored).lower(),
                 self.report or "", self.error]
 
+    def take(self, fields: Mapping[str, Any]) -> None:
+        """Fill the report's columns (:data:`REPORT_FIELDS`) from `fields`."""
+        for name in REPORT_FIELDS:
+            setattr(self, name, fields[name])
 
-def _summary_of(data: Mapping[str, Any]) -> tuple[float | None, list[str], int]:
-    """(score, worst angles, repetitions) from a report's dict (:meth:`FeedbackReport.to_dict`)."""
+    def report_fields(self) -> dict[str, Any]:
+        """The report's columns of this line (:data:`REPORT_FIELDS`)."""
+        return {name: getattr(self, name) for name in REPORT_FIELDS}
+
+
+def _summary_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A report's columns (:data:`REPORT_FIELDS`) from its dict (:meth:`FeedbackReport.to_dict`)."""
     score = data.get("score")
-    return (None if score is None else float(score), list(data.get("worst_angles") or [])[:N_WORST],
-            len(data.get("repetitions") or []))
+    mirrored = data.get("coach_mirrored")
+    return {"score": None if score is None else float(score),
+            "worst_angles": list(data.get("worst_angles") or [])[:N_WORST],
+            "repetitions": len(data.get("repetitions") or []),
+            "coach_mirrored": None if mirrored is None else bool(mirrored)}
 
 
-def report_summary(report: FeedbackReport) -> tuple[float | None, list[str], int]:
-    """(score, worst angles, repetitions) of a report: its line in the summary table."""
+def report_summary(report: FeedbackReport) -> dict[str, Any]:
+    """A report's columns (:data:`REPORT_FIELDS`): its line in the summary table."""
     score = report.score
-    return (None if score != score else float(score), report.worst_angles(N_WORST),
-            len(report.repetitions))
+    return {"score": None if score != score else float(score),
+            "worst_angles": report.worst_angles(N_WORST),
+            "repetitions": len(report.repetitions),
+            "coach_mirrored": bool(report.coach_mirrored)}
 
 
 @dataclass
@@ -178,7 +200,7 @@ def finished_report(output: Path) -> AthleteResult | None:
     """
     try:
         data = json.loads(output.read_text(encoding="utf-8"))
-        score, worst, reps = _summary_of(data)
+        fields = _summary_of(data)
     except (OSError, ValueError, TypeError, AttributeError):
         return None      # not a report of ours: the athlete is compared again
-    return AthleteResult(output.stem, "skipped", score, worst, reps, str(output))
+    return AthleteResult(output.stem, "skipped", report=str(output), **fields)
