@@ -1,7 +1,7 @@
 """Athletes who work the other side than the coach, on real recordings: IRDS' left and right gestures.
 
-IRDS records each one-arm gesture twice, once per arm ("Elbow Flexion Left" and
-"Elbow Flexion Right", ...). Here the coach is one correct repetition of one
+IRDS records each one-sided gesture twice, once per side ("Elbow Flexion Left"
+and "Elbow Flexion Right", ..., and the side taps of a leg). Here the coach is one correct repetition of one
 subject's gesture on one side, and the athletes are other subjects' clips of the
 *same gesture on the other side*, correct and incorrect: people who really moved
 the other arm, not a mirrored copy. Each pair is compared side for side
@@ -31,7 +31,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = [("Elbow Flexion Left", "Elbow Flexion Right"),
          ("Shoulder Flexion Left", "Shoulder Flexion Right"),
-         ("Shoulder Abduction Left", "Shoulder Abduction Right")]
+         ("Shoulder Abduction Left", "Shoulder Abduction Right"),
+         ("Side Tap Left", "Side Tap Right")]
 
 
 def load_comparator(path):

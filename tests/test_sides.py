@@ -129,6 +129,27 @@ def test_side_for_side_the_other_leg_differs(knee_raises):
     assert any("as asked" in m for m in forced.messages)
 
 
+def test_a_lunge_with_the_other_leg_forward_is_compared_with_the_coach_mirrored():
+    """Both legs move in a lunge, so no side's range says which leg works: the comparison itself
+    does (mirrored it scores far better), and a lunge with the same leg forward is not mirrored."""
+    from sitrex.sides import MIRRORED_BETTER
+
+    clips, _ = make_exercise(3, ["lunge"], n_reps=3, view="front", random_state=5)
+    coach = clips[0]
+    for athlete in clips[1:]:
+        same_leg, other_leg = sorted((athlete, athlete.mirrored()),
+                                     key=lambda a: sitrex.compare(coach, a, sides="same").score,
+                                     reverse=True)
+        as_is = sitrex.compare(coach, same_leg)
+        assert not as_is.coach_mirrored and as_is.score > 0.9
+        report = sitrex.compare(coach, other_leg)
+        side_for_side = sitrex.compare(coach, other_leg, sides="same")
+        assert report.coach_mirrored and not side_for_side.coach_mirrored
+        assert report.score >= side_for_side.score + MIRRORED_BETTER
+        assert report.score == pytest.approx(as_is.score, abs=0.02)
+        assert any("far closer to the coach's movement mirrored" in m for m in report.messages)
+
+
 def test_a_symmetric_exercise_is_never_mirrored():
     clips, _ = make_exercise(2, ["squat"], n_reps=3, random_state=3)
     for athlete in (clips[1], clips[1].mirrored()):

@@ -188,7 +188,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         and the athlete works the other (a patient mirroring a
         physiotherapist who faces them, a selfie camera's mirror image), the
         coach's movement mirrored, left and right swapped
-        (:mod:`sitrex.sides`); otherwise side for side. ``"same"``: always
+        (:mod:`sitrex.sides`); and when both sides move but the athlete's
+        execution is far closer to the coach's mirrored (a lunge with the
+        other leg forward: the mirrored comparison scores at least
+        :data:`sitrex.sides.MIRRORED_BETTER` higher), that one; otherwise side
+        for side (each athlete is then scored twice). ``"same"``: always
         side for side; ``"mirrored"``: always mirrored. A mirrored comparison
         is said in ``report.messages`` and ``report.coach_mirrored``; the
         report's angles stay the athlete's own (its worst angle is the limb

@@ -199,16 +199,54 @@ def _window_scores(coach: CoachReference, athlete: np.ndarray, present: np.ndarr
     return similarity, window_coverage(present, used_window), scoring
 
 
-def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
-                       window: int | None, warmup: int | None, band: int | None, stride: int,
-                       threshold: float, usefulness_threshold: float, align: bool,
-                       repetitions: bool, batch_size: int | None, coach_rep,
-                       causal: bool = False, sides: str = "auto") -> FeedbackReport:
-    """Score one loaded athlete against a prepared coach (the second half of :func:`compare`)."""
+def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, *,
+                       sides: str = "auto", **options: Any) -> FeedbackReport:
+    """Score one loaded athlete against a prepared coach (the second half of :func:`compare`).
+
+    `options` are those of :func:`compare` (``kind``, ``window``, ``warmup``,
+    ``band``, ``stride``, ``threshold``, ``usefulness_threshold``, ``align``,
+    ``repetitions``, ``batch_size``, ``coach_rep``, ``causal``). With
+    ``sides="auto"`` the coach is mirrored when its movement is one-sided and
+    the athlete works the other side (:func:`side_matched`); otherwise, when
+    the athlete's execution is so much closer to the coach's mirrored that the
+    mirrored comparison scores at least :data:`sitrex.sides.MIRRORED_BETTER`
+    higher (a lunge with the other leg forward: both legs move, so neither
+    side's range says which one works), that comparison is the report.
+    """
+    from sitrex.sides import MIRRORED_BETTER, mirror_columns
+
+    names = tuple(comparator.angle_names_)
+    athlete = athlete_x.at_rate(coach.fps)[0]
+    matched, note = side_matched(coach, athlete, names, sides)
+    report = _scored(matched, athlete_x, comparator, sides=sides, sides_note=note, **options)
+    if sides != "auto" or matched.is_mirrored != coach.is_mirrored or not report.score >= 0:
+        return report
+    try:
+        mirror_columns(names)
+        mirrored = _scored(coach.mirrored(names), athlete_x, comparator, sides=sides,
+                           sides_note=None, **options)
+    except InputError:        # no twin for a sided column, or nothing in common mirrored
+        return report
+    if not mirrored.score >= report.score + MIRRORED_BETTER:
+        return report
+    mirrored.metadata["notes"] = [
+        f"the athlete's execution is far closer to the coach's movement mirrored (left and right "
+        f"swapped: score {mirrored.score:.2f}) than as recorded ({report.score:.2f}): the athlete "
+        "works the other side, and is compared with the coach mirrored, each angle with the "
+        "coach's on the other side (sides='same' compares them side for side)",
+        *mirrored.metadata.get("notes", [])]
+    return mirrored
+
+
+def _scored(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
+            window: int | None, warmup: int | None, band: int | None, stride: int,
+            threshold: float, usefulness_threshold: float, align: bool, repetitions: bool,
+            batch_size: int | None, coach_rep, causal: bool = False, sides: str = "auto",
+            sides_note: str | None = None) -> FeedbackReport:
+    """The report of one athlete against the coach as given (already side-matched)."""
     rate = coach.fps
     names = tuple(comparator.angle_names_)
     athlete, present, frame_of = athlete_x.at_rate(rate)
-    coach, sides_note = side_matched(coach, athlete, names, sides)
     measured = coach.measured & ~np.isnan(athlete).all(axis=0)
     if not measured.any():
         raise InputError("the coach and the athlete have no measured angle in common: every "
