@@ -44,6 +44,14 @@ def load_comparator(path):
     return getattr(sitrex, read_metadata(path)["class"]).load(path)
 
 
+def write_results(results: dict, path: str, started: float) -> None:
+    """Add the run's seconds to `results`, write them as JSON to `path` and say so."""
+    results["seconds"] = time.perf_counter() - started
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+    print(f"wrote {path} ({results['seconds']:.0f} s)")
+
+
 def auc(labels, scores) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -135,10 +143,7 @@ def main() -> None:
         print(f"overall, sides={sides!r}: mean ROC-AUC {results[sides]['mean_auc']:.3f} over "
               f"{len(aucs)} gesture directions, false alarms on correct athletes "
               f"{results[sides]['mean_false_alarms']:.2f}")
-    results["seconds"] = time.perf_counter() - started
-    with open(args.json, "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1)
-    print(f"wrote {args.json} ({results['seconds']:.0f} s)")
+    write_results(results, args.json, started)
 
 
 if __name__ == "__main__":

@@ -18,26 +18,15 @@ Uses the shipped default comparator (``--comparator`` for another .keras file).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 
 import numpy as np
-
-
-def load_comparator(path):
-    import sitrex
-    from sitrex._model_archive import read_metadata
-
-    if path == "default":
-        return sitrex.ExerciseComparator.from_pretrained()
-    return getattr(sitrex, read_metadata(path)["class"]).load(path)
+from other_side import auc, load_comparator, write_results     # this folder's script
 
 
 def exercise_rows(exercise: str, comparator, args) -> dict:
     import sitrex
-    from sklearn.metrics import roc_auc_score
-
     from sitrex.datasets import make_exercise
 
     clips, _, info = make_exercise(args.clips, [exercise], n_reps=3, fault_rate=0.5,
@@ -58,9 +47,9 @@ def exercise_rows(exercise: str, comparator, args) -> dict:
                     label.append(faulty[a])
                     mirrored.append(report.coach_mirrored)
             score, label = np.array(score), np.array(label)
-            both = label.any() and (~label).any()
+            area = auc(label, 1 - score)
             out[f"{athletes}, sides={sides}"] = {
-                "auc": float(roc_auc_score(label, 1 - score)) if both else None,
+                "auc": None if np.isnan(area) else area,
                 "correct_score": float(score[~label].mean()),
                 "mirrored": float(np.mean(mirrored)), "pairs": len(score)}
     return out
@@ -93,10 +82,7 @@ def main() -> None:
             auc = "-" if r["auc"] is None else f"{r['auc']:.2f}"
             print(f"{exercise:<16} {athletes:<13} {sides:<5} {auc:>7} {r['correct_score']:>13.2f} "
                   f"{r['mirrored']:>8.2f}", flush=True)
-    results["seconds"] = time.perf_counter() - started
-    with open(args.json, "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1)
-    print(f"wrote {args.json} ({results['seconds']:.0f} s)")
+    write_results(results, args.json, started)
 
 
 if __name__ == "__main__":
