@@ -1,10 +1,10 @@
 """Athletes who work the other side than the coach, on real recordings: IRDS' left and right gestures.
 
 IRDS records each one-sided gesture twice, once per side ("Elbow Flexion Left"
-and "Elbow Flexion Right", ..., and the side taps of a leg). Here the coach is one correct repetition of one
-subject's gesture on one side, and the athletes are other subjects' clips of the
-*same gesture on the other side*, correct and incorrect: people who really moved
-the other arm, not a mirrored copy. Each pair is compared side for side
+and "Elbow Flexion Right", ..., and the side taps of a leg). Here the coach is
+one correct repetition of one subject's gesture on one side, and the athletes
+are other subjects' clips of the *same gesture on the other side*, correct and
+incorrect: people who really moved the other limb, not a mirrored copy. Each pair is compared side for side
 (``sides="same"``) and as :func:`sitrex.compare` does by default (``"auto"``,
 :mod:`sitrex.sides`), and the script prints, per gesture and overall, the share
 of athletes compared mirrored, the mean score of the correct athletes, the share

@@ -54,7 +54,8 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 
-__all__ = ["MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE", "laterality", "mirror_columns", "works_other_side"]
+__all__ = ["MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE", "laterality", "mirror_columns",
+           "works_other_side"]
 
 #: A movement this lateral or more (either way) works one side (:func:`laterality`).
 ONE_SIDED = 0.4

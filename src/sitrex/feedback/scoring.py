@@ -213,19 +213,19 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     higher (a lunge with the other leg forward: both legs move, so neither
     side's range says which one works), that comparison is the report.
     """
-    from sitrex.sides import MIRRORED_BETTER, mirror_columns
+    from sitrex.sides import MIRRORED_BETTER
 
     names = tuple(comparator.angle_names_)
-    athlete = athlete_x.at_rate(coach.fps)[0]
-    matched, note = side_matched(coach, athlete, names, sides)
-    report = _scored(matched, athlete_x, comparator, sides=sides, sides_note=note, **options)
-    if sides != "auto" or matched.is_mirrored != coach.is_mirrored or not report.score >= 0:
+    retimed = athlete_x.at_rate(coach.fps)
+    matched, note = side_matched(coach, retimed[0], names, sides)
+    report = _scored(matched, athlete_x, retimed, comparator, sides=sides, sides_note=note,
+                     **options)
+    if sides != "auto" or matched is not coach or not report.score >= 0:
         return report
     try:
-        mirror_columns(names)
-        mirrored = _scored(coach.mirrored(names), athlete_x, comparator, sides=sides,
+        mirrored = _scored(coach.mirrored(names), athlete_x, retimed, comparator, sides=sides,
                            sides_note=None, **options)
-    except InputError:        # no twin for a sided column, or nothing in common mirrored
+    except InputError:        # a sided column without its twin, or nothing in common mirrored
         return report
     if not mirrored.score >= report.score + MIRRORED_BETTER:
         return report
@@ -238,15 +238,18 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     return mirrored
 
 
-def _scored(coach: CoachReference, athlete_x: Execution, comparator, *, kind: str,
-            window: int | None, warmup: int | None, band: int | None, stride: int,
+def _scored(coach: CoachReference, athlete_x: Execution, retimed: tuple, comparator, *,
+            kind: str, window: int | None, warmup: int | None, band: int | None, stride: int,
             threshold: float, usefulness_threshold: float, align: bool, repetitions: bool,
             batch_size: int | None, coach_rep, causal: bool = False, sides: str = "auto",
             sides_note: str | None = None) -> FeedbackReport:
-    """The report of one athlete against the coach as given (already side-matched)."""
+    """The report of one athlete against the coach as given (already side-matched).
+
+    `retimed` is ``athlete_x.at_rate(coach.fps)``, computed once by the caller.
+    """
     rate = coach.fps
     names = tuple(comparator.angle_names_)
-    athlete, present, frame_of = athlete_x.at_rate(rate)
+    athlete, present, frame_of = retimed
     measured = coach.measured & ~np.isnan(athlete).all(axis=0)
     if not measured.any():
         raise InputError("the coach and the athlete have no measured angle in common: every "
