@@ -19,6 +19,9 @@ every correct execution looks wrong. This module says when that is the case:
   (laterality at least :data:`ONE_SIDED` either way: one side moves 2.3 times
   as much as the other) and the athlete's leans at least :data:`OTHER_SIDE`
   to the other side (1.5 times).
+* :func:`alternating_runs` finds where an athlete who alternates sides
+  (right, left, right, left) against a one-sided coach works which side
+  (:mod:`sitrex.feedback.alternating` scores each run on its side).
 * When both sides move, but differently (a lunge: front and back leg; a
   step-up), ranges cannot say which side works. :func:`sitrex.compare` then
   scores the athlete against the coach as recorded and mirrored, and reports
@@ -54,8 +57,8 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 
-__all__ = ["MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE", "laterality", "mirror_columns",
-           "works_other_side"]
+__all__ = ["DOMINANT", "MIN_RUN_DEGREES", "MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE", "alternating_runs",
+           "laterality", "mirror_columns", "works_other_side"]
 
 #: A movement this lateral or more (either way) works one side (:func:`laterality`).
 ONE_SIDED = 0.4
@@ -64,6 +67,23 @@ OTHER_SIDE = 0.2
 #: With ``sides="auto"``, a comparison with the coach mirrored that scores this much higher
 #: than as recorded is the one reported, whatever the laterality says.
 MIRRORED_BETTER = 0.25
+#: In each run of an athlete who alternates sides, the working side moves at least this many
+#: times as far as the other (:func:`alternating_runs`): sides that move together do not alternate.
+DOMINANT = 2.0
+#: ... and at least this many degrees (summed over its angles that matter): the sides of a smaller
+#: movement (a side tap moves 15-35 degrees) are not told from a pose estimator's noise.
+MIN_RUN_DEGREES = 20.0
+#: ... and in at least one run of each side, the working side moves at least this share of the
+#: coach's range: a side that only twitches is not worked.
+_WORKED_SHARE = 0.5
+#: A run in which the working side moves less than this share of the coach's range is idle (a
+#: pause, a seam between two recordings): it joins the run before it.
+_IDLE_SHARE = 0.3
+#: Shortest moving average of each side's speed, seconds (:func:`alternating_runs`).
+_SPEED_SMOOTHING = 0.25
+#: Frames whose summed speed is below this share of its 95th percentile are pauses: they take the
+#: side of the nearest movement.
+_PAUSE_SHARE = 0.1
 _SIDES = ("left ", "right ")
 
 
@@ -178,3 +198,149 @@ def works_other_side(coach_laterality: float, athlete_laterality: float) -> bool
     if not (np.isfinite(c) and np.isfinite(a)) or abs(c) < ONE_SIDED:
         return False
     return bool(a * np.sign(c) <= -OTHER_SIDE)
+
+
+def _moving_average(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average of each column (edges averaged over the frames they have)."""
+    kernel = np.ones(width)
+    total = np.apply_along_axis(np.convolve, 0, x, kernel, mode="same")
+    count = np.convolve(np.ones(len(x)), kernel, mode="same")
+    return total / count[:, None]
+
+
+def _merge_short(labels: np.ndarray, min_frames: int) -> list[tuple[int, int, bool]]:
+    """Runs of equal `labels`; a run shorter than `min_frames` joins the run before it (the first
+    one, the run after it)."""
+    cuts = np.flatnonzero(np.diff(labels.astype(np.int8))) + 1
+    runs = [[int(a), int(b), bool(labels[a])] for a, b in
+            zip(np.r_[0, cuts], np.r_[cuts, len(labels)])]
+    merged: list[list] = []
+    for run in runs:
+        if merged and (run[1] - run[0] < min_frames or merged[-1][2] == run[2]):
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    if len(merged) > 1 and merged[0][1] - merged[0][0] < min_frames:
+        merged[1][0] = 0
+        merged.pop(0)
+    out: list[list] = []
+    for run in merged:                    # neighbours of one side after a merge: one run
+        if out and out[-1][2] == run[2]:
+            out[-1][1] = run[1]
+        else:
+            out.append(run)
+    return [(a, b, side) for a, b, side in out]
+
+
+def alternating_runs(angles: Any, angle_names: Sequence[str], columns: Any, coach_range: Any,
+                     fps: float, *, min_seconds: float) -> list[tuple[int, int, bool]]:
+    """Where an athlete who alternates sides works the coach's side, and where the other.
+
+    A coach shows a one-sided exercise (a right knee raise); the athlete does
+    it with the right leg, then the left, in turn (marching, alternating
+    lunges or raises). Each frame is given to the side that moves more
+    there: the summed speed of the coach's sided angles that matter
+    (`columns`), against that of their mirror twins, each pair in units of
+    the coach's range (the angles and their speeds each averaged over half
+    of `min_seconds`, at least a quarter of a second). A pause, or a frame where neither side moves at
+    least twice as fast as the other, takes the side of the nearest frame
+    where one does; a run shorter than `min_seconds` joins
+    its neighbour, and so does a run in which the working side moves less
+    than 0.3 times the coach's range.
+
+    Parameters
+    ----------
+    angles : array_like, shape (T, n_angles)
+        The athlete's angles, degrees, at `fps`; NaN where not measured.
+    angle_names : sequence of str
+    columns : array_like of bool, shape (n_angles,)
+        The coach's angles that matter. Pairs of which both sides matter (a
+        lunge moves both legs) say nothing about the side and are left out.
+    coach_range : array_like, shape (n_angles,)
+        The coach's range of motion per angle, degrees.
+    fps : float
+    min_seconds : float
+        Shortest run: a fraction of the coach's repetition, so that a run
+        holds a repetition.
+
+    Returns
+    -------
+    list of (start, stop, other_side)
+        Frame runs covering the clip, in order, ``other_side`` True where the
+        athlete works the side the coach does not. Empty unless the athlete
+        alternates: runs of both sides, in every run the working side moving
+        at least :data:`DOMINANT` times as far as the other and at least
+        :data:`MIN_RUN_DEGREES`, and, on each side, a run in which it moves at
+        least half the coach's range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(240) / 30.0
+    >>> lift = 60 * np.sin(np.pi * (t % 2) / 2) ** 2          # one raise every 2 s
+    >>> right_turn = (t // 2) % 2 == 0                         # right, left, right, left
+    >>> hips = np.column_stack([np.where(right_turn, 0, lift), np.where(right_turn, lift, 0)])
+    >>> names = ["left hip", "right hip"]
+    >>> alternating_runs(180 - hips, names, [False, True], [0.0, 60.0], 30.0, min_seconds=1.0)
+    [(0, 61, False), (61, 121, True), (121, 181, False), (181, 240, True)]
+    """
+    from sitrex.sequences import interpolate_gaps
+
+    names = list(angle_names)
+    x = np.asarray(angles, dtype=np.float64)
+    chosen = np.asarray(columns, dtype=bool)
+    scale = np.asarray(coach_range, dtype=np.float64)
+    twins = mirror_columns(names)
+    sided = chosen & ~chosen[twins] & (twins != np.arange(len(names)))
+    measured = np.isfinite(x).mean(axis=0) >= 0.5 if len(x) else np.zeros(len(names), bool)
+    sided &= measured & measured[twins] & (np.nan_to_num(scale) > 0)
+    min_frames = max(2, int(round(min_seconds * fps)))
+    if not sided.any() or len(x) < 2 * min_frames:
+        return []
+    own, other = np.flatnonzero(sided), twins[np.flatnonzero(sided)]
+    degrees = interpolate_gaps(x[:, np.r_[own, other]], fill_value=0.0)
+    filled = degrees / np.r_[scale[own], scale[own]]
+    width = 2 * int(round(max(_SPEED_SMOOTHING, min_seconds / 2) * fps / 2)) + 1  # odd: centred
+    # angles averaged before the speed is taken, so that noise does not add speed to both sides
+    speed = _moving_average(np.abs(np.gradient(_moving_average(filled, width), axis=0)), width)
+    own_speed, other_speed = speed[:, :len(own)].sum(axis=1), speed[:, len(own):].sum(axis=1)
+    total = own_speed + other_speed
+    moving = total > _PAUSE_SHARE * np.percentile(total, 95)
+    # a frame is decided where one side moves at least twice as fast as the other
+    decided = moving & (np.abs(other_speed - own_speed) > total / 3)
+    if not decided.any():
+        return []
+    frames = np.arange(len(x))
+    before = np.maximum.accumulate(np.where(decided, frames, -len(x)))     # last decided frame
+    after = np.minimum.accumulate(np.where(decided, frames, 2 * len(x))[::-1])[::-1]  # next one
+    nearest = np.where(frames - before <= after - frames, before, after)
+    labels = (other_speed > own_speed)[nearest]
+    runs = _merge_short(labels, min_frames)
+    working = _working_ranges(filled, runs, len(own))
+    if (working[:, 0] < _IDLE_SHARE * len(own)).any():      # idle runs join the run before
+        lengths = [b - a for a, b, _ in runs]
+        idle = np.repeat(working[:, 0] < _IDLE_SHARE * len(own), lengths)
+        labels = np.repeat([side for *_, side in runs], lengths)
+        kept = np.maximum.accumulate(np.where(idle, -1, np.arange(len(labels))))
+        labels = labels[np.where(kept >= 0, kept, int(np.argmin(idle)))]
+        runs = _merge_short(labels, 1)
+        working = _working_ranges(filled, runs, len(own))
+    sides = np.array([side for *_, side in runs])
+    if len(set(sides.tolist())) < 2 or (working[:, 0] < DOMINANT * working[:, 1]).any():
+        return []
+    if (_working_ranges(degrees, runs, len(own))[:, 0] < MIN_RUN_DEGREES).any():
+        return []                 # a small movement: its sides are not told from noise
+    worked = working[:, 0] >= _WORKED_SHARE * len(own)
+    return runs if worked[sides].any() and worked[~sides].any() else []
+
+
+def _working_ranges(filled: np.ndarray, runs, n_own: int) -> np.ndarray:
+    """(n_runs, 2): per run, the summed range of the working side's columns and of the other's."""
+    from sitrex.angles import range_of_motion
+
+    out = np.empty((len(runs), 2))
+    for k, (start, stop, side) in enumerate(runs):
+        ranges = range_of_motion(filled[start:stop])
+        own, other = ranges[:n_own].sum(), ranges[n_own:].sum()
+        out[k] = (other, own) if side else (own, other)
+    return out

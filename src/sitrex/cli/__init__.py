@@ -150,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compare each angle with the coach's on the same side ('same'), on the "
                         "other side ('mirrored': left and right swapped), or 'auto' (default): "
                         "mirrored when the coach's movement works one side and the athlete "
-                        "works the other, as a patient copying a physiotherapist who faces them")
+                        "works the other, as a patient copying a physiotherapist who faces them; "
+                        "an athlete who alternates sides has each side's repetitions compared "
+                        "with the coach on that side")
     p.add_argument("--no-smooth", action="store_true",
                    help="compare the raw angles (default: glitches removed, gaps bridged, "
                         "6 Hz zero-phase low-pass)")

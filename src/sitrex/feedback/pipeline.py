@@ -192,7 +192,11 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         execution is far closer to the coach's mirrored (a lunge with the
         other leg forward: the mirrored comparison scores at least
         :data:`sitrex.sides.MIRRORED_BETTER` higher), that one; otherwise side
-        for side (each athlete is then scored twice). ``"same"``: always
+        for side (each athlete is then scored twice). An athlete who
+        alternates sides (right, left, right, left) against a one-sided
+        coach has each side's repetitions compared with the coach on that
+        side (:mod:`sitrex.feedback.alternating`; the runs are in
+        ``report.metadata["side_runs"]``). ``"same"``: always
         side for side; ``"mirrored"``: always mirrored. A mirrored comparison
         is said in ``report.messages`` and ``report.coach_mirrored``; the
         report's angles stay the athlete's own (its worst angle is the limb

@@ -21,6 +21,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import carry_forward, interpolate_gaps
 
 from ._inputs import Execution
+from .alternating import RUN_SHARE, alternating_report, side_runs
 from .coach import CoachReference, scores_repetitions, side_matched
 from .report import FeedbackReport
 from .repetition_scoring import repetition_similarity
@@ -211,12 +212,24 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     the athlete's execution is so much closer to the coach's mirrored that the
     mirrored comparison scores at least :data:`sitrex.sides.MIRRORED_BETTER`
     higher (a lunge with the other leg forward: both legs move, so neither
-    side's range says which one works), that comparison is the report.
+    side's range says which one works), that comparison is the report. An
+    athlete who alternates sides against a one-sided coach has each side's
+    runs compared with the coach on that side
+    (:mod:`sitrex.feedback.alternating`).
     """
     from sitrex.sides import MIRRORED_BETTER
 
     names = tuple(comparator.angle_names_)
     retimed = athlete_x.at_rate(coach.fps)
+    if sides == "auto":     # before the ranges: an athlete who alternates leans to either side
+        runs = side_runs(coach, retimed[0], names,
+                         min_seconds=max(RUN_SHARE * coach.reference_seconds, MIN_CLIP_SECONDS))
+        if runs:
+            try:
+                return alternating_report(coach, athlete_x, retimed, comparator, runs,
+                                          _scored, sides=sides, **options)
+            except InputError:       # a run too short to score: the clip as one
+                pass
     matched, note = side_matched(coach, retimed[0], names, sides)
     report = _scored(matched, athlete_x, retimed, comparator, sides=sides, sides_note=note,
                      **options)

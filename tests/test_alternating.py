@@ -1,0 +1,187 @@
+"""An athlete who alternates sides (right, left, right, left) against a coach who shows one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sitrex
+from sitrex.datasets import make_exercise
+from sitrex.feedback import FeedbackReport
+from sitrex.sides import alternating_runs
+from sitrex.skeleton import concatenate
+
+HIPS = ["left hip", "right hip"]
+COACH_RIGHT = np.array([False, True])        # the coach raises the right leg
+COACH_RANGE = np.array([0.0, 60.0])
+
+
+def raises(sides, *, period=2.0, fps=30.0, amplitude=60.0, pause=0.0, noise=0.0, seed=0):
+    """Hip angles (left, right) of one raise per entry of `sides` (True: the left leg), each
+    `period` seconds long, `pause` seconds standing between them."""
+    rng = np.random.default_rng(seed)
+    n, still = int(round(period * fps)), int(round(pause * fps))
+    lift = amplitude * np.sin(np.pi * np.arange(n) / n) ** 2
+    blocks = []
+    for left in sides:
+        block = np.zeros((n + still, 2))
+        block[:n, 0 if left else 1] = lift
+        blocks.append(block)
+    hips = 175.0 - np.concatenate(blocks)
+    return hips + rng.normal(0.0, noise, hips.shape)
+
+
+# --------------------------------------------------------------------------- finding the runs
+@settings(max_examples=40, deadline=None)
+@given(sides=st.lists(st.booleans(), min_size=2, max_size=6).filter(lambda s: len(set(s)) == 2),
+       period=st.floats(1.2, 3.0), amplitude=st.floats(35.0, 90.0), pause=st.floats(0.0, 1.0),
+       noise=st.floats(0.0, 1.5), seed=st.integers(0, 100))
+def test_runs_follow_the_side_that_moves_and_flip_in_the_mirror(sides, period, amplitude, pause,
+                                                                noise, seed):
+    """One run per stretch of raises on one side, in order; the athlete mirrored gives the same
+    runs with the sides swapped."""
+    hips = raises(sides, period=period, amplitude=amplitude, pause=pause, noise=noise, seed=seed)
+    runs = alternating_runs(hips, HIPS, COACH_RIGHT, COACH_RANGE, 30.0, min_seconds=period / 2)
+    stretches = [s for k, s in enumerate(sides) if k == 0 or s != sides[k - 1]]
+    assert [other for *_, other in runs] == stretches          # True: the left, the other side
+    assert runs[0][0] == 0 and runs[-1][1] == len(hips)
+    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
+    # each boundary lies within the pause (or a fifth of a raise) around the change of side
+    step = int(round(period * 30)) + int(round(pause * 30))
+    changes = [k * step for k in range(1, len(sides)) if sides[k] != sides[k - 1]]
+    slack = int(round(pause * 30)) + int(round(period * 30 / 5)) + 1
+    for (_, stop, _), change in zip(runs, changes):
+        assert abs(stop - change) <= slack
+    mirrored = alternating_runs(hips[:, ::-1], HIPS, COACH_RIGHT, COACH_RANGE, 30.0,
+                                min_seconds=period / 2)
+    assert mirrored == [(a, b, not other) for a, b, other in runs]
+
+
+def test_an_athlete_who_does_not_alternate_has_no_runs():
+    def runs(hips):
+        return alternating_runs(hips, HIPS, COACH_RIGHT, COACH_RANGE, 30.0, min_seconds=1.0)
+
+    assert runs(raises([False] * 4)) == []                 # the coach's side only
+    assert runs(raises([True] * 4)) == []                  # the other side only
+    both = raises([False] * 4)
+    both[:, 0] = both[:, 1]                                # both legs together: not alternating
+    assert runs(both) == []
+    twitch = raises([False, True, False, True])
+    twitch[:, 0] = 175.0 - (175.0 - twitch[:, 0]) * 0.1    # the left leg barely moves
+    assert runs(twitch) == []
+    assert runs(np.full((240, 2), 175.0)) == []            # standing still
+    # a pair of which both sides matter (a lunge) says nothing about the side
+    assert alternating_runs(raises([False, True] * 2), HIPS, [True, True], [60.0, 60.0], 30.0,
+                            min_seconds=1.0) == []
+
+
+# --------------------------------------------------------------------------- compare
+@pytest.fixture(scope="module")
+def knee_raises():
+    """Correct and shallow knee raises of several bodies, all turned to the coach's leg."""
+    def turned(n, seed, **kw):
+        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
+                                       random_state=seed, return_info=True, **kw)
+        return clips, [i["lead_side"] for i in info]
+
+    clips, leads = turned(6, 5)
+    shallow, shallow_leads = turned(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
+    side = leads[0]
+    good = [c if lead == side else c.mirrored() for c, lead in zip(clips, leads)]
+    bad = [c if lead == side else c.mirrored() for c, lead in zip(shallow, shallow_leads)]
+    return {"coach": good[0], "good": good[1:5], "bad": bad, "side": side,
+            "other": {"left": "right", "right": "left"}[side]}
+
+
+def alternate(clips):
+    """Right, left, right, left: every second clip mirrored."""
+    return concatenate([c.mirrored() if k % 2 else c for k, c in enumerate(clips)])
+
+
+def flagged(report):
+    return [sorted({i.angle for i in fb.issues}) for fb in report.repetition_feedback]
+
+
+def test_a_correct_alternating_athlete_has_every_repetition_compared_on_its_side(knee_raises):
+    coach = knee_raises["coach"]
+    report = sitrex.compare(coach, alternate(knee_raises["good"]))
+    assert [side for *_, side in report.metadata["side_runs"]] == [
+        "coach's side", "other side", "coach's side", "other side"]
+    assert len(report.repetitions) == len(report.repetition_feedback) == 4
+    assert flagged(report) == [[]] * 4 and report.score > 0.95
+    assert any("alternates sides (2 repetition(s) on the coach's side, 2 on the other)" in m
+               for m in report.messages)
+    assert not report.coach_mirrored
+    # both legs matter: each is compared where it works
+    for side in (knee_raises["side"], knee_raises["other"]):
+        assert report.useful[report.angle_names.index(f"{side} knee")]
+    # side for side, the other leg's raises pass as pauses: half the repetitions
+    assert len(sitrex.compare(coach, alternate(knee_raises["good"]),
+                              sides="same").repetitions) == 2
+
+
+@pytest.mark.parametrize("faulty_side", ["other", "coach's"])
+def test_shallow_raises_on_either_side_are_named_on_that_side(knee_raises, faulty_side):
+    """Side for side, the shallow raises of the leg the coach does not show were never judged
+    (the report said the athlete matches); now they are named, on that leg."""
+    good, bad = knee_raises["good"], knee_raises["bad"]
+    if faulty_side == "other":
+        clips, leg = [good[0], bad[1], good[2], bad[3]], knee_raises["other"]
+    else:
+        clips, leg = [bad[0], good[1], bad[2], good[3]], knee_raises["side"]
+    athlete = alternate(clips)
+    report = sitrex.compare(knee_raises["coach"], athlete)
+    marks = [bool(issues) for issues in flagged(report)]
+    expected = [False, True, False, True] if faulty_side == "other" else [True, False, True, False]
+    assert marks == expected
+    for issues in flagged(report):
+        assert all(a.startswith(leg) for a in issues)
+    assert report.worst_angles(1)[0].startswith(leg)
+    assert report.score < 0.95
+    side_for_side = sitrex.compare(knee_raises["coach"], athlete, sides="same")
+    if faulty_side == "other":
+        assert side_for_side.score > 0.95 and not any(flagged(side_for_side))
+
+
+def test_an_athlete_on_one_side_is_compared_as_before(knee_raises):
+    coach, good = knee_raises["coach"], knee_raises["good"]
+    same = sitrex.compare(coach, concatenate(good))
+    other = sitrex.compare(coach, concatenate([c.mirrored() for c in good]))
+    assert "side_runs" not in same.metadata and "side_runs" not in other.metadata
+    assert not same.coach_mirrored and other.coach_mirrored
+
+
+def test_the_report_file_keeps_the_runs(knee_raises, tmp_path):
+    report = sitrex.compare(knee_raises["coach"], alternate(knee_raises["good"]))
+    again = FeedbackReport.from_json(report.to_json(tmp_path / "r.json"))
+    assert again.metadata["side_runs"] == report.metadata["side_runs"]
+    assert [fb.message for fb in again.repetition_feedback] == \
+        [fb.message for fb in report.repetition_feedback]
+
+
+def test_real_alternating_arm_raises_are_compared_arm_by_arm(shared_dir):
+    """IRDS shoulder abductions: one subject's left, right, left and right gestures in one clip,
+    against another subject's one-arm repetition. (Kinect's projected shoulder angles are noisy:
+    of the 22 such clips of two subjects and two gestures against two coaches each, 18 were found
+    to alternate; the others are compared side for side, as before.)"""
+    from sitrex.datasets.protocol import coach_input, protocol_data
+
+    data = protocol_data("irds", shared_dir / "data")
+    left, right = (np.flatnonzero((data.exercises == f"Shoulder Abduction {side}") & data.correct)
+                   for side in ("Left", "Right"))
+    both = [s for s in dict.fromkeys(data.groups[left])
+            if (data.groups[left] == s).sum() >= 2 and (data.groups[right] == s).sum() >= 2]
+    coach_subject, subject = both[:2]
+    lefts, rights = left[data.groups[left] == subject][:2], right[data.groups[right] == subject][:2]
+    coach = coach_input(data, left[data.groups[left] == coach_subject][0], 1,
+                        np.random.default_rng(0))
+    fps = data.skeletons[lefts[0]].fps
+    athlete = concatenate([data.skeletons[k].replace(fps=fps)
+                           for k in (lefts[0], rights[0], lefts[1], rights[1])])
+    report = sitrex.compare(coach, athlete)
+    assert [side for *_, side in report.metadata["side_runs"]] == [
+        "coach's side", "other side", "coach's side", "other side"]
+    assert len(report.repetitions) == 4 and report.score >= report.threshold
+    assert len(sitrex.compare(coach, athlete, sides="same").repetitions) == 2
