@@ -185,3 +185,17 @@ def test_real_alternating_arm_raises_are_compared_arm_by_arm(shared_dir):
         "coach's side", "other side", "coach's side", "other side"]
     assert len(report.repetitions) == 4 and report.score >= report.threshold
     assert len(sitrex.compare(coach, athlete, sides="same").repetitions) == 2
+
+
+def test_the_summary_of_many_athletes_says_who_alternated(knee_raises, tmp_path):
+    import csv
+
+    coach, good = knee_raises["coach"], knee_raises["good"]
+    athletes = {"one side": concatenate(good), "alternating": alternate(good)}
+    assert [r.alternates for r in sitrex.compare_many(coach, athletes).rows] == [False, True]
+    sitrex.compare_many(coach, athletes, output_dir=tmp_path)
+    again = sitrex.compare_many(coach, athletes, output_dir=tmp_path)    # from the report files
+    assert again.skipped == ["one side", "alternating"]
+    assert [r.alternates for r in again.rows] == [False, True]
+    with open(tmp_path / "summary.csv", newline="") as f:
+        assert [r["alternates"] for r in csv.DictReader(f)] == ["false", "true"]

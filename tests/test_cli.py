@@ -172,7 +172,7 @@ def test_compare_a_folder_of_athletes_writes_reports_and_a_summary(capsys, tmp_p
     assert sorted(p.name for p in out.iterdir()) == [
         "athlete1.json", "athlete2.json", "athlete3.json", "summary.csv", "summary.json"]
     header = (out / "summary.csv").read_text().splitlines()[0]
-    assert header == "athlete,status,score,worst_angles,repetitions,coach_mirrored,report,error"
+    assert header == "athlete,status,score,worst_angles,repetitions,coach_mirrored,alternates,report,error"
 
     (athletes / "broken.npz").unlink()                    # fixed: the rerun resumes
     status, stdout, _ = run(capsys, *argv[:-1])

@@ -83,7 +83,7 @@ def test_reports_and_summary_are_written_and_a_rerun_skips_them(comparator, file
         table = list(csv.DictReader(f))
     assert [r["athlete"] for r in table] == ["ann", "bob", "cat"]
     assert set(table[0]) == {"athlete", "status", "score", "worst_angles", "repetitions",
-                             "coach_mirrored", "report", "error"}
+                             "coach_mirrored", "alternates", "report", "error"}
     assert float(table[1]["score"]) == pytest.approx(
         sitrex.FeedbackReport.from_json(out / "bob.json").score, abs=1e-5)
     stamp = (out / "ann.json").stat().st_mtime_ns

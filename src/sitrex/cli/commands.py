@@ -193,6 +193,7 @@ def compare_folder(args):
                 f", {row.repetitions} repetition{'' if row.repetitions == 1 else 's'}")
         worst = f", worst: {', '.join(row.worst_angles)}" if row.worst_angles else ""
         worst += ", coach mirrored (the other side)" if row.coach_mirrored else ""
+        worst += ", alternates sides (each compared on its side)" if row.alternates else ""
         done = " (done earlier)" if row.status == "skipped" else ""
         lines.append(f"{row.athlete}: {score}{reps}{worst}{done}")
     lines.append(f"compared {len(result.compared)}, skipped {len(result.skipped)} (already "

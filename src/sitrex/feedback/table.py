@@ -3,8 +3,7 @@
 :func:`sitrex.compare_many` returns a :class:`ManyResult` and, with an output
 folder, writes its table as ``summary.csv`` and ``summary.json``
 (atomically): athlete, status, score, worst angles, repetitions, whether the
-coach was mirrored, report
-file, error.
+coach was mirrored, whether the athlete alternated sides, report file, error.
 """
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ SUMMARY_FILES = ("summary.csv", "summary.json")
 SUMMARY_FORMAT = "sitrex.compare_many/1"
 #: Columns of the summary table.
 SUMMARY_COLUMNS = ("athlete", "status", "score", "worst_angles", "repetitions",
-                   "coach_mirrored", "report", "error")
+                   "coach_mirrored", "alternates", "report", "error")
 #: What a report says in its line of the table (the other columns say how the run went).
-REPORT_FIELDS = ("score", "worst_angles", "repetitions", "coach_mirrored")
+REPORT_FIELDS = ("score", "worst_angles", "repetitions", "coach_mirrored", "alternates")
 #: Worst angles listed per athlete in the summary.
 N_WORST = 3
 
@@ -55,6 +54,10 @@ class AthleteResult:
     coach_mirrored : bool or None
         :attr:`FeedbackReport.coach_mirrored`: the athlete works the other
         side, and was compared with the coach's movement mirrored.
+    alternates : bool or None
+        The athlete alternated sides against a one-sided coach, and each
+        side's repetitions were compared with the coach on that side
+        (``report.metadata["side_runs"]``, :mod:`sitrex.feedback.alternating`).
     report : str or None
         The report file, when written.
     error : str
@@ -67,6 +70,7 @@ class AthleteResult:
     worst_angles: list[str] = field(default_factory=list)
     repetitions: int | None = None
     coach_mirrored: bool | None = None
+    alternates: bool | None = None
     report: str | None = None
     error: str = ""
 
@@ -75,7 +79,8 @@ class AthleteResult:
         return [self.athlete, self.status, "" if self.score is None else f"{self.score:.6g}",
                 "; ".join(self.worst_angles),
                 "" if self.repetitions is None else str(self.repetitions),
-                "" if self.coach_mirrored is None else str(self.coach_mirrored).lower(),
+                *("" if flag is None else str(flag).lower()
+                  for flag in (self.coach_mirrored, self.alternates)),
                 self.report or "", self.error]
 
     def take(self, fields: Mapping[str, Any]) -> None:
@@ -95,7 +100,8 @@ def _summary_of(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"score": None if score is None else float(score),
             "worst_angles": list(data.get("worst_angles") or [])[:N_WORST],
             "repetitions": len(data.get("repetitions") or []),
-            "coach_mirrored": None if mirrored is None else bool(mirrored)}
+            "coach_mirrored": None if mirrored is None else bool(mirrored),
+            "alternates": "side_runs" in (data.get("metadata") or {})}
 
 
 def report_summary(report: FeedbackReport) -> dict[str, Any]:
@@ -104,7 +110,8 @@ def report_summary(report: FeedbackReport) -> dict[str, Any]:
     return {"score": None if score != score else float(score),
             "worst_angles": report.worst_angles(N_WORST),
             "repetitions": len(report.repetitions),
-            "coach_mirrored": bool(report.coach_mirrored)}
+            "coach_mirrored": bool(report.coach_mirrored),
+            "alternates": "side_runs" in report.metadata}
 
 
 @dataclass
