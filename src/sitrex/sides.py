@@ -57,8 +57,8 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 
-__all__ = ["DOMINANT", "MIN_RUN_DEGREES", "MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE", "alternating_runs",
-           "laterality", "mirror_columns", "works_other_side"]
+__all__ = ["DOMINANT", "MIN_RUN_DEGREES", "MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE",
+           "alternating_runs", "laterality", "mirror_columns", "works_other_side"]
 
 #: A movement this lateral or more (either way) works one side (:func:`laterality`).
 ONE_SIDED = 0.4
@@ -238,15 +238,15 @@ def alternating_runs(angles: Any, angle_names: Sequence[str], columns: Any, coac
 
     A coach shows a one-sided exercise (a right knee raise); the athlete does
     it with the right leg, then the left, in turn (marching, alternating
-    lunges or raises). Each frame is given to the side that moves more
-    there: the summed speed of the coach's sided angles that matter
-    (`columns`), against that of their mirror twins, each pair in units of
-    the coach's range (the angles and their speeds each averaged over half
-    of `min_seconds`, at least a quarter of a second). A pause, or a frame where neither side moves at
-    least twice as fast as the other, takes the side of the nearest frame
-    where one does; a run shorter than `min_seconds` joins
-    its neighbour, and so does a run in which the working side moves less
-    than 0.3 times the coach's range.
+    raises). Each frame is given to the side that moves more there: the
+    summed speed of the coach's sided angles that matter (`columns`),
+    against that of their mirror twins, each pair in units of the coach's
+    range (the angles and their speeds each averaged over half of
+    `min_seconds`, at least a quarter of a second). A pause, or a frame
+    where neither side moves at least twice as fast as the other, takes the
+    side of the nearest frame where one does; a run shorter than
+    `min_seconds` joins its neighbour, and so does a run in which the
+    working side moves less than 0.3 times the coach's range.
 
     Parameters
     ----------

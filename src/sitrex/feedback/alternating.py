@@ -2,11 +2,10 @@
 
 A coach records a one-sided exercise once (a right knee raise, a left arm
 raise); the athlete does it right, left, right, left (marching, alternating
-raises). Compared side for
-side, only the repetitions on the coach's side meet a moving coach, and the
-other side's repetitions pass as pauses between them: a report of half the
-repetitions, with the other side's never judged. Compared with the coach
-mirrored, the reverse.
+raises). Compared side for side, only the repetitions on the coach's side
+meet a moving coach, and the other side's repetitions pass as pauses between
+them: a report of half the repetitions, with the other side's never judged.
+Compared with the coach mirrored, the reverse.
 
 With ``sides="auto"`` (:func:`sitrex.compare`), when the coach's movement is
 one-sided (:data:`sitrex.sides.ONE_SIDED`) and the athlete's clip splits into
@@ -27,8 +26,8 @@ compared as one clip.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -93,7 +92,8 @@ def alternating_report(coach: CoachReference, athlete_x: Execution, retimed: tup
     score : callable
         Scores one piece against one coach, as
         ``score(coach, execution, retimed, comparator, threshold=..., **options)``
-        (:func:`sitrex.feedback.scoring.compare_with_coach`'s own).
+        (the scorer of one side-matched comparison in
+        :mod:`sitrex.feedback.scoring`).
     threshold : float
         Similarity below which an angle differs.
     **options
