@@ -199,3 +199,27 @@ def test_the_summary_of_many_athletes_says_who_alternated(knee_raises, tmp_path)
     assert [r.alternates for r in again.rows] == [False, True]
     with open(tmp_path / "summary.csv", newline="") as f:
         assert [r["alternates"] for r in csv.DictReader(f)] == ["false", "true"]
+
+
+def test_the_overlay_draws_each_run_on_the_coach_joint_it_was_compared_with(knee_raises):
+    """Side by side, the coach's arcs go on the coach's twin joints (and show the twins' angles)
+    during the athlete's runs on the other side, on the joints themselves elsewhere."""
+    from sitrex.angle_table import angle_arms
+    from sitrex.overlay import _coach_drawing
+    from sitrex.sides import mirror_columns
+
+    report = sitrex.compare(knee_raises["coach"], alternate(knee_raises["good"]))
+    n = report.n_frames
+    index = np.minimum(np.arange(n), report.coach_skeleton.n_frames - 1)
+    pixels = report.coach_skeleton.coords[index]
+    columns = np.flatnonzero(report.useful)
+    twins = mirror_columns(report.angle_names)[columns]
+    (vertex, _, _), values = _coach_drawing(report, pixels, index, columns)
+    other = np.zeros(n, bool)
+    for start, end, side in report.metadata["side_runs"]:
+        other |= (side == "other side") & (report.times >= start) & (report.times < end)
+    assert 0 < other.sum() < n
+    for drawn, frames in ((twins, other), (columns, ~other)):
+        expected = angle_arms(pixels, [report.angle_names[c] for c in drawn])[0]
+        np.testing.assert_array_equal(vertex[frames], expected[frames])
+        np.testing.assert_array_equal(values[frames], report.coach_angles[index][frames][:, drawn])

@@ -239,8 +239,9 @@ def _coach_side(report: Any, coach_video: Any, columns: np.ndarray, size: tuple[
     landmarks where its letterboxed frame puts them, `arms` the angle arcs of
     :func:`sitrex.angle_table.angle_arms` and `values` the coach's angles, per
     shown frame; the last three are None without coach landmarks. For a
-    report compared with the coach mirrored, each arc is drawn on the coach's
-    twin joint, the one the athlete's angle was compared with.
+    report compared with the coach mirrored (or an alternating athlete's runs
+    on the other side), each arc is drawn on the coach's twin joint, the one
+    the athlete's angle was compared with.
     """
     skeleton = report.coach_skeleton
     n_coach = report.coach_angles.shape[0] if skeleton is None else skeleton.n_frames
@@ -251,16 +252,35 @@ def _coach_side(report: Any, coach_video: Any, columns: np.ndarray, size: tuple[
     scale, _, (dx, dy) = fit_inside(frames.size, size)
     pixels = _skeleton_pixels(skeleton, "coach")[index] * scale
     pixels[..., :2] += (dx, dy)
-    drawn = columns
-    if getattr(report, "coach_mirrored", False):   # column k holds the coach's twin of angle k
-        from sitrex.sides import mirror_columns
-
-        drawn = mirror_columns(report.angle_names)[columns]
-    arms = angle_arms(pixels, [report.angle_names[c] for c in drawn])
-    measured = index < report.coach_angles.shape[0]  # else no angle values for that frame
-    values = np.full((len(index), len(columns)), np.nan)
-    values[measured] = report.coach_angles[index[measured]][:, columns]
+    arms, values = _coach_drawing(report, pixels, index, columns)
     return frames, index, pixels, arms, values
+
+
+def _coach_drawing(report: Any, pixels: np.ndarray, index: np.ndarray, columns: np.ndarray):
+    """The coach's arcs (:func:`sitrex.angle_table.angle_arms`) and angle values (n, k) beside
+    each of the first n athlete frames; where the athlete was compared with the coach's other
+    side (a mirrored report, or the ``"other side"`` runs of ``report.metadata["side_runs"]``),
+    those of the coach's twin joint, the one the athlete's angle was compared with."""
+    from sitrex.sides import mirror_columns
+
+    names, columns = report.angle_names, np.asarray(columns, dtype=np.intp)
+    mirrored, runs = getattr(report, "coach_mirrored", False), \
+        (getattr(report, "metadata", None) or {}).get("side_runs", [])
+    sided = mirrored or bool(runs)
+    twins = mirror_columns(names)[columns] if sided else columns
+    measured = index < report.coach_angles.shape[0]  # else no angle values for that frame
+    values = np.full((2, len(index), len(columns)), np.nan)
+    for k, drawn in enumerate((columns, twins)):
+        values[k, measured] = report.coach_angles[index[measured]][:, drawn]
+    if not sided or mirrored:      # a mirrored report's coach_angles hold the twins already
+        return angle_arms(pixels, [names[c] for c in twins]), values[0]
+    times = np.asarray(report.times, dtype=np.float64)[:len(index)]
+    other = np.zeros(len(index), bool)
+    for start, end, side in runs:
+        other |= (side == "other side") & (times >= start) & (times < end)
+    arms = [angle_arms(pixels, [names[c] for c in drawn]) for drawn in (columns, twins)]
+    return (tuple(np.where(other[:, None, None], twin, own) for own, twin in zip(*arms)),
+            np.where(other[:, None], values[1], values[0]))
 
 
 # ---------------------------------------------------------------------------- the video
