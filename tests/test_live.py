@@ -279,5 +279,55 @@ def test_a_mirrored_session_is_the_offline_causal_comparison_with_the_coach_mirr
     plain = np.array([f.similarity for f in stream(LiveComparator(coach, comparator),
                                                    mirrored.coords, mirrored.times)])
     assert not np.allclose(plain, feedback, equal_nan=True)       # the mirroring is not a no-op
-    with pytest.raises(InputError, match="'auto' needs the athlete's whole clip"):
-        LiveComparator(coach, comparator, sides="auto")
+    with pytest.raises(InputError, match="sides must be 'same', 'mirrored' or 'auto'"):
+        LiveComparator(coach, comparator, sides="left")
+    # a window comparator (and a symmetric squat) scores side for side with "auto"
+    assert not LiveComparator(coach, comparator, sides="auto").both_sides
+
+
+@pytest.fixture(scope="module")
+def knee_raises():
+    """A one-sided coach (a knee raise), and correct and shallow raises turned to its leg."""
+    def made(n, seed, **kw):
+        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
+                                       random_state=seed, return_info=True, **kw)
+        return clips, [i["lead_side"] for i in info]
+
+    good, leads = made(6, 5)
+    bad, bad_leads = made(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
+    return [[c if lead == leads[0] else c.mirrored() for c, lead in zip(clips, sides)]
+            for clips, sides in ((good, leads), (bad, bad_leads))]
+
+
+def test_auto_sides_live_counts_and_judges_each_side_against_the_coach_on_that_side(
+        default_comparator, knee_raises):
+    """sides="auto" with a one-sided coach: an athlete alternating legs has every raise counted
+    and compared with the coach on its side, numbered in one sequence; the other leg's shallow
+    raises are named on that leg. Side for side, the other leg's raises are not counted."""
+    from sitrex.skeleton import concatenate
+
+    good, bad = knee_raises
+    coach = good[0]
+    names = list(default_comparator.angle_names_)
+    leg = "left" if sitrex.compare(coach, coach).useful[names.index("left knee")] else "right"
+    other_leg = {"left": "right", "right": "left"}[leg]
+    athlete = concatenate([good[1], bad[1].mirrored(), good[2], bad[2].mirrored()])
+    live = LiveComparator(coach, default_comparator, sides="auto")
+    assert live.both_sides
+    _, reps = live_repetitions(live, athlete)
+    assert [r.number for r in reps] == [1, 2, 3, 4] and live.repetitions == 4
+    assert [r.other_side for r in reps] == [False, True, False, True]
+    assert [r.ok for r in reps] == [True, False, True, False]
+    for rep in reps[1::2]:
+        assert "(other side)" in rep.message and rep.differs
+        assert all(angle.startswith(other_leg) for angle in rep.differs)
+    assert reps[1].to_dict()["other_side"] is True
+    _, same = live_repetitions(LiveComparator(coach, default_comparator), athlete)
+    assert len(same) == 2 and not any(r.other_side for r in same)
+    # one leg only: nothing is counted on the other side
+    _, one_leg = live_repetitions(LiveComparator(coach, default_comparator, sides="auto"),
+                                  concatenate(good[1:4]))
+    assert len(one_leg) == 3 and not any(r.other_side for r in one_leg)
+    _, other = live_repetitions(LiveComparator(coach, default_comparator, sides="auto"),
+                                concatenate([c.mirrored() for c in good[1:4]]))
+    assert len(other) == 3 and all(r.other_side and r.ok for r in other)

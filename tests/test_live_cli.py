@@ -58,7 +58,7 @@ def test_headless_the_overlay_is_written_and_lasts_as_long_as_the_feed(tmp_path)
     assert "no display here: writing the overlay to sitrex-live.mp4" in done.stderr
     run = json.loads(done.stdout)["live"]
     assert run["stopped_by"] == "end" and run["frames"] + run["dropped"] == 100
-    assert run["sides"] == "mirrored"
+    assert run["sides"] == "mirrored" and run["both_sides"] is False
     video = tmp_path / "sitrex-live.mp4"
     assert run["video"] == "sitrex-live.mp4" and sorted(os.listdir(tmp_path)) == [video.name]
     decoded, fps = _playable(video)
@@ -116,3 +116,11 @@ def test_ctrl_c_stops_the_session_with_a_complete_video(tmp_path):
     decoded, fps = _playable(out)
     assert decoded == run["frames_written"] and fps == 30.0
     assert 0 < run["frames_written"] < 230               # stopped before the feed's end
+
+
+def test_live_takes_auto_sides():
+    from sitrex.cli import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["live", "--coach", "coach.mp4", "--sides", "auto"]).sides == "auto"
+    assert parse(["live", "--coach", "coach.mp4"]).sides == "same"

@@ -50,6 +50,7 @@ forward 0.44.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +59,7 @@ import numpy as np
 from sitrex.exceptions import InputError
 
 __all__ = ["DOMINANT", "MIN_RUN_DEGREES", "MIRRORED_BETTER", "ONE_SIDED", "OTHER_SIDE",
-           "alternating_runs", "laterality", "mirror_columns", "works_other_side"]
+           "alternating_runs", "laterality", "mirror_columns", "side_worked", "works_other_side"]
 
 #: A movement this lateral or more (either way) works one side (:func:`laterality`).
 ONE_SIDED = 0.4
@@ -344,3 +345,47 @@ def _working_ranges(filled: np.ndarray, runs, n_own: int) -> np.ndarray:
         own, other = ranges[:n_own].sum(), ranges[n_own:].sum()
         out[k] = (other, own) if side else (own, other)
     return out
+
+
+def side_worked(angles: Any, columns: Any, twins: Any, *, min_range: float = 0.0) -> bool | None:
+    """Which side one repetition worked: `columns` (True), their `twins` (False), or neither.
+
+    A side worked when its summed range of motion is at least :data:`DOMINANT`
+    times the other side's, at least :data:`MIN_RUN_DEGREES` and at least
+    `min_range` (the rules of :func:`alternating_runs`, for one repetition).
+
+    Parameters
+    ----------
+    angles : array_like, shape (T, n_angles)
+        Degrees; NaN where not measured.
+    columns, twins : array_like of int
+        A side's angle columns and their mirror twins, in the same order.
+    min_range : float, default 0.0
+        Degrees a side's summed range must reach (e.g. half the coach's).
+
+    Returns
+    -------
+    bool or None
+        None when neither side dominates (both moved, or nothing did).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0, np.pi, 40)
+    >>> raise_left = np.column_stack([170 - 80 * np.sin(t), 170 + 2 * np.sin(3 * t)])
+    >>> side_worked(raise_left, [0], [1]), side_worked(raise_left, [1], [0])
+    (True, False)
+    >>> side_worked(raise_left[:, [0, 0]], [0], [1]) is None       # both legs together
+    True
+    """
+    from sitrex.angles import range_of_motion
+
+    x = np.asarray(angles, dtype=np.float64)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # a column never measured
+        ranges = np.nan_to_num(range_of_motion(x)) if len(x) else np.zeros(x.shape[-1])
+    own, other = ranges[np.asarray(columns, int)].sum(), ranges[np.asarray(twins, int)].sum()
+    for side, working, resting in ((True, own, other), (False, other, own)):
+        if working >= max(DOMINANT * resting, MIN_RUN_DEGREES, min_range):
+            return side
+    return None

@@ -388,4 +388,5 @@ def live(args):
              f"{run.seconds:.1f} s ({run.fps:.1f} fps, {run.dropped} skipped); {how}"]
     if run.video is not None:
         lines.append(f"wrote overlay: {run.video} ({run.frames_written} frames)")
-    return {"live": {**run.to_dict(), "sides": args.sides}}, "\n".join(lines), "ok"
+    return {"live": {**run.to_dict(), "sides": args.sides, "both_sides": session.both_sides}}, \
+        "\n".join(lines), "ok"

@@ -54,17 +54,14 @@ def side_runs(coach: CoachReference, athlete: np.ndarray, angle_names, *, min_se
     units of the coach's ranges over its movement).
     """
     from sitrex.angles import range_of_motion
-    from sitrex.sides import ONE_SIDED, alternating_runs
+    from sitrex.sides import alternating_runs
 
-    try:
-        if not abs(coach.laterality(angle_names)) >= ONE_SIDED:
-            return []
-        with np.errstate(invalid="ignore"):
-            coach_range = range_of_motion(coach.angles[coach.span])
-        return alternating_runs(athlete, angle_names, coach.useful, coach_range, coach.fps,
-                                min_seconds=min_seconds)
-    except InputError:            # a sided column without its twin: no side to alternate
+    if not coach.one_sided(angle_names):
         return []
+    with np.errstate(invalid="ignore"):
+        coach_range = range_of_motion(coach.angles[coach.span])
+    return alternating_runs(athlete, angle_names, coach.useful, coach_range, coach.fps,
+                            min_seconds=min_seconds)
 
 
 def _shifted(rep, offset: int, index: int):

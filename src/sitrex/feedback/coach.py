@@ -145,6 +145,17 @@ class CoachReference:
 
         return laterality(self.angles[self.span], angle_names, columns=self.side_columns)
 
+    def one_sided(self, angle_names) -> bool:
+        """Whether the coach's movement works one side (:meth:`laterality` at least
+        :data:`sitrex.sides.ONE_SIDED` either way) and every sided column has its twin."""
+        from sitrex.sides import ONE_SIDED, mirror_columns
+
+        try:
+            mirror_columns(angle_names)
+        except InputError:
+            return False
+        return bool(abs(self.laterality(angle_names)) >= ONE_SIDED)
+
     @property
     def side_columns(self) -> np.ndarray:
         """The columns that say which side a movement works: the useful ones (else the measured)."""

@@ -37,8 +37,10 @@ that of ``comparator.score_repetitions`` on the repetition's frames.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time as _time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -54,7 +56,7 @@ from sitrex.landmarks import N_LANDMARKS
 from sitrex.pretrained import DEFAULT_WEIGHTS
 from ._clock import ModelClock, SessionClock
 from ._pose import PoseFeed
-from .counter import LiveRepetition, RepetitionCounter
+from .counter import LiveRepetition, RepetitionCounter, SideCounters
 from .feedback import LiveFeedback
 
 #: The weights a live session uses when given no comparator: sitrex's default
@@ -62,6 +64,20 @@ from .feedback import LiveFeedback
 LIVE_DEFAULT_WEIGHTS = DEFAULT_WEIGHTS
 
 __all__ = ["LIVE_DEFAULT_WEIGHTS", "LiveComparator"]
+
+
+def _worked_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
+    """Whether a repetition counted on the `coach`'s focus is that side's
+    (:func:`sitrex.sides.side_worked`): `strict`, when that side clearly worked, at least half
+    the coach's range; otherwise unless the other side clearly did."""
+    from sitrex.angles import range_of_motion
+    from sitrex.sides import mirror_columns, side_worked
+
+    columns = coach.focus
+    half = 0.5 * np.nansum(range_of_motion(coach.angles[coach.span][:, columns]))
+    worked = side_worked(angles, columns, mirror_columns(names)[columns],
+                         min_range=half if strict else 0.0)
+    return worked is True if strict else worked is not False
 
 
 class LiveComparator:
@@ -108,13 +124,17 @@ class LiveComparator:
         comparator scoring repetitions).
     history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
-    sides : {"same", "mirrored"}, default "same"
+    sides : {"same", "mirrored", "auto"}, default "same"
         Compare each angle with the coach's on the same side, or with the
         coach's movement mirrored (left and right swapped: a patient who
         mirrors a physiotherapist facing them; see :mod:`sitrex.sides`).
-        :func:`sitrex.compare`'s ``"auto"`` decides from the whole clip,
-        which a live feed does not have before the athlete has moved: say
-        which it is.
+        ``"auto"``, with a comparator scoring repetitions and a coach whose
+        movement works one side (:data:`sitrex.sides.ONE_SIDED`): each side
+        is counted on its own, and each repetition is compared with the
+        coach on the side it worked (an athlete who works either side, or
+        alternates; its repetitions say "(other side)" and have
+        :attr:`~sitrex.live.LiveRepetition.other_side` set); otherwise as
+        ``"same"`` (:attr:`both_sides` says which).
 
     Raises
     ------
@@ -165,10 +185,9 @@ class LiveComparator:
             from sitrex.estimators import ExerciseComparator
 
             comparator = ExerciseComparator.from_pretrained(LIVE_DEFAULT_WEIGHTS)
-        if sides not in ("same", "mirrored"):
-            raise InputError(f"sides must be 'same' or 'mirrored' for a live comparison; got "
-                             f"{sides!r} ('auto' needs the athlete's whole clip: use "
-                             "sitrex.compare for it, or say which side the athlete works)")
+        if sides not in ("same", "mirrored", "auto"):
+            raise InputError(f"sides must be 'same', 'mirrored' or 'auto' for a live comparison; "
+                             f"got {sides!r}")
         options = check_options(
             comparator, kind=kind, stride=stride, threshold=threshold,
             usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
@@ -192,6 +211,9 @@ class LiveComparator:
         if sides == "mirrored":
             self.coach = self.coach.mirrored(comparator.angle_names_)
         self.sides = sides
+        #: Each side counted on its own (``sides="auto"`` with a one-sided coach).
+        self.both_sides = sides == "auto" and self.scores_repetitions and \
+            self.coach.one_sided(comparator.angle_names_)
         self.window = default_window(self.coach, comparator) if options.window is None \
             else options.window
         self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
@@ -199,10 +221,13 @@ class LiveComparator:
             raise InputError(f"the warm-up ({self.warmup / self.rate:g} s) must not exceed the "
                              f"window ({self.window / self.rate:g} s)")
         self.angle_names = tuple(comparator.angle_names_)
-        self.focus = self.coach.focus
-        self._reference = self.coach.reference_embedding(comparator)
-        self._coach_reps = compared_coach_repetitions(self.coach, coach_rep) \
-            if self.coach.repetitions else []
+        coaches = [self.coach] + ([self.coach.mirrored(self.angle_names)] if self.both_sides
+                                  else [])
+        self.focus = np.unique(np.concatenate([c.focus for c in coaches]))
+        self._sides = [(c, c.reference_embedding(comparator),
+                        compared_coach_repetitions(c, coach_rep) if c.repetitions else [])
+                       for c in coaches]
+        self._reference = self._sides[0][1]
         self.count_repetitions = bool(repetitions)
         self.history_seconds = history_seconds
         self._pose: PoseFeed | None = None
@@ -243,11 +268,16 @@ class LiveComparator:
         self._held: np.ndarray | None = None     # last computed similarity of this person run
         self._run_position = -1                  # position in the current run of person frames
         self._next_model = 0
-        self._counter = RepetitionCounter(
-            self.coach.angles, self._coach_reps, self.angle_names, self.focus, self.rate,
+        numbers = itertools.count(1)       # one sequence of repetition numbers for both sides
+        self._counter = SideCounters([RepetitionCounter(
+            coach.angles, coach_reps, self.angle_names, coach.focus, self.rate,
             history=self.history_seconds, threshold=self.threshold,
-            score=self._score_repetition if self.scores_repetitions else None,
-        ) if self.count_repetitions else None
+            score=partial(self._score_repetition, reference=reference, coach=coach)
+            if self.scores_repetitions else None,
+            numbers=numbers, other_side=coach.is_mirrored and self.both_sides,
+            accept=partial(_worked_side, coach=coach, names=self.angle_names,
+                           strict=coach.is_mirrored) if self.both_sides else None,
+        ) for coach, reference, coach_reps in self._sides]) if self.count_repetitions else None
 
     def warm_up(self, size: tuple[int, int] | None = None) -> None:
         """Load everything the first frames would wait for, before the feed starts.
@@ -260,7 +290,8 @@ class LiveComparator:
         without it the first scores are slower.
         """
         if self.scores_repetitions:
-            self._score_repetition(self.coach.reference)
+            self._score_repetition(self.coach.reference, reference=self._reference,
+                                   coach=self.coach)
         else:
             window = np.zeros((self.window, len(self.angle_names)), np.float32)
             for n in (1, 2, 4):
@@ -395,11 +426,12 @@ class LiveComparator:
         self._rows_present = np.roll(self._rows_present, -1)
         self._rows_present[-1] = present
 
-    def _score_repetition(self, angles: np.ndarray) -> np.ndarray:
-        """(A,) similarity of one counted repetition's angles (model rate) with the coach's."""
-        scores = self.comparator.score_repetitions(self._reference, angles)
+    def _score_repetition(self, angles: np.ndarray, *, reference, coach) -> np.ndarray:
+        """(A,) similarity of one counted repetition's angles (model rate) with `coach`'s
+        (`reference`: the comparator's profile of it)."""
+        scores = self.comparator.score_repetitions(reference, angles)
         similarity = scores.mean_similarity()
-        similarity[~self.coach.measured] = np.nan
+        similarity[~coach.measured] = np.nan
         return similarity
 
     def _score(self, retimed) -> list[LiveRepetition]:

@@ -28,6 +28,7 @@ and a few numbers, however long the session.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from sitrex.exceptions import InputError
 from sitrex.repetitions import (RepetitionFeedback, RepetitionIssue, compare_repetitions,
                                 judge_repetitions, segment_repetitions)
 
-__all__ = ["LiveRepetition", "RepetitionCounter"]
+__all__ = ["LiveRepetition", "RepetitionCounter", "SideCounters"]
 
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
@@ -78,6 +79,10 @@ class LiveRepetition:
         threshold, worst first.
     angle_names : tuple of str
         The names of `similarity`'s columns.
+    other_side : bool
+        Compared with the coach's movement mirrored: the athlete worked the
+        side the coach does not (a live session with ``sides="auto"``, see
+        :class:`sitrex.LiveComparator`).
 
     Examples
     --------
@@ -96,6 +101,7 @@ class LiveRepetition:
     similarity: np.ndarray | None = field(default=None, repr=False, compare=False)
     differs: tuple[str, ...] = ()
     angle_names: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    other_side: bool = False
 
     @property
     def ok(self) -> bool:
@@ -111,6 +117,7 @@ class LiveRepetition:
         """Plain Python types (JSON-ready)."""
         return {"number": self.number, "start": self.start, "turn": self.turn, "end": self.end,
                 "ok": self.ok, "message": self.message, "differs": list(self.differs),
+                "other_side": self.other_side,
                 "similarity": None if self.similarity is None else dict(
                     zip(self.angle_names, [None if not math.isfinite(v) else float(v)
                                            for v in self.similarity])),
@@ -144,6 +151,18 @@ class RepetitionCounter:
         result becomes the repetition's ``similarity``.
     threshold : float, default 0.5
         Similarity below which an angle of `columns` differs (with `score`).
+    numbers : iterator of int, optional
+        Where repetition numbers come from: one ``itertools.count(1)`` shared
+        by the counters of a session that counts each side on its own, so
+        that their repetitions are numbered in one sequence. Default: this
+        counter's own, from 1.
+    other_side : bool, default False
+        This counter's coach is the coach's movement mirrored: its
+        repetitions say "(other side)" and have ``other_side`` set.
+    accept : callable, optional
+        ``accept(angles) -> bool`` on a found repetition's angles ``(n_frames,
+        A)``: False leaves it uncounted (the counters of the two sides each
+        keep the repetitions of their own side, :class:`SideCounters`).
 
     Examples
     --------
@@ -161,8 +180,11 @@ class RepetitionCounter:
 
     def __init__(self, coach_angles: np.ndarray, coach_repetitions: list, angle_names,
                  columns: np.ndarray, rate: float, *, history: float = 10.0,
-                 confirm: float = 1.0, score=None, threshold: float = 0.5) -> None:
+                 confirm: float = 1.0, score=None, threshold: float = 0.5, numbers=None,
+                 other_side: bool = False, accept=None) -> None:
         self.rate = float(rate)
+        self._numbers = itertools.count(1) if numbers is None else numbers
+        self.other_side, self._accept = bool(other_side), accept
         self._score, self.threshold = score, float(threshold)
         self.columns = np.asarray(columns, dtype=np.intp)
         self.angle_names = tuple(angle_names)
@@ -256,11 +278,14 @@ class RepetitionCounter:
         feedback = self._compare() if self._coach_reps else []
         out = []
         for rep in new:
-            self.count += 1
             self._last_turn = self._offset + rep.turn
             self._rests.append(self._offset + rep.start)
-            out.append(self._verdict(rep, feedback))
-        self.last = out[-1]
+            if self._accept is not None and not self._accept(self._buffer[rep.slice]):
+                continue                # the other side's: its counter's
+            self.count += 1
+            out.append(self._verdict(rep, feedback, next(self._numbers)))
+        if out:
+            self.last = out[-1]
         return out
 
     def _compare(self) -> list[RepetitionFeedback]:
@@ -286,22 +311,22 @@ class RepetitionCounter:
         return similarity, tuple(self.angle_names[self.columns[i]]
                                  for i in low[np.argsort(values[low], kind="stable")])
 
-    def _verdict(self, rep, feedback: list[RepetitionFeedback]) -> LiveRepetition:
+    def _verdict(self, rep, feedback: list[RepetitionFeedback], number: int) -> LiveRepetition:
         times = [(self._offset + f) / self.rate for f in (rep.start, rep.turn, rep.end)]
         match = next((f for f in feedback if f.repetition.turn == rep.turn), None)
         similarity, differs = self._similarity(rep)
-        head = f"rep {self.count}"
+        head = f"rep {number}" + (" (other side)" if self.other_side else "")
         if differs:
             head += f": {', '.join(differs)} differ{'s' if len(differs) == 1 else ''} from the coach"
         elif similarity is not None:
             head += ": moves like the coach"
-        scored = {"similarity": similarity, "differs": differs, "angle_names": self.angle_names}
+        scored = {"similarity": similarity, "differs": differs, "angle_names": self.angle_names,
+                  "other_side": self.other_side}
         if match is None:
             why = "the coach's clip has no repetition" if not self._coach_reps else \
                 "its angles were not measured well enough"
             words = "ranges not compared" if similarity is not None else "counted, not compared"
-            return LiveRepetition(self.count, *times, message=f"{head}: {words} ({why})",
-                                  **scored)
+            return LiveRepetition(number, *times, message=f"{head}: {words} ({why})", **scored)
         if similarity is not None:                       # judged as offline
             frames = np.full((match.repetition.end, len(similarity)), np.nan)
             frames[match.repetition.slice] = similarity  # the repetition's, on each of its frames
@@ -310,5 +335,41 @@ class RepetitionCounter:
         words = match.message.split(": ", 1)[1]          # "rep r of n: <words>"
         message = (f"{head}: {words}" if similarity is None else
                    f"{head}; {words}" if match.issues else head)   # head: "moves like the coach"
-        return LiveRepetition(self.count, *times, issues=match.issues, message=message,
+        return LiveRepetition(number, *times, issues=match.issues, message=message,
                               feedback=match, **scored)
+
+
+class SideCounters:
+    """The counters of one session, one per side the coach is compared on.
+
+    A session with ``sides="auto"`` and a one-sided coach counts the
+    repetitions of each side on its own (:class:`sitrex.LiveComparator`): a
+    :class:`RepetitionCounter` against the coach and one against the coach
+    mirrored, sharing one sequence of repetition numbers. Otherwise it holds
+    one counter. Same interface as a counter: :meth:`add`, :meth:`finish`,
+    :attr:`count`, :attr:`last`.
+    """
+
+    def __init__(self, counters) -> None:
+        self.counters = list(counters)
+
+    @property
+    def count(self) -> int:
+        """Repetitions counted on every side."""
+        return sum(counter.count for counter in self.counters)
+
+    @property
+    def last(self) -> LiveRepetition | None:
+        """The latest repetition counted, on either side."""
+        counted = [counter.last for counter in self.counters if counter.last is not None]
+        return max(counted, key=lambda rep: rep.number) if counted else None
+
+    def add(self, first: int, values: np.ndarray) -> list[LiveRepetition]:
+        """As :meth:`RepetitionCounter.add`, on every side; the repetitions in number order."""
+        return sorted((rep for counter in self.counters for rep in counter.add(first, values)),
+                      key=lambda rep: rep.number)
+
+    def finish(self) -> list[LiveRepetition]:
+        """As :meth:`RepetitionCounter.finish`, on every side."""
+        return sorted((rep for counter in self.counters for rep in counter.finish()),
+                      key=lambda rep: rep.number)
