@@ -51,3 +51,22 @@ def angles_golden():
 
     with np.load(require_asset("reference/angles_golden.npz")) as z:
         return {k: z[k] for k in z.files}
+
+
+@pytest.fixture(scope="session")
+def one_sided_raises():
+    """A one-sided exercise (sitrex's synthetic knee raise): 6 correct and 4 shallow raises of
+    other bodies, each turned to the first one's leg (``{"good", "bad", "side", "other"}``)."""
+    from sitrex.datasets import make_exercise
+
+    def made(n, seed, **kw):
+        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
+                                       random_state=seed, return_info=True, **kw)
+        return clips, [i["lead_side"] for i in info]
+
+    good, leads = made(6, 5)
+    bad, bad_leads = made(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
+    good, bad = ([c if lead == leads[0] else c.mirrored() for c, lead in zip(clips, sides)]
+                 for clips, sides in ((good, leads), (bad, bad_leads)))
+    return {"good": good, "bad": bad, "side": leads[0],
+            "other": {"left": "right", "right": "left"}[leads[0]]}

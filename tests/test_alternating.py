@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sitrex
-from sitrex.datasets import make_exercise
 from sitrex.feedback import FeedbackReport
 from sitrex.sides import alternating_runs
 from sitrex.skeleton import concatenate
@@ -79,20 +78,10 @@ def test_an_athlete_who_does_not_alternate_has_no_runs():
 
 # --------------------------------------------------------------------------- compare
 @pytest.fixture(scope="module")
-def knee_raises():
-    """Correct and shallow knee raises of several bodies, all turned to the coach's leg."""
-    def turned(n, seed, **kw):
-        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
-                                       random_state=seed, return_info=True, **kw)
-        return clips, [i["lead_side"] for i in info]
-
-    clips, leads = turned(6, 5)
-    shallow, shallow_leads = turned(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
-    side = leads[0]
-    good = [c if lead == side else c.mirrored() for c, lead in zip(clips, leads)]
-    bad = [c if lead == side else c.mirrored() for c, lead in zip(shallow, shallow_leads)]
-    return {"coach": good[0], "good": good[1:5], "bad": bad, "side": side,
-            "other": {"left": "right", "right": "left"}[side]}
+def knee_raises(one_sided_raises):
+    """The coach (the first correct raise), 4 correct and 4 shallow raises of other bodies."""
+    good = one_sided_raises["good"]
+    return {**one_sided_raises, "coach": good[0], "good": good[1:5]}
 
 
 def alternate(clips):

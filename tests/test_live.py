@@ -285,32 +285,16 @@ def test_a_mirrored_session_is_the_offline_causal_comparison_with_the_coach_mirr
     assert not LiveComparator(coach, comparator, sides="auto").both_sides
 
 
-@pytest.fixture(scope="module")
-def knee_raises():
-    """A one-sided coach (a knee raise), and correct and shallow raises turned to its leg."""
-    def made(n, seed, **kw):
-        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
-                                       random_state=seed, return_info=True, **kw)
-        return clips, [i["lead_side"] for i in info]
-
-    good, leads = made(6, 5)
-    bad, bad_leads = made(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
-    return [[c if lead == leads[0] else c.mirrored() for c, lead in zip(clips, sides)]
-            for clips, sides in ((good, leads), (bad, bad_leads))]
-
 
 def test_auto_sides_live_counts_and_judges_each_side_against_the_coach_on_that_side(
-        default_comparator, knee_raises):
+        default_comparator, one_sided_raises):
     """sides="auto" with a one-sided coach: an athlete alternating legs has every raise counted
     and compared with the coach on its side, numbered in one sequence; the other leg's shallow
     raises are named on that leg. Side for side, the other leg's raises are not counted."""
     from sitrex.skeleton import concatenate
 
-    good, bad = knee_raises
+    good, bad, other_leg = (one_sided_raises[k] for k in ("good", "bad", "other"))
     coach = good[0]
-    names = list(default_comparator.angle_names_)
-    leg = "left" if sitrex.compare(coach, coach).useful[names.index("left knee")] else "right"
-    other_leg = {"left": "right", "right": "left"}[leg]
     athlete = concatenate([good[1], bad[1].mirrored(), good[2], bad[2].mirrored()])
     live = LiveComparator(coach, default_comparator, sides="auto")
     assert live.both_sides
