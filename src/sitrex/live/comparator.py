@@ -56,7 +56,7 @@ from sitrex.landmarks import N_LANDMARKS
 from sitrex.pretrained import DEFAULT_WEIGHTS
 from ._clock import ModelClock, SessionClock
 from ._pose import PoseFeed
-from .counter import LiveRepetition, RepetitionCounter, SideCounters
+from .counter import LiveRepetition, RepetitionCounter, SideCounters, on_coach_side
 from .feedback import LiveFeedback
 
 #: The weights a live session uses when given no comparator: sitrex's default
@@ -64,20 +64,6 @@ from .feedback import LiveFeedback
 LIVE_DEFAULT_WEIGHTS = DEFAULT_WEIGHTS
 
 __all__ = ["LIVE_DEFAULT_WEIGHTS", "LiveComparator"]
-
-
-def _worked_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
-    """Whether a repetition counted on the `coach`'s focus is that side's
-    (:func:`sitrex.sides.side_worked`): `strict`, when that side clearly worked, at least half
-    the coach's range; otherwise unless the other side clearly did."""
-    from sitrex.angles import range_of_motion
-    from sitrex.sides import mirror_columns, side_worked
-
-    columns = coach.focus
-    half = 0.5 * np.nansum(range_of_motion(coach.angles[coach.span][:, columns]))
-    worked = side_worked(angles, columns, mirror_columns(names)[columns],
-                         min_range=half if strict else 0.0)
-    return worked is True if strict else worked is not False
 
 
 class LiveComparator:
@@ -275,7 +261,7 @@ class LiveComparator:
             score=partial(self._score_repetition, reference=reference, coach=coach)
             if self.scores_repetitions else None,
             numbers=numbers, other_side=coach.is_mirrored and self.both_sides,
-            accept=partial(_worked_side, coach=coach, names=self.angle_names,
+            accept=partial(on_coach_side, coach=coach, names=self.angle_names,
                            strict=coach.is_mirrored) if self.both_sides else None,
         ) for coach, reference, coach_reps in self._sides]) if self.count_repetitions else None
 

@@ -40,7 +40,7 @@ from sitrex.exceptions import InputError
 from sitrex.repetitions import (RepetitionFeedback, RepetitionIssue, compare_repetitions,
                                 judge_repetitions, segment_repetitions)
 
-__all__ = ["LiveRepetition", "RepetitionCounter", "SideCounters"]
+__all__ = ["LiveRepetition", "RepetitionCounter", "SideCounters", "on_coach_side"]
 
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
@@ -373,3 +373,21 @@ class SideCounters:
         """As :meth:`RepetitionCounter.finish`, on every side."""
         return sorted((rep for counter in self.counters for rep in counter.finish()),
                       key=lambda rep: rep.number)
+
+
+def on_coach_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
+    """Whether a repetition counted on `coach`'s angles that matter is that side's: a counter's
+    ``accept`` in a session that counts each side on its own (:class:`SideCounters`).
+
+    :func:`sitrex.sides.side_worked` on the repetition's `angles`: with `strict` (the counter of
+    the coach mirrored), when that side clearly worked, at least half the coach's range; otherwise,
+    unless the other side clearly did.
+    """
+    from sitrex.angles import range_of_motion
+    from sitrex.sides import mirror_columns, side_worked
+
+    columns = coach.focus
+    half = 0.5 * np.nansum(range_of_motion(coach.angles[coach.span][:, columns]))
+    worked = side_worked(angles, columns, mirror_columns(names)[columns],
+                         min_range=half if strict else 0.0)
+    return worked is True if strict else worked is not False
