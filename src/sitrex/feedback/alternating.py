@@ -53,14 +53,11 @@ def side_runs(coach: CoachReference, athlete: np.ndarray, angle_names, *, min_se
     (:func:`sitrex.sides.alternating_runs` on the coach's useful angles, in
     units of the coach's ranges over its movement).
     """
-    from sitrex.angles import range_of_motion
     from sitrex.sides import alternating_runs
 
     if not coach.one_sided(angle_names):
         return []
-    with np.errstate(invalid="ignore"):
-        coach_range = range_of_motion(coach.angles[coach.span])
-    return alternating_runs(athlete, angle_names, coach.useful, coach_range, coach.fps,
+    return alternating_runs(athlete, angle_names, coach.useful, coach.span_range, coach.fps,
                             min_seconds=min_seconds)
 
 

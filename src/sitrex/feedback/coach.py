@@ -26,6 +26,7 @@ for one athlete; many athletes or a live feed reuse it). It holds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,15 @@ class CoachReference:
         from sitrex.sides import laterality
 
         return laterality(self.angles[self.span], angle_names, columns=self.side_columns)
+
+    @cached_property
+    def span_range(self) -> np.ndarray:
+        """(A,) range of motion of each angle over the coach's movement (:attr:`span`), degrees;
+        computed once (a mirrored coach computes its own)."""
+        from sitrex.angles import range_of_motion
+
+        with np.errstate(invalid="ignore"):
+            return range_of_motion(self.angles[self.span])
 
     def one_sided(self, angle_names) -> bool:
         """Whether the coach's movement works one side (:meth:`laterality` at least

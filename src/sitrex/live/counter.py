@@ -383,11 +383,10 @@ def on_coach_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
     the coach mirrored), when that side clearly worked, at least half the coach's range; otherwise,
     unless the other side clearly did.
     """
-    from sitrex.angles import range_of_motion
     from sitrex.sides import mirror_columns, side_worked
 
     columns = coach.focus
-    half = 0.5 * np.nansum(range_of_motion(coach.angles[coach.span][:, columns]))
+    half = 0.5 * np.nansum(coach.span_range[columns])
     worked = side_worked(angles, columns, mirror_columns(names)[columns],
                          min_range=half if strict else 0.0)
     return worked is True if strict else worked is not False
