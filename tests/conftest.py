@@ -53,20 +53,33 @@ def angles_golden():
         return {k: z[k] for k in z.files}
 
 
-@pytest.fixture(scope="session")
-def one_sided_raises():
-    """A one-sided exercise (sitrex's synthetic knee raise): 6 correct and 4 shallow raises of
-    other bodies, each turned to the first one's leg (``{"good", "bad", "side", "other"}``)."""
+def sided_clips(exercise: str, fault: str) -> dict:
+    """6 correct and 4 faulty repetitions of a sided synthetic exercise, by other bodies, each
+    turned to the first one's side (``{"good", "bad", "side", "other"}``)."""
     from sitrex.datasets import make_exercise
 
     def made(n, seed, **kw):
-        clips, _, info = make_exercise(n, ["knee raise"], n_reps=1, view="front",
+        clips, _, info = make_exercise(n, [exercise], n_reps=1, view="front",
                                        random_state=seed, return_info=True, **kw)
         return clips, [i["lead_side"] for i in info]
 
     good, leads = made(6, 5)
-    bad, bad_leads = made(4, 6, fault_rate=1.0, faults=["incomplete_rom"])
+    bad, bad_leads = made(4, 6, fault_rate=1.0, faults=[fault])
     good, bad = ([c if lead == leads[0] else c.mirrored() for c, lead in zip(clips, sides)]
                  for clips, sides in ((good, leads), (bad, bad_leads)))
     return {"good": good, "bad": bad, "side": leads[0],
             "other": {"left": "right", "right": "left"}[leads[0]]}
+
+
+@pytest.fixture(scope="session")
+def one_sided_raises():
+    """A one-sided exercise (sitrex's synthetic knee raise), correct and with too small a range
+    (:func:`sided_clips`)."""
+    return sided_clips("knee raise", "incomplete_rom")
+
+
+@pytest.fixture(scope="session")
+def lunges():
+    """A movement of both legs, each its own way (sitrex's synthetic lunge), correct and shallow
+    (:func:`sided_clips`; ``"side"`` is the leg forward)."""
+    return sided_clips("lunge", "shallow_depth")

@@ -60,7 +60,7 @@ _SUBMODULES = (
     "alignment", "angles", "angle_table", "axial_rotation", "backends", "cli", "conditioning",
     "datasets", "demo", "estimators", "exceptions", "feedback", "filters", "io", "landmarks",
     "layouts", "live", "measurement", "model_selection", "models", "overlay", "pairs", "plots",
-    "pretrained", "repetitions", "sequences", "sides", "skeleton", "video",
+    "pretrained", "repetition_sides", "repetitions", "sequences", "sides", "skeleton", "video",
 )
 
 __getattr__, __dir__, _public = lazy_exports(__name__, _EXPORTS, _SUBMODULES, globals())

@@ -18,10 +18,14 @@ both sides, its repetitions those of every run, numbered in order; its
 ``"coach's side"`` or ``"other side"``) and a message says how many
 repetitions were on each side.
 
-A movement in which both sides move (a lunge) has no one-sided coach here:
-the score rule of :func:`~sitrex.feedback.scoring.compare_with_coach` decides
-for the whole clip instead, and an athlete alternating such a movement is
-compared as one clip.
+A movement in which both sides move, each its own way (a lunge: the front
+leg's hip flexes, the back leg's extends), has no one-sided coach; there the
+athlete's repetitions are cut on signals both sides share, and each goes to
+the side whose version of the coach's repetition it is
+(:func:`sitrex.repetition_sides.repetition_sides`): right, left, right, left
+lunges are four repetitions, each compared with the coach on its side, not
+two right + left cycles in which a good lunge hid a shallow one. A symmetric
+movement (a squat) has no side to find and is compared as one clip.
 """
 
 from __future__ import annotations
@@ -49,15 +53,26 @@ def side_runs(coach: CoachReference, athlete: np.ndarray, angle_names, *, min_se
               ) -> list[tuple[int, int, bool]]:
     """Runs of the athlete's frames (model rate) on the coach's side and on the other.
 
-    Empty unless the coach's movement is one-sided and the athlete alternates
-    (:func:`sitrex.sides.alternating_runs` on the coach's useful angles, in
-    units of the coach's ranges over its movement).
+    Empty unless the athlete alternates. A one-sided coach: where one side
+    moves and the other does not (:func:`sitrex.sides.alternating_runs` on
+    the coach's useful angles, in units of the coach's ranges over its
+    movement). A coach whose movement moves both sides, differently (a
+    lunge): which of the athlete's repetitions are the coach's repetition
+    mirrored (:func:`sitrex.repetition_sides.repetition_sides`).
     """
-    from sitrex.sides import alternating_runs
+    from sitrex.repetition_sides import repetition_sides
+    from sitrex.sides import alternating_runs, mirror_columns
 
-    if not coach.one_sided(angle_names):
+    try:
+        mirror_columns(angle_names)
+    except InputError:          # a sided column without its twin: no side to swap
         return []
-    return alternating_runs(athlete, angle_names, coach.useful, coach.span_range, coach.fps,
+    if coach.one_sided(angle_names):
+        return alternating_runs(athlete, angle_names, coach.useful, coach.span_range, coach.fps,
+                                min_seconds=min_seconds)
+    if coach.reference is None:
+        return []
+    return repetition_sides(athlete, angle_names, coach.useful, coach.reference, coach.fps,
                             min_seconds=min_seconds)
 
 

@@ -194,8 +194,9 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         :data:`sitrex.sides.MIRRORED_BETTER` higher), that one; otherwise side
         for side (each athlete is then scored twice). An athlete who
         alternates sides (right, left, right, left) against a one-sided
-        coach has each side's repetitions compared with the coach on that
-        side (:mod:`sitrex.feedback.alternating`; the runs are in
+        coach, or alternates a movement of both sides such as a lunge, has
+        each side's repetitions compared with the coach on that side
+        (:mod:`sitrex.feedback.alternating`; the runs are in
         ``report.metadata["side_runs"]``). ``"same"``: always
         side for side; ``"mirrored"``: always mirrored. A mirrored comparison
         is said in ``report.messages`` and ``report.coach_mirrored``; the

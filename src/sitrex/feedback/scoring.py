@@ -213,9 +213,9 @@ def compare_with_coach(coach: CoachReference, athlete_x: Execution, comparator, 
     mirrored comparison scores at least :data:`sitrex.sides.MIRRORED_BETTER`
     higher (a lunge with the other leg forward: both legs move, so neither
     side's range says which one works), that comparison is the report. An
-    athlete who alternates sides against a one-sided coach has each side's
-    runs compared with the coach on that side
-    (:mod:`sitrex.feedback.alternating`).
+    athlete who alternates sides (a one-sided movement, or one of both sides
+    such as a lunge) has each side's runs compared with the coach on that
+    side (:mod:`sitrex.feedback.alternating`).
     """
     from sitrex.sides import MIRRORED_BETTER
 

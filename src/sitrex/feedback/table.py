@@ -55,7 +55,7 @@ class AthleteResult:
         :attr:`FeedbackReport.coach_mirrored`: the athlete works the other
         side, and was compared with the coach's movement mirrored.
     alternates : bool or None
-        The athlete alternated sides against a one-sided coach, and each
+        The athlete alternated sides (right, left, right, left), and each
         side's repetitions were compared with the coach on that side
         (``report.metadata["side_runs"]``, :mod:`sitrex.feedback.alternating`).
     report : str or None
