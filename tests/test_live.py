@@ -279,7 +279,8 @@ def test_a_mirrored_session_is_the_offline_causal_comparison_with_the_coach_mirr
     plain = np.array([f.similarity for f in stream(LiveComparator(coach, comparator),
                                                    mirrored.coords, mirrored.times)])
     assert not np.allclose(plain, feedback, equal_nan=True)       # the mirroring is not a no-op
-    with pytest.raises(InputError, match="sides must be 'same', 'mirrored' or 'auto'"):
+    with pytest.raises(InputError, match="sides must be one of 'same', 'mirrored', 'auto', "
+                                         "'alternating' for a live"):
         LiveComparator(coach, comparator, sides="left")
     # a window comparator (and a symmetric squat) scores side for side with "auto"
     assert not LiveComparator(coach, comparator, sides="auto").both_sides
@@ -315,3 +316,31 @@ def test_auto_sides_live_counts_and_judges_each_side_against_the_coach_on_that_s
     _, other = live_repetitions(LiveComparator(coach, default_comparator, sides="auto"),
                                 concatenate([c.mirrored() for c in good[1:4]]))
     assert len(other) == 3 and all(r.other_side and r.ok for r in other)
+
+
+def test_alternating_sides_live_counts_alternating_lunges_one_by_one(default_comparator, lunges):
+    """sides="alternating" with a coach whose movement moves both legs, each its own way (a
+    lunge): the repetitions are found on both sides alike and each goes to the side whose
+    version of the coach's lunge it is. Side for side (and with "auto", which counts each side on
+    its own only for a one-sided coach), right + left lunges are one repetition: 2 of 4, and the
+    other leg's shallow lunges are never judged."""
+    from sitrex.skeleton import concatenate
+
+    good, bad = lunges["good"], lunges["bad"]
+    coach = good[0]
+    athlete = concatenate([good[1], bad[1].mirrored(), good[3], bad[3].mirrored()])
+    live = LiveComparator(coach, default_comparator, sides="alternating")
+    assert live.both_sides
+    _, reps = live_repetitions(live, athlete)
+    assert [r.number for r in reps] == [1, 2, 3, 4]
+    assert [r.other_side for r in reps] == [False, True, False, True]
+    assert [r.ok for r in reps] == [True, False, True, False]
+    for sides in ("same", "auto"):
+        session = LiveComparator(coach, default_comparator, sides=sides)
+        assert not session.both_sides and len(live_repetitions(session, athlete)[1]) == 2
+    _, other = live_repetitions(LiveComparator(coach, default_comparator, sides="alternating"),
+                                concatenate([c.mirrored() for c in good[1:5]]))
+    assert len(other) == 4 and all(r.other_side and r.ok for r in other)
+    _, one_leg = live_repetitions(LiveComparator(coach, default_comparator, sides="alternating"),
+                                  concatenate(good[1:5]))
+    assert len(one_leg) == 4 and not any(r.other_side for r in one_leg)

@@ -118,9 +118,11 @@ def test_ctrl_c_stops_the_session_with_a_complete_video(tmp_path):
     assert 0 < run["frames_written"] < 230               # stopped before the feed's end
 
 
-def test_live_takes_auto_sides():
+def test_live_takes_auto_and_alternating_sides():
     from sitrex.cli import build_parser
 
     parse = build_parser().parse_args
     assert parse(["live", "--coach", "coach.mp4", "--sides", "auto"]).sides == "auto"
+    assert parse(["live", "--coach", "coach.mp4", "--sides", "alternating"]).sides == \
+        "alternating"
     assert parse(["live", "--coach", "coach.mp4"]).sides == "same"

@@ -11,9 +11,9 @@ coach's repetition mirrored (each angle against its twin on the other side),
 it matches.
 
 :func:`repetition_sides` cuts the athlete's clip into repetitions on signals
-that do not depend on the side (each pair of twin angles averaged, so that a
-right and a left lunge look alike and a right + left cycle is two
-repetitions, not one), then gives each repetition to the side whose version
+that do not depend on the side (each pair of twin angles as its smaller and
+larger value, :func:`both_sides_alike`, so that a right and a left lunge look
+alike and a right + left cycle is two repetitions, not one), then gives each repetition to the side whose version
 of the coach's repetition it is clearly closer to, by how far each sided angle
 goes at the repetition's turn (so that pauses and tempo do not count). It answers only for a
 coach whose movement differs from its own mirror image
@@ -34,7 +34,8 @@ import numpy as np
 from sitrex.exceptions import InputError
 from sitrex.sides import mirror_columns
 
-__all__ = ["ASYMMETRY", "MIRROR_CLOSER", "asymmetry", "repetition_sides"]
+__all__ = ["ASYMMETRY", "MIRROR_CLOSER", "asymmetry", "both_sides_alike", "repetition_side",
+           "repetition_sides"]
 
 #: A coach's repetition has a side when its sided angles differ in shape from their twins by at
 #: least this share of their range (:func:`asymmetry`). Measured on one-repetition coaches:
@@ -124,6 +125,108 @@ def asymmetry(template: Any, angle_names: Sequence[str], columns: Any) -> float:
     return float(difference[moving].sum() / scale[moving].sum())
 
 
+def both_sides_alike(own: Any, twin: Any) -> np.ndarray:
+    """Each pair of twin angles as its smaller and its larger value: the same whichever side does
+    what, so that a right and a left lunge (or side tap) give one signal.
+
+    Parameters
+    ----------
+    own, twin : array_like, shape (T, k)
+        Angles and their mirror twins, degrees (NaN where not measured).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, 2 k)
+        The pairs' smaller values, then their larger ones; swapping `own`
+        and `twin` gives the same array. Unlike the pairs' mean, a movement
+        of one side keeps its whole range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> right_tap = np.array([[170.0, 170.0], [170.0, 140.0], [170.0, 170.0]])
+    >>> both_sides_alike(right_tap[:, :1], right_tap[:, 1:]).tolist()
+    [[170.0, 170.0], [140.0, 170.0], [170.0, 170.0]]
+    >>> bool((both_sides_alike(right_tap[:, 1:], right_tap[:, :1])
+    ...       == both_sides_alike(right_tap[:, :1], right_tap[:, 1:])).all())
+    True
+    """
+    a, b = np.asarray(own, dtype=np.float64), np.asarray(twin, dtype=np.float64)
+    return np.concatenate([np.fmin(a, b), np.fmax(a, b)], axis=-1)
+
+
+def _side_pairs_of(angles: Any, angle_names: Sequence[str], columns: Any, template: Any
+                   ) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The athlete's and the coach's sided columns of which one side matters, then their twins
+    (gaps filled), and how many sided columns; None when the coach's repetition has no side
+    (:data:`ASYMMETRY`) or the athlete's clip does not measure them."""
+    from sitrex.sequences import interpolate_gaps
+
+    x = np.asarray(angles, dtype=np.float64)
+    ref = np.asarray(template, dtype=np.float64)
+    if len(ref) < 2 or len(x) < 2 or not asymmetry(ref, angle_names, columns) >= ASYMMETRY:
+        return None
+    own, twin = _sided_pairs(angle_names, columns, ref, x)
+    if not len(own):
+        return None
+    pairs = np.r_[own, twin]
+    return (interpolate_gaps(x[:, pairs], fill_value=0.0),
+            interpolate_gaps(ref[:, pairs], fill_value=0.0), len(own))
+
+
+def _closer(shapes: np.ndarray, template: np.ndarray, n_own: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per repetition (rows of `shapes`, excursions of the sided columns then their twins):
+    clearly the coach's movement mirrored, and clearly as recorded (:data:`MIRROR_CLOSER`)."""
+    coach = _excursion(template, 0, len(template))
+    mirrored = np.concatenate([coach[n_own:], coach[:n_own]])
+    as_recorded = np.abs(shapes - coach).sum(axis=-1)
+    as_mirrored = np.abs(shapes - mirrored).sum(axis=-1)
+    return as_mirrored <= MIRROR_CLOSER * as_recorded, as_recorded <= MIRROR_CLOSER * as_mirrored
+
+
+def repetition_side(angles: Any, angle_names: Sequence[str], columns: Any, template: Any
+                    ) -> bool | None:
+    """Which side one repetition works, against a coach whose movement moves both sides.
+
+    The rule of :func:`repetition_sides` for one repetition already cut
+    (a live session's, :class:`sitrex.LiveComparator`).
+
+    Parameters
+    ----------
+    angles : array_like, shape (T, n_angles)
+        The repetition's angles, degrees (from rest to rest).
+    angle_names : sequence of str
+    columns : array_like of bool, shape (n_angles,)
+        The coach's angles that matter.
+    template : array_like, shape (Tr, n_angles)
+        The coach's repetition, degrees.
+
+    Returns
+    -------
+    bool or None
+        True: the coach's movement mirrored (the other side); False: as
+        recorded (the coach's side); None: neither clearly, or the coach's
+        repetition has no side (:func:`asymmetry` below :data:`ASYMMETRY`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bend = np.sin(np.pi * np.arange(60) / 60) ** 2
+    >>> coach = np.column_stack([180 + 15 * bend, 180 - 90 * bend])    # right leg forward
+    >>> names = ["left hip", "right hip"]
+    >>> [repetition_side(rep, names, [False, True], coach)
+    ...  for rep in (coach, coach[:, ::-1], np.column_stack([180 - 40 * bend] * 2))]
+    [False, True, None]
+    """
+    prepared = _side_pairs_of(angles, angle_names, columns, template)
+    if prepared is None:
+        return None
+    athlete, coach, n_own = prepared
+    other, same = _closer(_excursion(athlete, 0, len(athlete)), coach, n_own)
+    return True if other else False if same else None
+
+
 def repetition_sides(angles: Any, angle_names: Sequence[str], columns: Any, template: Any,
                      fps: float, *, min_seconds: float) -> list[tuple[int, int, bool]]:
     """Runs of an athlete's repetitions on the coach's side and on the other, when both sides move.
@@ -175,36 +278,24 @@ def repetition_sides(angles: Any, angle_names: Sequence[str], columns: Any, temp
     []
     """
     from sitrex.repetitions import segment_repetitions
-    from sitrex.sequences import interpolate_gaps
 
-    x = np.asarray(angles, dtype=np.float64)
-    ref = np.asarray(template, dtype=np.float64)
-    if len(ref) < 2 or len(x) < 2 or not asymmetry(ref, angle_names, columns) >= ASYMMETRY:
+    prepared = _side_pairs_of(angles, angle_names, columns, template)
+    if prepared is None:
         return []
-    own, twin = _sided_pairs(angle_names, columns, ref, x)
-    if not len(own):            # the athlete's clip does not measure them
-        return []
-    pairs = np.r_[own, twin]
-    athlete = interpolate_gaps(x[:, pairs], fill_value=0.0)
-    both = (athlete[:, :len(own)] + athlete[:, len(own):]) / 2.0   # a right and a left rep alike
+    athlete, coach, n_own = prepared
+    both = both_sides_alike(athlete[:, :n_own], athlete[:, n_own:])
     try:
         reps = segment_repetitions(both, fps=fps, min_duration=max(0.4, float(min_seconds)))
     except InputError:          # nothing to cut (too short a clip): no alternation to find
         return []
     if len(reps) < 2:
         return []
-    template_pairs = interpolate_gaps(ref[:, pairs], fill_value=0.0)
-    coach = _excursion(template_pairs, 0, len(ref))
-    mirrored = np.concatenate([coach[len(own):], coach[:len(own)]])
-    shapes = np.stack([_excursion(athlete, r.start, r.end) for r in reps])
-    as_recorded = np.abs(shapes - coach).sum(axis=1)
-    as_mirrored = np.abs(shapes - mirrored).sum(axis=1)
-    other = as_mirrored <= MIRROR_CLOSER * as_recorded
-    same = as_recorded <= MIRROR_CLOSER * as_mirrored
+    other, same = _closer(np.stack([_excursion(athlete, r.start, r.end) for r in reps]), coach,
+                          n_own)
     if not (other | same).all() or other.all() or same.all():
         return []           # a repetition of no clear side, or all on one side
     cuts = [0] + [(reps[k].end + reps[k + 1].start) // 2 for k in range(len(reps) - 1)
-                  if other[k] != other[k + 1]] + [len(x)]
+                  if other[k] != other[k + 1]] + [len(athlete)]
     sides = [bool(other[0])] + [bool(other[k + 1]) for k in range(len(reps) - 1)
                                 if other[k] != other[k + 1]]
     return [(int(a), int(b), side) for a, b, side in zip(cuts[:-1], cuts[1:], sides)]

@@ -199,12 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="similarity below which an angle differs (between 0 and 1)")
     p.add_argument("--coach-rep", type=coach_rep, default="typical", metavar="REP",
                    help="'typical' (default), 'whole' or a repetition number (1 = the first)")
-    p.add_argument("--sides", choices=("same", "mirrored", "auto"), default="same",
+    p.add_argument("--sides", choices=("same", "mirrored", "auto", "alternating"), default="same",
                    help="compare with the coach's movement as recorded ('same', default) or "
                         "mirrored, left and right swapped ('mirrored': the athlete works the "
                         "other side, as a patient copying a physiotherapist who faces them); "
                         "'auto': with a one-sided coach, each side counted on its own and "
-                        "compared with the coach on that side (either side, or alternating)")
+                        "compared with the coach on that side (either side, or alternating); "
+                        "'alternating': the same for any coach, each repetition's side told by "
+                        "its shape when both sides move (alternating lunges)")
     p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
                    help="frame rate of a coach given as a .npy array; default 30")
     p.add_argument("--max-seconds", type=seconds, metavar="SECONDS",

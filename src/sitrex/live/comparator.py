@@ -56,7 +56,7 @@ from sitrex.landmarks import N_LANDMARKS
 from sitrex.pretrained import DEFAULT_WEIGHTS
 from ._clock import ModelClock, SessionClock
 from ._pose import PoseFeed
-from .counter import LiveRepetition, RepetitionCounter, SideCounters, on_coach_side
+from .counter import LIVE_SIDES, LiveRepetition, RepetitionCounter, SideCounters, side_options
 from .feedback import LiveFeedback
 
 #: The weights a live session uses when given no comparator: sitrex's default
@@ -110,7 +110,7 @@ class LiveComparator:
         comparator scoring repetitions).
     history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
-    sides : {"same", "mirrored", "auto"}, default "same"
+    sides : {"same", "mirrored", "auto", "alternating"}, default "same"
         Compare each angle with the coach's on the same side, or with the
         coach's movement mirrored (left and right swapped: a patient who
         mirrors a physiotherapist facing them; see :mod:`sitrex.sides`).
@@ -120,7 +120,10 @@ class LiveComparator:
         coach on the side it worked (an athlete who works either side, or
         alternates; its repetitions say "(other side)" and have
         :attr:`~sitrex.live.LiveRepetition.other_side` set); otherwise as
-        ``"same"`` (:attr:`both_sides` says which).
+        ``"same"`` (:attr:`both_sides` says which). ``"alternating"``: the
+        same for any coach, and for one whose movement moves both sides
+        (a lunge) each repetition's side is told by its shape
+        (:func:`sitrex.repetition_sides.repetition_side`).
 
     Raises
     ------
@@ -171,9 +174,9 @@ class LiveComparator:
             from sitrex.estimators import ExerciseComparator
 
             comparator = ExerciseComparator.from_pretrained(LIVE_DEFAULT_WEIGHTS)
-        if sides not in ("same", "mirrored", "auto"):
-            raise InputError(f"sides must be 'same', 'mirrored' or 'auto' for a live comparison; "
-                             f"got {sides!r}")
+        if sides not in LIVE_SIDES:
+            raise InputError(f"sides must be one of {', '.join(map(repr, LIVE_SIDES))} for a live "
+                             f"comparison; got {sides!r}")
         options = check_options(
             comparator, kind=kind, stride=stride, threshold=threshold,
             usefulness_threshold=usefulness_threshold, useful_angles=useful_angles, fps=fps,
@@ -197,9 +200,9 @@ class LiveComparator:
         if sides == "mirrored":
             self.coach = self.coach.mirrored(comparator.angle_names_)
         self.sides = sides
-        #: Each side counted on its own (``sides="auto"`` with a one-sided coach).
-        self.both_sides = sides == "auto" and self.scores_repetitions and \
-            self.coach.one_sided(comparator.angle_names_)
+        #: Each side counted on its own (``"auto"`` with a one-sided coach, or ``"alternating"``).
+        self.both_sides = self.scores_repetitions and (sides == "alternating" or sides == "auto"
+                                                       and self.coach.one_sided(comparator.angle_names_))
         self.window = default_window(self.coach, comparator) if options.window is None \
             else options.window
         self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
@@ -260,9 +263,7 @@ class LiveComparator:
             history=self.history_seconds, threshold=self.threshold,
             score=partial(self._score_repetition, reference=reference, coach=coach)
             if self.scores_repetitions else None,
-            numbers=numbers, other_side=coach.is_mirrored and self.both_sides,
-            accept=partial(on_coach_side, coach=coach, names=self.angle_names,
-                           strict=coach.is_mirrored) if self.both_sides else None,
+            numbers=numbers, **side_options(coach, self.angle_names, self.both_sides),
         ) for coach, reference, coach_reps in self._sides]) if self.count_repetitions else None
 
     def warm_up(self, size: tuple[int, int] | None = None) -> None:

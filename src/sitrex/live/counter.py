@@ -32,16 +32,21 @@ import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from sitrex._validation import check_number
 from sitrex.exceptions import InputError
+from sitrex.repetition_sides import both_sides_alike
 from sitrex.repetitions import (RepetitionFeedback, RepetitionIssue, compare_repetitions,
                                 judge_repetitions, segment_repetitions)
 
-__all__ = ["LiveRepetition", "RepetitionCounter", "SideCounters", "on_coach_side"]
+__all__ = ["LIVE_SIDES", "LiveRepetition", "RepetitionCounter", "SideCounters", "on_coach_side",
+           "side_options"]
 
+#: What a live session's ``sides`` accepts (:class:`sitrex.LiveComparator`).
+LIVE_SIDES = ("same", "mirrored", "auto", "alternating")
 #: Shortest repetition, seconds: :func:`segment_repetitions`'s default ``min_duration``.
 _MIN_DURATION = 0.4
 #: Seconds between two looks for repetitions (each segments the whole history).
@@ -163,6 +168,13 @@ class RepetitionCounter:
         ``accept(angles) -> bool`` on a found repetition's angles ``(n_frames,
         A)``: False leaves it uncounted (the counters of the two sides each
         keep the repetitions of their own side, :class:`SideCounters`).
+    twins : array of int, optional
+        The mirror twin of each of `columns`: the repetitions are then found
+        on each pair of twins taken alike
+        (:func:`sitrex.repetition_sides.both_sides_alike`), so that a
+        movement of both sides made with either side forward (a right and a
+        left lunge) is one repetition each, and both sides' counters find
+        the same ones.
 
     Examples
     --------
@@ -181,8 +193,9 @@ class RepetitionCounter:
     def __init__(self, coach_angles: np.ndarray, coach_repetitions: list, angle_names,
                  columns: np.ndarray, rate: float, *, history: float = 10.0,
                  confirm: float = 1.0, score=None, threshold: float = 0.5, numbers=None,
-                 other_side: bool = False, accept=None) -> None:
+                 other_side: bool = False, accept=None, twins=None) -> None:
         self.rate = float(rate)
+        self._twins = None if twins is None else np.asarray(twins, dtype=np.intp)
         self._numbers = itertools.count(1) if numbers is None else numbers
         self.other_side, self._accept = bool(other_side), accept
         self._score, self.threshold = score, float(threshold)
@@ -252,9 +265,11 @@ class RepetitionCounter:
     def _segment(self) -> list:
         if self._n < 3:
             return []
+        values, columns = self._buffer[:self._n], self.columns
+        if self._twins is not None:   # either side forward is one repetition
+            values, columns = both_sides_alike(values[:, columns], values[:, self._twins]), None
         try:
-            return segment_repetitions(self._buffer[:self._n], fps=self.rate, columns=self.columns,
-                                       rest_at="start")
+            return segment_repetitions(values, fps=self.rate, columns=columns, rest_at="start")
         except InputError:            # too few measured frames yet
             return []
 
@@ -275,7 +290,7 @@ class RepetitionCounter:
                 break               # in order: a later one waits for this one
         if not new:
             return []
-        feedback = self._compare() if self._coach_reps else []
+        feedback = self._compare(reps) if self._coach_reps else []
         out = []
         for rep in new:
             self._last_turn = self._offset + rep.turn
@@ -288,12 +303,14 @@ class RepetitionCounter:
             self.last = out[-1]
         return out
 
-    def _compare(self) -> list[RepetitionFeedback]:
+    def _compare(self, reps: list) -> list[RepetitionFeedback]:
         try:
             return compare_repetitions(self._coach_angles, self._buffer[:self._n],
                                        angle_names=self.angle_names, columns=self.columns,
                                        fps=self.rate, coach_fps=self.rate,
-                                       coach_repetitions=self._coach_reps, rest_at="start")
+                                       coach_repetitions=self._coach_reps, rest_at="start",
+                                       athlete_repetitions=reps if self._twins is not None
+                                       else None)
         except InputError:
             return []
 
@@ -379,14 +396,36 @@ def on_coach_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
     """Whether a repetition counted on `coach`'s angles that matter is that side's: a counter's
     ``accept`` in a session that counts each side on its own (:class:`SideCounters`).
 
-    :func:`sitrex.sides.side_worked` on the repetition's `angles`: with `strict` (the counter of
-    the coach mirrored), when that side clearly worked, at least half the coach's range; otherwise,
-    unless the other side clearly did.
+    A one-sided coach: :func:`sitrex.sides.side_worked` on the repetition's `angles`; with
+    `strict` (the counter of the coach mirrored), when that side clearly worked, at least half
+    the coach's range; otherwise, unless the other side clearly did. Any other coach (a session
+    with ``sides="alternating"``): :func:`sitrex.repetition_sides.repetition_side`, with `strict`
+    when the repetition is clearly `coach`'s movement, otherwise unless it is clearly the
+    movement mirrored (a repetition of no clear side, or of a coach whose movement has no side,
+    is the coach's side's).
     """
     from sitrex.sides import mirror_columns, side_worked
 
+    if not coach.one_sided(names):
+        from sitrex.repetition_sides import repetition_side
+
+        mirrored = repetition_side(angles, names, coach.useful, coach.reference)
+        return mirrored is False if strict else mirrored is not True
     columns = coach.focus
     half = 0.5 * np.nansum(coach.span_range[columns])
     worked = side_worked(angles, columns, mirror_columns(names)[columns],
                          min_range=half if strict else 0.0)
     return worked is True if strict else worked is not False
+
+
+def side_options(coach, names, both_sides: bool) -> dict:
+    """The options of the counter of `coach` (as recorded or mirrored) in a session: which side
+    it is, and, when each side is counted on its own, what it accepts and, unless the coach is
+    one-sided, the twins its repetitions are found on (:class:`RepetitionCounter`)."""
+    if not both_sides:
+        return {"other_side": False, "accept": None, "twins": None}
+    from sitrex.sides import mirror_columns
+
+    return {"other_side": coach.is_mirrored,
+            "accept": partial(on_coach_side, coach=coach, names=names, strict=coach.is_mirrored),
+            "twins": None if coach.one_sided(names) else mirror_columns(names)[coach.focus]}
