@@ -16,7 +16,16 @@ shallow lunges named (a repetition with an issue) and of the correct ones
 named. A symmetric exercise alternated the same way (squats, every second
 one mirrored) must never be found to alternate.
 
-    python benchmarks/alternating_lunges.py
+Live (:class:`sitrex.LiveComparator`, the same clips streamed frame by frame):
+the sides of the repetitions counted with ``sides="auto"`` (a lunge coach is
+not one-sided: side for side) and ``sides="alternating"``. With ``--real
+FOLDER`` (the shared data), also live sessions on real clips that do not
+alternate (PushFit push-ups and IRDS gestures, 3 coaches and 8 athletes per
+task, one correct repetition as the coach): how many sessions count or judge
+differently with ``"alternating"`` than with ``"auto"``, and how many
+repetitions go to the other side.
+
+    python benchmarks/alternating_lunges.py [--real ../shared/data]
 
 Writes ``alternating_lunges.json``. Uses the shipped default comparator.
 """
@@ -59,16 +68,56 @@ def lunges(seed: int, exercise: str = "lunge"):
             for clips in made]
 
 
-def run_case(comparator, good, bad, shallow, other_leg, sides: str) -> dict:
-    import sitrex
+def athlete(good, bad, shallow, other_leg):
+    """Lunges 1-4 of other bodies in one clip, shallow or not, on the coach's leg or the other."""
     from sitrex.skeleton import concatenate
 
     parts = [bad[k + 1] if s else good[k + 1] for k, s in enumerate(shallow)]
-    athlete = concatenate([c.mirrored() if other else c for c, other in zip(parts, other_leg)])
-    report = sitrex.compare(good[0], athlete, comparator, sides=sides)
+    return concatenate([c.mirrored() if other else c for c, other in zip(parts, other_leg)])
+
+
+def run_case(comparator, good, bad, shallow, other_leg, sides: str) -> dict:
+    import sitrex
+
+    report = sitrex.compare(good[0], athlete(good, bad, shallow, other_leg), comparator,
+                            sides=sides)
     named = [bool(fb.issues) for fb in report.repetition_feedback]
     return {"alternates": "side_runs" in report.metadata, "repetitions": len(report.repetitions),
             "score": report.score, "named": named}
+
+
+def live_sides(comparator, coach, clip, sides: str) -> str:
+    """The repetitions a live session counts on `clip`: "c" coach's side, "o" other, "!" differs."""
+    import sitrex
+
+    live = sitrex.LiveComparator(coach, comparator, sides=sides)
+    feedback = [live.update(frame, t) for frame, t in zip(clip.coords, clip.times)]
+    reps = [r for f in feedback for r in f.new_repetitions] + live.finish()
+    return "".join(("o" if r.other_side else "c") + ("" if r.ok else "!") for r in reps)
+
+
+def real_sessions(comparator, folder: str) -> dict:
+    """Live sessions on real clips that do not alternate, ``"auto"`` against ``"alternating"``."""
+    from sitrex.datasets.protocol import coach_input, protocol_data
+
+    rows = {}
+    for name in ("pushfit", "irds"):
+        data = protocol_data(name, folder)
+        rng = np.random.default_rng(0)
+        for task in sorted(set(data.exercises)):
+            clips = np.flatnonzero(data.exercises == task)
+            coaches = rng.permutation(clips[data.correct[clips]])[:3]
+            for coach_clip in coaches:
+                coach = coach_input(data, coach_clip, 1, rng)
+                others = clips[data.groups[clips] != data.groups[coach_clip]]
+                for clip in rng.permutation(others)[:8]:
+                    rows[f"{name}|{task}|{coach_clip}|{clip}"] = [
+                        live_sides(comparator, coach, data.skeletons[clip], sides)
+                        for sides in ("auto", "alternating")]
+    changed = {k: v for k, v in rows.items() if v[0] != v[1]}
+    return {"sessions": len(rows), "changed": changed,
+            "other_side_repetitions": {sides: sum(v[k].count("o") for v in rows.values())
+                                       for k, sides in enumerate(("auto", "alternating"))}}
 
 
 def main() -> None:
@@ -76,6 +125,8 @@ def main() -> None:
     parser.add_argument("--comparator", default="default", help="'default' or a .keras file")
     parser.add_argument("--seeds", type=int, default=8, help="camera views (and bodies)")
     parser.add_argument("--json", default="alternating_lunges.json")
+    parser.add_argument("--real", metavar="FOLDER",
+                        help="the shared data folder: also live sessions on real clips")
     args = parser.parse_args()
     started = time.perf_counter()
     warnings.simplefilter("ignore")
@@ -107,6 +158,23 @@ def main() -> None:
         found += run_case(comparator, good, bad, (False,) * 4, ALTERNATING, "auto")["alternates"]
     results["squats"] = {"clips": args.seeds, "found_to_alternate": found}
     print(f"squats, every second one mirrored: {found} of {args.seeds} found to alternate")
+    results["live"] = {}
+    for case, (shallow, other_leg) in CASES.items():
+        counted = {sides: [live_sides(comparator, good[0], athlete(good, bad, shallow, other_leg),
+                                      sides) for good, bad in views]
+                   for sides in ("auto", "alternating")}
+        results["live"][case] = counted
+        print(f"live {case:34s} auto {' '.join(sorted(set(counted['auto'])))}   alternating "
+              f"{' '.join(sorted(set(counted['alternating'])))}")
+    if args.real:
+        real = real_sessions(comparator, args.real)
+        results["real"] = real
+        other = real["other_side_repetitions"]
+        print(f"live on real clips: {len(real['changed'])} of {real['sessions']} sessions differ "
+              f"with 'alternating'; repetitions given to the other side: {other['auto']} with "
+              f"'auto' (one-sided coaches), {other['alternating']} with 'alternating'")
+        for key, (auto, alternating) in real["changed"].items():
+            print(f"  {key}: auto {auto or '-'}, alternating {alternating or '-'}")
     write_results(results, args.json, started)
 
 
