@@ -87,7 +87,8 @@ def run_case(comparator, good, bad, shallow, other_leg, sides: str) -> dict:
 
 
 def live_sides(comparator, coach, clip, sides: str) -> str:
-    """The repetitions a live session counts on `clip`: "c" coach's side, "o" other, "!" differs."""
+    """The repetitions a live session counts on `clip`: "c" coach's side, "o" other side, "!"
+    something differs."""
     import sitrex
 
     live = sitrex.LiveComparator(coach, comparator, sides=sides)

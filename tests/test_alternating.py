@@ -22,42 +22,65 @@ COACH_RIGHT = np.array([False, True])        # the coach raises the right leg
 COACH_RANGE = np.array([0.0, 60.0])
 
 
-def raises(sides, *, period=2.0, fps=30.0, amplitude=60.0, pause=0.0, noise=0.0, seed=0):
-    """Hip angles (left, right) of one raise per entry of `sides` (True: the left leg), each
-    `period` seconds long, `pause` seconds standing between them."""
+def bouts(sides, move, *, period=2.0, fps=30.0, pause=0.0, noise=0.0, seed=0):
+    """Hip angles (left, right) of one bout per entry of `sides` (True: the left leg leads),
+    each `period` seconds long, `pause` seconds standing between them; ``move(bend)`` gives the
+    leading and the other hip's change for a bend going 0 -> 1 -> 0."""
     rng = np.random.default_rng(seed)
     n, still = int(round(period * fps)), int(round(pause * fps))
-    lift = amplitude * np.sin(np.pi * np.arange(n) / n) ** 2
+    lead, other = move(np.sin(np.pi * np.arange(n) / n) ** 2)
     blocks = []
     for left in sides:
-        block = np.zeros((n + still, 2))
-        block[:n, 0 if left else 1] = lift
+        block = np.full((n + still, 2), 175.0)
+        block[:n] += np.column_stack([lead, other] if left else [other, lead])
         blocks.append(block)
-    hips = 175.0 - np.concatenate(blocks)
+    hips = np.concatenate(blocks)
     return hips + rng.normal(0.0, noise, hips.shape)
+
+
+def raises(sides, *, amplitude=60.0, **kw):
+    """One leg raised per bout, the other still."""
+    return bouts(sides, lambda bend: (-amplitude * bend, 0.0 * bend), **kw)
+
+
+def lunge_hips(sides, *, depth=80.0, **kw):
+    """One lunge per bout: the front hip flexes `depth` degrees while the back one extends a
+    fifth as far."""
+    return bouts(sides, lambda bend: (-depth * bend, 0.2 * depth * bend), **kw)
+
+
+#: Alternations of bouts: which leg, how long, pauses, landmark noise.
+ALTERNATIONS = dict(
+    sides=st.lists(st.booleans(), min_size=2, max_size=6).filter(lambda s: len(set(s)) == 2),
+    period=st.floats(1.2, 3.0), pause=st.floats(0.0, 1.0), noise=st.floats(0.0, 1.5),
+    seed=st.integers(0, 100))
+
+
+def assert_one_run_per_stretch(runs, sides, n_frames, period, pause, slack_share):
+    """Runs in order, one per stretch of bouts on one side (True: the left, the other side),
+    covering the clip; each boundary within the pause (or `slack_share` of a bout) around the
+    change of side."""
+    stretches = [s for k, s in enumerate(sides) if k == 0 or s != sides[k - 1]]
+    assert [other for *_, other in runs] == stretches
+    assert runs[0][0] == 0 and runs[-1][1] == n_frames
+    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
+    step = int(round(period * 30)) + int(round(pause * 30))
+    changes = [k * step for k in range(1, len(sides)) if sides[k] != sides[k - 1]]
+    slack = int(round(pause * 30)) + int(round(period * 30 * slack_share)) + 1
+    for (_, stop, _), change in zip(runs, changes):
+        assert abs(stop - change) <= slack
 
 
 # --------------------------------------------------------------------------- finding the runs
 @settings(max_examples=40, deadline=None)
-@given(sides=st.lists(st.booleans(), min_size=2, max_size=6).filter(lambda s: len(set(s)) == 2),
-       period=st.floats(1.2, 3.0), amplitude=st.floats(35.0, 90.0), pause=st.floats(0.0, 1.0),
-       noise=st.floats(0.0, 1.5), seed=st.integers(0, 100))
+@given(amplitude=st.floats(35.0, 90.0), **ALTERNATIONS)
 def test_runs_follow_the_side_that_moves_and_flip_in_the_mirror(sides, period, amplitude, pause,
                                                                 noise, seed):
     """One run per stretch of raises on one side, in order; the athlete mirrored gives the same
     runs with the sides swapped."""
     hips = raises(sides, period=period, amplitude=amplitude, pause=pause, noise=noise, seed=seed)
     runs = alternating_runs(hips, HIPS, COACH_RIGHT, COACH_RANGE, 30.0, min_seconds=period / 2)
-    stretches = [s for k, s in enumerate(sides) if k == 0 or s != sides[k - 1]]
-    assert [other for *_, other in runs] == stretches          # True: the left, the other side
-    assert runs[0][0] == 0 and runs[-1][1] == len(hips)
-    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
-    # each boundary lies within the pause (or a fifth of a raise) around the change of side
-    step = int(round(period * 30)) + int(round(pause * 30))
-    changes = [k * step for k in range(1, len(sides)) if sides[k] != sides[k - 1]]
-    slack = int(round(pause * 30)) + int(round(period * 30 / 5)) + 1
-    for (_, stop, _), change in zip(runs, changes):
-        assert abs(stop - change) <= slack
+    assert_one_run_per_stretch(runs, sides, len(hips), period, pause, slack_share=1 / 5)
     mirrored = alternating_runs(hips[:, ::-1], HIPS, COACH_RIGHT, COACH_RANGE, 30.0,
                                 min_seconds=period / 2)
     assert mirrored == [(a, b, not other) for a, b, other in runs]
@@ -81,27 +104,8 @@ def test_an_athlete_who_does_not_alternate_has_no_runs():
                             min_seconds=1.0) == []
 
 
-def lunge_hips(sides, *, period=2.0, fps=30.0, depth=80.0, pause=0.0, noise=0.0, seed=0):
-    """Hip angles (left, right) of one lunge per entry of `sides` (True: the left leg forward):
-    the front hip flexes `depth` degrees while the back one extends a fifth as far."""
-    rng = np.random.default_rng(seed)
-    n, still = int(round(period * fps)), int(round(pause * fps))
-    bend = np.sin(np.pi * np.arange(n) / n) ** 2
-    blocks = []
-    for left in sides:
-        block = np.full((n + still, 2), 175.0)
-        front, back = (0, 1) if left else (1, 0)
-        block[:n, front] -= depth * bend
-        block[:n, back] += 0.2 * depth * bend
-        blocks.append(block)
-    hips = np.concatenate(blocks)
-    return hips + rng.normal(0.0, noise, hips.shape)
-
-
 @settings(max_examples=40, deadline=None)
-@given(sides=st.lists(st.booleans(), min_size=2, max_size=6).filter(lambda s: len(set(s)) == 2),
-       period=st.floats(1.2, 3.0), depth=st.floats(40.0, 100.0), pause=st.floats(0.0, 1.0),
-       noise=st.floats(0.0, 1.5), seed=st.integers(0, 100))
+@given(depth=st.floats(40.0, 100.0), **ALTERNATIONS)
 def test_lunges_are_given_to_the_leg_forward_and_flip_in_the_mirror(sides, period, depth, pause,
                                                                    noise, seed):
     """Both legs move in every lunge; each repetition goes to the side whose version of the
@@ -109,15 +113,7 @@ def test_lunges_are_given_to_the_leg_forward_and_flip_in_the_mirror(sides, perio
     coach = lunge_hips([False], period=period, depth=depth)
     hips = lunge_hips(sides, period=period, depth=depth, pause=pause, noise=noise, seed=seed)
     runs = repetition_sides(hips, HIPS, COACH_RIGHT, coach, 30.0, min_seconds=period / 2)
-    stretches = [s for k, s in enumerate(sides) if k == 0 or s != sides[k - 1]]
-    assert [other for *_, other in runs] == stretches
-    assert runs[0][0] == 0 and runs[-1][1] == len(hips)
-    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:]))
-    step = int(round(period * 30)) + int(round(pause * 30))
-    changes = [k * step for k in range(1, len(sides)) if sides[k] != sides[k - 1]]
-    slack = int(round(pause * 30)) + int(round(period * 30 / 4)) + 1
-    for (_, stop, _), change in zip(runs, changes):
-        assert abs(stop - change) <= slack
+    assert_one_run_per_stretch(runs, sides, len(hips), period, pause, slack_share=1 / 4)
     mirrored = repetition_sides(hips[:, ::-1], HIPS, COACH_RIGHT, coach, 30.0,
                                 min_seconds=period / 2)
     assert [(other, abs(a - b)) for (a, _, other), (b, _, _) in zip(mirrored, runs)] == \

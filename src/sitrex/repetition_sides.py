@@ -13,15 +13,18 @@ it matches.
 :func:`repetition_sides` cuts the athlete's clip into repetitions on signals
 that do not depend on the side (each pair of twin angles as its smaller and
 larger value, :func:`both_sides_alike`, so that a right and a left lunge look
-alike and a right + left cycle is two repetitions, not one), then gives each repetition to the side whose version
-of the coach's repetition it is clearly closer to, by how far each sided angle
-goes at the repetition's turn (so that pauses and tempo do not count). It answers only for a
-coach whose movement differs from its own mirror image
-(:data:`ASYMMETRY`): a squat mirrored is a squat, and its repetitions have
-no side to find.
+alike and a right + left cycle is two repetitions, not one), then gives each
+repetition to the side whose version of the coach's repetition it is clearly
+closer to, by how far each sided angle goes at the repetition's turn (so that
+pauses and tempo do not count): :func:`repetition_side` for one repetition. It
+answers only for a coach whose movement differs from its own mirror image
+(:data:`ASYMMETRY`): a squat mirrored is a squat, and its repetitions have no
+side to find.
 
 :mod:`sitrex.feedback.alternating` scores each run of repetitions against the
-coach on its side; :func:`sitrex.compare` does so with ``sides="auto"``.
+coach on its side; :func:`sitrex.compare` does so with ``sides="auto"``. A
+live session (:class:`sitrex.LiveComparator`) does so with
+``sides="alternating"``: it cannot see the whole clip first.
 """
 
 from __future__ import annotations

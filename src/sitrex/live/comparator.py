@@ -50,7 +50,6 @@ from sitrex.exceptions import InputError
 from sitrex.feedback._inputs import _skeleton_angles, with_rotation_columns
 from sitrex.feedback.coach import scores_repetitions
 from sitrex.feedback.pipeline import check_options
-
 from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, default_window
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.pretrained import DEFAULT_WEIGHTS
@@ -111,19 +110,17 @@ class LiveComparator:
     history_seconds : float, default 10.0
         Angles kept for counting repetitions (:class:`RepetitionCounter`).
     sides : {"same", "mirrored", "auto", "alternating"}, default "same"
-        Compare each angle with the coach's on the same side, or with the
-        coach's movement mirrored (left and right swapped: a patient who
-        mirrors a physiotherapist facing them; see :mod:`sitrex.sides`).
-        ``"auto"``, with a comparator scoring repetitions and a coach whose
-        movement works one side (:data:`sitrex.sides.ONE_SIDED`): each side
-        is counted on its own, and each repetition is compared with the
-        coach on the side it worked (an athlete who works either side, or
-        alternates; its repetitions say "(other side)" and have
-        :attr:`~sitrex.live.LiveRepetition.other_side` set); otherwise as
-        ``"same"`` (:attr:`both_sides` says which). ``"alternating"``: the
-        same for any coach, and for one whose movement moves both sides
-        (a lunge) each repetition's side is told by its shape
-        (:func:`sitrex.repetition_sides.repetition_side`).
+        Compare with the coach's movement as recorded, or mirrored (left and
+        right swapped: a patient who mirrors a physiotherapist facing them;
+        :mod:`sitrex.sides`). With a comparator scoring repetitions, ``"auto"``
+        (a one-sided coach, :data:`sitrex.sides.ONE_SIDED`) and
+        ``"alternating"`` (any coach; a repetition of a movement of both
+        sides, such as a lunge, goes to a side by its shape,
+        :func:`sitrex.repetition_sides.repetition_side`): each side counted on
+        its own and each repetition compared with the coach on its side (an
+        athlete who works either side, or alternates; "(other side)",
+        :attr:`~sitrex.live.LiveRepetition.other_side`); :attr:`both_sides`
+        says whether that applies.
 
     Raises
     ------
@@ -201,8 +198,9 @@ class LiveComparator:
             self.coach = self.coach.mirrored(comparator.angle_names_)
         self.sides = sides
         #: Each side counted on its own (``"auto"`` with a one-sided coach, or ``"alternating"``).
-        self.both_sides = self.scores_repetitions and (sides == "alternating" or sides == "auto"
-                                                       and self.coach.one_sided(comparator.angle_names_))
+        one_sided = self.coach.one_sided(comparator.angle_names_)
+        self.both_sides = self.scores_repetitions and (
+            sides == "alternating" or sides == "auto" and one_sided)
         self.window = default_window(self.coach, comparator) if options.window is None \
             else options.window
         self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup
