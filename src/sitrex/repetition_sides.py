@@ -236,11 +236,10 @@ def repetition_sides(angles: Any, angle_names: Sequence[str], columns: Any, temp
 
     Parameters
     ----------
-    angles : array_like, shape (T, n_angles)
-        The athlete's angles, degrees, at `fps`; NaN where not measured.
-    angle_names : sequence of str
-    columns : array_like of bool, shape (n_angles,)
-        The coach's angles that matter.
+    angles, angle_names, columns
+        The athlete's clip (degrees at `fps`, NaN where not measured), the
+        angles' names and the coach's angles that matter, as for
+        :func:`sitrex.sides.alternating_runs`.
     template : array_like, shape (Tr, n_angles)
         The coach's repetition, degrees, at `fps`.
     fps : float
