@@ -198,9 +198,9 @@ class LiveComparator:
             self.coach = self.coach.mirrored(comparator.angle_names_)
         self.sides = sides
         #: Each side counted on its own (``"auto"`` with a one-sided coach, or ``"alternating"``).
-        one_sided = self.coach.one_sided(comparator.angle_names_)
         self.both_sides = self.scores_repetitions and (
-            sides == "alternating" or sides == "auto" and one_sided)
+            sides == "alternating" or sides == "auto"
+            and self.coach.one_sided(comparator.angle_names_))
         self.window = default_window(self.coach, comparator) if options.window is None \
             else options.window
         self.warmup = default_warmup(self.window) if options.warmup is None else options.warmup

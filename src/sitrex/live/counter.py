@@ -392,11 +392,13 @@ class SideCounters:
                       key=lambda rep: rep.number)
 
 
-def on_coach_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
+def on_coach_side(angles: np.ndarray, coach, names, strict: bool, one_sided: bool) -> bool:
     """Whether a repetition counted on `coach`'s angles that matter is that side's: a counter's
     ``accept`` in a session that counts each side on its own (:class:`SideCounters`).
 
-    A one-sided coach: :func:`sitrex.sides.side_worked` on the repetition's `angles`; with
+    A `one_sided` coach (:meth:`CoachReference.one_sided
+    <sitrex.feedback.coach.CoachReference.one_sided>`, decided once per counter):
+    :func:`sitrex.sides.side_worked` on the repetition's `angles`; with
     `strict` (the counter of the coach mirrored), when that side clearly worked, at least half
     the coach's range; otherwise, unless the other side clearly did. Any other coach (a session
     with ``sides="alternating"``): :func:`sitrex.repetition_sides.repetition_side`, with `strict`
@@ -406,7 +408,7 @@ def on_coach_side(angles: np.ndarray, coach, names, strict: bool) -> bool:
     """
     from sitrex.sides import mirror_columns, side_worked
 
-    if not coach.one_sided(names):
+    if not one_sided:
         from sitrex.repetition_sides import repetition_side
 
         mirrored = repetition_side(angles, names, coach.useful, coach.reference)
@@ -426,6 +428,8 @@ def side_options(coach, names, both_sides: bool) -> dict:
         return {"other_side": False, "accept": None, "twins": None}
     from sitrex.sides import mirror_columns
 
+    one_sided = coach.one_sided(names)
     return {"other_side": coach.is_mirrored,
-            "accept": partial(on_coach_side, coach=coach, names=names, strict=coach.is_mirrored),
-            "twins": None if coach.one_sided(names) else mirror_columns(names)[coach.focus]}
+            "accept": partial(on_coach_side, coach=coach, names=names, strict=coach.is_mirrored,
+                              one_sided=one_sided),
+            "twins": None if one_sided else mirror_columns(names)[coach.focus]}
