@@ -24,6 +24,7 @@ _EXPORTS = {
     "concatenate": "sitrex.skeleton",
     "load_skeleton": "sitrex.io",
     "save_skeleton": "sitrex.io",
+    "read_openpose": "sitrex.openpose_json",
     "compute_angles": "sitrex.angles",
     "angle_names": "sitrex.angles",
     "range_of_motion": "sitrex.angles",
@@ -59,8 +60,9 @@ _EXPORTS = {
 _SUBMODULES = (
     "alignment", "angles", "angle_table", "axial_rotation", "backends", "cli", "conditioning",
     "datasets", "demo", "estimators", "exceptions", "feedback", "filters", "io", "landmarks",
-    "layouts", "live", "measurement", "model_selection", "models", "overlay", "pairs", "plots",
-    "pretrained", "repetition_sides", "repetitions", "sequences", "sides", "skeleton", "video",
+    "layouts", "live", "measurement", "model_selection", "models", "openpose_json", "overlay",
+    "pairs", "plots", "pretrained", "repetition_sides", "repetitions", "sequences", "sides",
+    "skeleton", "video",
 )
 
 __getattr__, __dir__, _public = lazy_exports(__name__, _EXPORTS, _SUBMODULES, globals())

@@ -456,6 +456,22 @@ class Skeleton:
 
         return from_kinect_v2(joints, tracking, **kw)
 
+    @classmethod
+    def from_openpose(cls, keypoints: Any, **kw: Any) -> Skeleton:
+        """Build a Skeleton from OpenPose's BODY_25 (or COCO-18, COCO-17) keypoints.
+
+        See :func:`sitrex.layouts.from_openpose` for the parameters, and
+        :func:`sitrex.read_openpose` for OpenPose's JSON files.
+
+        Examples
+        --------
+        >>> Skeleton.from_openpose(np.ones((2, 25, 3))).present.sum(axis=1).tolist()
+        [21, 21]
+        """
+        from sitrex.layouts import from_openpose
+
+        return from_openpose(keypoints, **kw)
+
     def pixel_coords(self) -> np.ndarray:
         """Coordinates in pixels, for drawing overlays; see :func:`sitrex.layouts.to_pixels`.
 

@@ -1,8 +1,9 @@
 """Other keypoint layouts mapped into the MediaPipe 33-landmark skeleton.
 
 Each layout is a data table: ``<LAYOUT>_TO_MEDIAPIPE[k]`` is the MediaPipe
-landmark index that the layout's keypoint ``k`` is placed at. Landmarks a
-layout lacks stay NaN (missing).
+landmark index that the layout's keypoint ``k`` is placed at (-1: MediaPipe
+has no such point, the keypoint is not kept). Landmarks a layout lacks stay
+NaN (missing).
 
 Units
 -----
@@ -27,9 +28,18 @@ so angles are measured in the image plane, and ``meta["dimensions"] = 2``.
 Kinect v2's 25 body joints (:func:`from_kinect_v2`) are 3-D camera-space
 positions in metres; ``meta["units"] = "metres"``, ``meta["dimensions"] = 3``.
 
+OpenPose
+--------
+:func:`from_openpose` takes OpenPose's BODY_25 (its default), its COCO-18, or
+COCO-17 keypoints as OpenPose's JSON files hold them: 2-D (``x, y, c``, z set
+to 0.0 as above) or 3-D (``x, y, z, c``, in the calibration's units,
+``meta["units"] = "as recorded"``). :func:`sitrex.openpose_json.read_openpose`
+reads the files.
+
 The package holds one layout family per module: :mod:`sitrex.layouts.image`
 (COCO-17, Penn Action, MediaPipe's normalised image landmarks, and the
-image-height units), :mod:`sitrex.layouts.kinect` (Kinect v2); the input
+image-height units), :mod:`sitrex.layouts.kinect` (Kinect v2),
+:mod:`sitrex.layouts.openpose` (OpenPose's layouts); the input
 checks and the placement into the 33 landmarks they share are in the private
 ``_common`` module.
 """
@@ -54,8 +64,26 @@ from sitrex.layouts.kinect import (
     KINECT_TRACKING_CONFIDENCE,
     from_kinect_v2,
 )
+from sitrex.layouts.openpose import (
+    BODY25_NAMES,
+    BODY25_TO_MEDIAPIPE,
+    COCO18_NAMES,
+    COCO18_TO_MEDIAPIPE,
+    OPENPOSE_HAND_TO_MEDIAPIPE,
+    OPENPOSE_LAYOUTS,
+    from_openpose,
+    openpose_landmarks,
+)
 
 __all__ = [
+    "BODY25_NAMES",
+    "BODY25_TO_MEDIAPIPE",
+    "COCO18_NAMES",
+    "COCO18_TO_MEDIAPIPE",
+    "OPENPOSE_HAND_TO_MEDIAPIPE",
+    "OPENPOSE_LAYOUTS",
+    "from_openpose",
+    "openpose_landmarks",
     "COCO17_NAMES",
     "COCO17_TO_MEDIAPIPE",
     "PENN13_NAMES",
