@@ -40,6 +40,17 @@ def test_unloadable_yolo_weights_are_an_integrity_error_naming_the_file(garbage)
     assert "yolo11n-pose.pt, published at https://" in str(info.value)
 
 
+def test_a_mediapipe_model_given_to_yolo_fails_when_the_backend_is_made(shared_dir):
+    """ultralytics takes any file that is not a .pt checkpoint as an export and reads it only
+    at the first image: the backend loads it at once, so the error is the damaged-model one
+    (exit 5 on the command line), not an unexpected one halfway through a video."""
+    pytest.importorskip("ultralytics")
+    task = shared_dir / "models" / "pose_landmarker_lite.task"
+    with pytest.raises(IntegrityError) as info:
+        get_backend("yolo", model_path=task, download=False)
+    _check_unloadable(info.value, task)
+
+
 def test_unloadable_mediapipe_model_is_an_integrity_error_naming_the_file(garbage):
     pytest.importorskip("mediapipe")
     bad = garbage("pose_landmarker_lite.task")

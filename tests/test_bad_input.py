@@ -101,7 +101,7 @@ def test_a_kind_the_comparator_was_not_trained_on_is_refused(capsys, npy, tiny_k
     a = npy("a.npy", squat_angles[0])
     status, _, err = compare_cli(capsys, a, a, tiny_keras, "--kind", "sagittal")
     assert status == EXIT_CODES["input"]
-    assert "kind='sagittal'" in err and "'unsigned'" in err
+    assert "--kind sagittal" in err and "use --kind unsigned" in err
 
 
 # ---------------------------------------------------------------------------- 3. ranges

@@ -187,3 +187,53 @@ def test_compare_several_files_needs_an_output_folder(capsys, small_comparator_f
     assert status == EXIT_CODES["usage"] and "-o OUT_DIR" in err
     status, _, err = run(capsys, "compare", *files, "-o", "out", "--plot", "p.png")
     assert status == EXIT_CODES["usage"] and "--plot is for one athlete" in err
+
+
+def test_a_report_never_overwrites_an_input(capsys, small_comparator_file, tmp_path):
+    model, folder = small_comparator_file
+    athlete = tmp_path / "athlete.json"
+    from sitrex import Skeleton
+
+    Skeleton.load(folder / "athlete1.npz").save(athlete)
+    before = athlete.read_bytes()
+    status, _, err = run(capsys, "compare", str(folder / "coach.npz"), str(athlete),
+                         "--comparator", str(model), "-o", str(athlete))
+    assert status == EXIT_CODES["usage"] and "would overwrite ATHLETE" in err
+    assert athlete.read_bytes() == before
+
+
+@pytest.mark.parametrize("make_argv, code, needle", [
+    (lambda p: ["compare", "a.npy", "b.npy", "--fps", "0.01"], "usage",
+     "must be between 1 and 10000 frames per second"),
+    (lambda p: ["compare", str(p), str(p / "text.npz")], "input", "is a folder, not a file"),
+    (lambda p: ["extract", str(p), "-o", str(p / "out")], "input",
+     "a folder, not a video file"),
+    (lambda p: ["demo", "-o", str(p / "a_file")], "output", "is a file; give a folder"),
+    (lambda p: ["compare", str(p / "text.npz"), str(p / "text.npz"), "--athlete-video",
+                "a.mp4"], "usage",
+     "--athlete-video is the video --video draws on"),
+    (lambda p: ["compare", str(p / "text.npz"), str(p / "text.npz"), "-o",
+                str(p / "r.json")], "input", "not an .npz archive"),
+])
+def test_inputs_that_are_not_what_they_seem_are_named(capsys, tmp_path, make_argv, code,
+                                                      needle):
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "text.npz").write_text("not an archive")
+    try:
+        status, _, err = run(capsys, *make_argv(tmp_path))
+    except SystemExit as exc:                      # argparse's own checks
+        status, err = exc.code, capsys.readouterr().err
+    assert status == EXIT_CODES[code], err
+    assert needle in err and "Traceback" not in err and "allow_pickle" not in err
+
+
+def test_library_argument_names_become_options():
+    from sitrex.cli import _in_command_words
+
+    assert _in_command_words("kind='sagittal', but the comparator was trained on 'unsigned' "
+                             "angles; use kind='unsigned'") == (
+        "--kind sagittal, but the comparator was trained on 'unsigned' angles; use --kind unsigned")
+    assert "put the penn_action.npz file in that folder or set $SITREX_DATA" in _in_command_words(
+        "load_penn_action: no penn_action.npz at 'x' (looked in y). sitrex never downloads data: "
+        "pass path= (the penn_action.npz file or its folder) or set $SITREX_DATA to the folder")
+    assert "--model-size must be" in _in_command_words("model must be 'lite', 'full' or 'heavy'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -202,3 +203,47 @@ def test_a_backend_object_stays_in_this_process(comparator, squats):
 
     with pytest.raises(InputError, match="backend's name"):
         compare_many(squats[0], {"ann": squats[1]}, comparator, StillBackend(), n_jobs=2)
+
+
+def test_a_json_file_that_is_no_report_is_not_taken_for_a_finished_one(comparator, files,
+                                                                      tmp_path):
+    """A stray JSON file named like an athlete's report (a landmark file, say) is not a finished
+    report: the athlete is compared and the file replaced by the report."""
+    coach, folder = files
+    out = tmp_path / "out"
+    out.mkdir()
+    sitrex.load_skeleton(folder / "bob.npz").save(out / "bob.json")     # a landmark file
+    result = compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    assert result.compared == ["ann", "bob", "cat"] and result.skipped == []
+    assert sitrex.FeedbackReport.from_json(out / "bob.json").n_frames > 0
+
+
+def test_reports_never_overwrite_the_inputs(comparator, files, tmp_path):
+    """Athletes as .json landmark files and -o their own folder: each report would replace its
+    athlete, so nothing is written and the error says why."""
+    coach, folder = files
+    for path in folder.glob("*.npz"):
+        sitrex.load_skeleton(path).save(path.with_suffix(".json"))
+        path.unlink()
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(sitrex.InputError, match=r"input \(athlete 'ann'\).*output folder"):
+        compare_many(coach, folder, comparator, output_dir=folder, **OPTIONS)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    summary_coach = folder / "summary.json"                 # where the summary would go
+    sitrex.load_skeleton(coach).save(summary_coach)
+    with pytest.raises(sitrex.InputError, match=r"is an input \(the coach\)"):
+        compare_many(summary_coach, [coach], comparator, output_dir=folder, **OPTIONS)
+
+
+def test_athletes_without_a_frame_rate_are_said_once_in_this_process(squats):
+    """Worker processes' warnings do not reach the user: compare_many says which athletes have
+    no frame rate before it sends them out."""
+    from sitrex.feedback.many import _warn_unknown_rates
+
+    named = {"ann": squats[1].angles(), "bob": squats[2], "cat": "cat.npz",
+             "dan": sitrex.Skeleton(squats[3].coords)}
+    with pytest.warns(UserWarning, match=r"2 athlete\(s\) \('ann', 'dan'\) have no frame rate"):
+        _warn_unknown_rates(named, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_unknown_rates(named, 30.0)

@@ -210,7 +210,11 @@ def test_npz_with_wrong_coords_shape_is_reported(tmp_path):
 def test_corrupt_npz_is_reported(tmp_path):
     path = tmp_path / "x.npz"
     path.write_bytes(b"this is not a zip archive")
-    with pytest.raises(SkeletonFileError, match="x.npz: not a readable .npz archive"):
+    with pytest.raises(SkeletonFileError, match="x.npz: not an .npz archive") as info:
+        load_skeleton(path)
+    assert "allow_pickle" not in str(info.value)     # numpy's advice: no use to a reader
+    np.savez(path, coords=np.array([object()]))         # a zip, but of Python objects
+    with pytest.raises(SkeletonFileError, match="holds Python objects"):
         load_skeleton(path)
 
 

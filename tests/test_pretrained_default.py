@@ -107,8 +107,14 @@ def test_an_array_of_the_paper_angles_is_still_accepted(default):
     assert tuple(report.angle_names) == COMPARISON_ANGLE_NAMES
     assert np.isnan(report.coach_angles[:, 23:]).all() and not report.useful[23:].any()
     assert report.worst_angles(1)[0] in sitrex.ANGLE_NAMES and report.score > 0.5
-    with pytest.raises(sitrex.InputError, match="22 columns but the comparator expects 26"):
+    with pytest.raises(sitrex.InputError, match=r"22 columns but the comparator expects 26 \(or "
+                                                "the paper's 23"):
         sitrex.compare(coach[:, :22], athlete, default, fps=30.0)
+    landmarks = np.concatenate([skeletons[0].coords, np.ones_like(skeletons[0].coords[..., :1])],
+                               axis=-1)                      # x, y, z and a visibility
+    with pytest.raises(sitrex.InputError, match=r"landmarks must be \(n_frames, 33, 3\) or "
+                                                r"\(n_frames, 33, 2\); got shape \(\d+, 33, 4\)"):
+        sitrex.compare(landmarks, athlete, default, fps=30.0)
 
 
 # ---------------------------------------------------------------------------- invariances

@@ -111,8 +111,13 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
     return xyz, conf
 
 
+#: The frame rates sitrex accepts, in frames per second: below one frame a second a
+#: movement is not sampled, and no camera films people at more than 10,000.
+FPS_RANGE = (1.0, 10_000.0)
+
+
 def check_fps(fps: Any, name: str = "fps", *, required: bool = False) -> float | None:
-    """A positive finite frame rate; None (or NaN) means unknown unless `required`.
+    """A frame rate within :data:`FPS_RANGE`; None (or NaN) means unknown unless `required`.
 
     Examples
     --------
@@ -122,6 +127,10 @@ def check_fps(fps: Any, name: str = "fps", *, required: bool = False) -> float |
     Traceback (most recent call last):
     ...
     sitrex.exceptions.InputError: coach_fps must be a positive number of frames per second; got None
+    >>> check_fps(0.01)
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: fps must be between 1 and 10000 frames per second; got 0.01 (a video's frame rate, such as 30)
     """
     unknown = fps is None or (isinstance(fps, numbers.Real) and not isinstance(fps, bool)
                               and bool(np.isnan(fps)))
@@ -132,6 +141,9 @@ def check_fps(fps: Any, name: str = "fps", *, required: bool = False) -> float |
         hint = "" if required else "; pass None if the frame rate is unknown"
         raise InputError(f"{name} must be a positive number of frames per second; got "
                          f"{fps!r}{hint}")
+    if not FPS_RANGE[0] <= fps <= FPS_RANGE[1]:
+        raise InputError(f"{name} must be between {FPS_RANGE[0]:g} and {FPS_RANGE[1]:g} frames "
+                         f"per second; got {fps!r} (a video's frame rate, such as 30)")
     return float(fps)
 
 

@@ -196,6 +196,9 @@ def _write_npz(skeleton: Skeleton, path: Path) -> None:
 
 def _read_npz(path: Path) -> Skeleton:
     name = path.name
+    if not zipfile.is_zipfile(path):
+        raise SkeletonFileError(f"{name}: not an .npz archive (numpy.savez writes a zip file of "
+                                "arrays; this file is something else, or damaged)")
     try:
         with np.load(path, allow_pickle=False) as z:
             if "coords" not in z.files:
@@ -205,6 +208,9 @@ def _read_npz(path: Path) -> Skeleton:
     except SkeletonFileError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        if "allow_pickle" in str(exc):
+            raise SkeletonFileError(f"{name}: an array holds Python objects (pickled data), "
+                                    "which sitrex does not load; save numeric arrays") from None
         raise SkeletonFileError(f"{name}: not a readable .npz archive ({exc})") from None
 
     fps = None

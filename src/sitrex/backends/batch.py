@@ -200,6 +200,28 @@ def extract_folder(
                 estimate_options)
 
 
+def check_video_paths(videos: Iterable[Any]) -> list[Path]:
+    """The paths of `videos`, each an existing file (not a folder), checked before any work.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_video_paths([tempfile.mkdtemp()])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: '...': a folder, not a video file; pass the videos it holds (e.g. folder/*.mp4)
+    """
+    paths = [Path(v) for v in videos]
+    missing = [str(v) for v in paths if not v.exists()]
+    if missing:
+        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
+    folders = [str(v) for v in paths if not v.is_file()]
+    if folders:
+        raise InputError(f"{', '.join(map(repr, folders))}: a folder, not a video file; pass "
+                         "the videos it holds (e.g. folder/*.mp4)")
+    return paths
+
+
 def extract_videos(
     videos: Iterable[str | os.PathLike[str]],
     output_dir: str | os.PathLike[str],
@@ -231,10 +253,7 @@ def extract_videos(
     BatchResult(written=0, skipped=0, failed=0)
     """
     _check_request(backend, suffix, client)
-    paths = [Path(v) for v in videos]
-    missing = [str(v) for v in paths if not v.is_file()]
-    if missing:
-        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
+    paths = check_video_paths(videos)
     target = Path(output_dir)
     plan = [(video, target / (video.stem + suffix)) for video in paths]
     outputs = [out for _, out in plan]

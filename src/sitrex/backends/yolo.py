@@ -181,6 +181,9 @@ class YoloBackend(PoseBackend):
         self.model_path = resolve_model_file(spec, model_path, download=download)
         try:
             self._yolo = YOLO(str(self.model_path), task="pose")
+            if self.model_path.suffix.lower() != ".pt":  # other formats load on first use
+                self._yolo.predict(np.zeros((self.imgsz, self.imgsz, 3), np.uint8),
+                                   **self._kwargs())
         except Exception as exc:  # ultralytics reports a bad checkpoint in many ways
             raise unloadable_model_error(self.model_path, spec, "ultralytics", exc) from exc
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     ('compare', 'coach.mp4', True)
     """
     from sitrex.cli import commands
-    from sitrex.cli._checks import coach_rep, positive, probability, seconds
+    from sitrex.cli._checks import coach_rep, frame_rate, positive, probability, seconds
 
     parser = argparse.ArgumentParser(
         prog="sitrex", description="Joint-by-joint feedback on workout exercises (SiTrEx).",
@@ -128,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video", help="write an overlay video (.mp4) of the athlete")
     p.add_argument("--side-by-side", action="store_true",
                    help="put the coach beside the athlete in --video")
+    p.add_argument("--athlete-video", metavar="FILE",
+                   help="with landmark files: the athlete's video (the one they were extracted "
+                        "from) to draw --video on; default: black frames")
+    p.add_argument("--coach-video", metavar="FILE",
+                   help="the same for the coach, with --side-by-side")
     p.add_argument("--plot", help="write a figure (.png or .svg)")
     _comparator_options(p)
     _pose_options(p)
@@ -156,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-smooth", action="store_true",
                    help="compare the raw angles (default: glitches removed, gaps bridged, "
                         "6 Hz zero-phase low-pass)")
-    p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
+    p.add_argument("--fps", type=frame_rate,
                    help="frame rate of inputs that have none (.npy arrays); default 30")
     group = p.add_argument_group("many athletes")
     group.add_argument("--jobs", type=positive(int), default=1,
@@ -207,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "compared with the coach on that side (either side, or alternating); "
                         "'alternating': the same for any coach, each repetition's side told by "
                         "its shape when both sides move (alternating lunges)")
-    p.add_argument("--fps", type=positive(float, minimum=1e-9, what="frames per second"),
+    p.add_argument("--fps", type=frame_rate,
                    help="frame rate of a coach given as a .npy array; default 30")
     p.add_argument("--max-seconds", type=seconds, metavar="SECONDS",
                    help="stop after this many seconds of feed")
@@ -268,15 +274,41 @@ def _error_statuses() -> tuple[tuple[type[BaseException], str], ...]:
 
 #: The library's argument names, as the command line spells them (in error messages).
 _OPTION_WORDS = (("pass model_path=", "pass --model-path "), ("model_path= points to",
-                 "--model-path points to"), ("pass path=", "pass --weights-path "),
+                 "--model-path points to"), ("pass path='", "pass --weights-path '"),
                  ("path= points to", "--weights-path points to"),
-                 ("pass fps=... to compare()", "pass --fps"), ("fps=... in Python or --fps on the "
+                 ("downloads data: pass path= (the ", "downloads data: put the "),
+                 (" file or its folder) or set $", " file in that folder or set $"),
+                 ("pass fps=... to compare()", "pass --fps"),
+                 ("pass athlete_video=", "pass --athlete-video"),
+                 ("model must be ", "--model-size must be "),
+                 ("pass coach_video=", "pass --coach-video"), ("fps=... in Python or --fps on the "
                  "command line", "--fps"))
 
 
+#: The same for arguments whose values the command line spells differently (repetitions
+#: counted from 1, not 0).
+_OPTION_PATTERNS = (
+    (re.compile(r"coach_rep=(\d+)"), lambda m: f"--coach-rep {int(m[1]) + 1}"),
+    (re.compile(r"repetition\(s\) \(0 to (\d+)\)"),
+     lambda m: f"repetition(s) (1 to {int(m[1]) + 1})"),
+    (re.compile(r"coach_rep='(\w+)'"), lambda m: f"--coach-rep {m[1]}"),
+    (re.compile(r"\bkind='(\w+)'"), lambda m: f"--kind {m[1]}"),
+)
+
+
 def _in_command_words(message: str) -> str:
+    """A library message with its argument names spelled as the command line's options.
+
+    Examples
+    --------
+    >>> print(_in_command_words("coach_rep=8, but the coach's clip has 4 repetition(s) "
+    ...                         "(0 to 3); use coach_rep='whole'"))
+    --coach-rep 9, but the coach's clip has 4 repetition(s) (1 to 4); use --coach-rep whole
+    """
     for library, command in _OPTION_WORDS:
         message = message.replace(library, command)
+    for pattern, command in _OPTION_PATTERNS:
+        message = pattern.sub(command, message)
     return message
 
 

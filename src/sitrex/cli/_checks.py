@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["output_file", "output_folder", "positive", "probability", "coach_rep"]
+__all__ = ["coach_rep", "frame_rate", "output_file", "output_folder", "positive", "probability"]
 
 
 def _number(kind: type, text: str) -> float:
@@ -37,6 +37,18 @@ def positive(kind: type = int, *, minimum: float = 1, what: str = "") -> Callabl
             raise argparse.ArgumentTypeError(f"must be at least {minimum:g}{unit}; got {text}")
         return value
     return parse
+
+
+def frame_rate(text: str) -> float:
+    """An argparse type: a frame rate sitrex accepts (:data:`sitrex._validation.FPS_RANGE`)."""
+    from sitrex._validation import check_fps
+    from sitrex.exceptions import InputError
+
+    try:
+        return check_fps(_number(float, text), "the frame rate", required=True)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("the frame rate must", "must")) \
+            from None
 
 
 def seconds(text: str) -> float:

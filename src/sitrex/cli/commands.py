@@ -45,7 +45,8 @@ def _say(args, message: str) -> None:
 def demo(args):
     from sitrex.demo import run_demo
 
-    result = run_demo(Path(args.output), random_state=args.seed, progress=not args.quiet)
+    result = run_demo(output_folder(args.output, "-o/--output"), random_state=args.seed,
+                      progress=not args.quiet)
     return result.to_payload(), result.to_text(), "ok"
 
 
@@ -79,6 +80,13 @@ def _comparator(args, default: str | None = None):
 
 def _compare_outputs(args) -> dict[str, Path | None]:
     """Every output of `sitrex compare`, checked before any video is read."""
+    for option, value in (("--athlete-video", args.athlete_video),
+                          ("--coach-video", args.coach_video)):
+        if value and not args.video:
+            raise CommandError(f"{option} is the video --video draws on; give --video too",
+                               "usage")
+    if args.coach_video and not args.side_by_side:
+        raise CommandError("--coach-video is drawn only with --side-by-side", "usage")
     if args.video:
         for role, value in (("ATHLETE", args.athlete),) + ((("COACH", args.coach),)
                                                            if args.side_by_side else ()):
@@ -86,10 +94,18 @@ def _compare_outputs(args) -> dict[str, Path | None]:
                 raise CommandError(f"--video draws on the poses: {role} {value!r} is a .npy "
                                    "array; give a video or a landmark file (.npz, .json), or "
                                    "drop --video", "usage")
-    return {"report": output_file(args.output, "-o/--output", (".json",)),
-            "csv": output_file(args.csv, "--csv", (".csv",)),
-            "plot": output_file(args.plot, "--plot", (".png", ".svg")),
-            "video": output_file(args.video, "--video", (".mp4",))}
+    outputs = {"report": output_file(args.output, "-o/--output", (".json",)),
+               "csv": output_file(args.csv, "--csv", (".csv",)),
+               "plot": output_file(args.plot, "--plot", (".png", ".svg")),
+               "video": output_file(args.video, "--video", (".mp4",))}
+    inputs = {Path(value).resolve(): role for role, value in (("COACH", args.coach),
+                                                               ("ATHLETE", args.athlete))}
+    for what, path in outputs.items():
+        if path is not None and path.resolve() in inputs:
+            raise CommandError(f"the {what} would overwrite {inputs[path.resolve()]} "
+                               f"{str(path)!r}, an input of this comparison; write it "
+                               "elsewhere", "usage")
+    return outputs
 
 
 def _compare_options(args) -> dict[str, Any]:
@@ -109,6 +125,9 @@ def compare(args):
     for value in (args.coach, args.athlete):
         if not Path(value).exists():
             raise MissingFileError(f"no such file: {value}")
+    if Path(args.coach).is_dir():
+        raise InputError(f"COACH {args.coach!r} is a folder, not a file; give the coach's video "
+                         "or landmark file (a folder is for athletes)")
     outputs = _compare_outputs(args)
     comparator = _comparator(args)
     coach, athlete = _execution(args.coach), _execution(args.athlete)
@@ -131,6 +150,8 @@ def compare(args):
         from sitrex.overlay import render_overlay
 
         written["video"] = str(render_overlay(report, outputs["video"],
+                                              athlete_video=args.athlete_video,
+                                              coach_video=args.coach_video,
                                               side_by_side=args.side_by_side,
                                               progress=_progress(args)))
     payload = {"report": report.to_dict(), "written": written}
@@ -210,12 +231,11 @@ def compare_folder(args):
 # ---------------------------------------------------------------------------- extract
 def extract(args):
     from sitrex.backends import extract_videos, get_backend, list_backends
+    from sitrex.backends.batch import check_video_paths
 
     if args.backend not in list_backends():    # an unknown or unusable backend, said first
         get_backend(args.backend)
-    missing = [v for v in args.videos if not Path(v).exists()]
-    if missing:
-        raise MissingFileError(f"no video file at {', '.join(map(repr, missing))}")
+    check_video_paths(args.videos)
     output_folder(args.output, "-o/--output")
     # the backend and its model file are checked once, here, not once per video in the
     # workers: one pose on a blank image loads the model (a damaged file fails now)

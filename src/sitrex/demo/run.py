@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sitrex._atomic import output_folder
 from sitrex.exceptions import InputError
 from sitrex.demo.training import _TRAIN_EXERCISES, train_demo_comparator
 
@@ -207,8 +208,7 @@ def run_demo(output_dir: str | Path, *, random_state: Any = 0, progress: bool = 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
     say = log if progress else (lambda line: None)
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(output_dir, "output_dir")
     rng = np.random.default_rng(random_state)
     seeds = [int(x) for x in rng.integers(2**31 - 1, size=3)]
 

@@ -70,6 +70,9 @@ def _estimate_video(path: Path, backend: Any) -> Skeleton:
 
 def _read_path(value, role: str, backend: Any) -> tuple[Skeleton, str]:
     path = Path(value)
+    if path.is_dir():
+        raise InputError(f"{role} {str(path)!r} is a folder, not a file; pass a video or a "
+                         "landmark file (a folder of athletes goes to sitrex.compare_many)")
     suffix = path.suffix.lower()
     videos = VIDEO_SUFFIXES
     if suffix not in videos and suffix not in LANDMARK_SUFFIXES:
@@ -139,12 +142,18 @@ def _array_angles(value, role: str, names, kind: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
+    if arr.ndim == 3 and arr.shape[1] == N_LANDMARKS:
+        raise InputError(f"{role} landmarks must be (n_frames, 33, 3) or (n_frames, 33, 2); got "
+                         f"shape {arr.shape}: drop the extra channels (visibility, confidence) "
+                         "or pass them as a sitrex.Skeleton's confidence")
     if arr.ndim != 2:
         raise InputError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
     arr = with_rotation_columns(arr, names)
     if arr.shape[1] != n_angles:
+        paper = (f" (or the paper's {len(ANGLE_NAMES)}, sitrex.Skeleton.angles(), without the "
+                 "axial rotations)" if tuple(names) == COMPARISON_ANGLE_NAMES else "")
         raise InputError(f"{role} angles have {arr.shape[1]} columns but the comparator expects "
-                         f"{n_angles}; pass angles in the comparator's column order "
+                         f"{n_angles}{paper}; pass angles in the comparator's column order "
                          "(comparator.angle_names_)")
     if np.isinf(arr).any():
         raise InputError(f"{role} angles contain inf; use NaN for angles that were not measured")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from typing import Any
 from sitrex._atomic import output_folder, remove_leftovers
 from sitrex.exceptions import InputError, MissingFileError
 
+from ._inputs import DEFAULT_FPS
 from .pipeline import CompareOptions, check_options
 from .table import SUMMARY_FILES, AthleteResult, ManyResult, finished_report, report_summary
 
@@ -221,6 +223,35 @@ def _prepare_coach(coach: Any, options: CompareOptions, backend: Any,
     return prepared
 
 
+def _refuse_overwriting_inputs(folder: Path, coach: Any, named: dict[str, Any]) -> None:
+    """No report or summary may land on a file this comparison reads."""
+    roles = [("the coach", coach), *((f"athlete {name!r}", v) for name, v in named.items())]
+    inputs = {Path(v).resolve(): role for role, v in roles if isinstance(v, (str, os.PathLike))}
+    outputs = [folder / f"{name}.json" for name in named] + [folder / f for f in SUMMARY_FILES]
+    for path in outputs:
+        if path.resolve() in inputs:
+            raise InputError(f"{str(path)!r} is an input ({inputs[path.resolve()]}) and would be "
+                             "overwritten by a report or the summary; choose an output folder "
+                             "that holds no input file")
+
+
+def _warn_unknown_rates(named: dict[str, Any], fps: float | None) -> None:
+    """Athletes whose frame rate is not known here, said once (worker processes' warnings do
+    not reach the user)."""
+    from sitrex.skeleton import Skeleton
+
+    if fps is not None:
+        return
+    unknown = [name for name, v in named.items()
+               if (isinstance(v, Skeleton) and v.fps is None)
+               or not isinstance(v, (Skeleton, str, os.PathLike))]
+    if unknown:
+        listed = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
+        warnings.warn(f"{len(unknown)} athlete(s) ({listed}) have no frame rate; assuming "
+                      f"{DEFAULT_FPS:g} fps (give it with fps=... in Python or --fps on the "
+                      "command line)", UserWarning, stacklevel=3)
+
+
 def _plan(named: dict[str, Any], folder: Path | None, overwrite: bool
           ) -> tuple[dict[str, AthleteResult], list[str], list[dict[str, Any]]]:
     """Each athlete's line, and the athletes to compare (names, task arguments)."""
@@ -338,6 +369,10 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     in_process = runs_in_process(client, n_jobs)
     backend = _check_backend(backend, [coach, *named.values()], in_process)
     folder = None if output_dir is None else output_folder(output_dir, "output_dir")
+    if folder is not None:
+        _refuse_overwriting_inputs(folder, coach, named)
+    if not in_process:
+        _warn_unknown_rates(named, checked.fps)
     rows, names, tasks = _plan(named, folder, overwrite)
     result = ManyResult()
     started = time.time()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .export import FORMAT
 from .report import FeedbackReport
 
 __all__ = ["AthleteResult", "ManyResult", "SUMMARY_COLUMNS", "SUMMARY_FILES",
@@ -204,9 +205,14 @@ def finished_report(output: Path) -> AthleteResult | None:
     >>> _ = broken.write_text("{not json")
     >>> finished_report(broken) is None
     True
+    >>> _ = broken.write_text('{"score": 0.9}')         # JSON, but not a report's
+    >>> finished_report(broken) is None
+    True
     """
     try:
         data = json.loads(output.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return None  # a JSON file, but no report (a landmark file, say)
         fields = _summary_of(data)
     except (OSError, ValueError, TypeError, AttributeError):
         return None      # not a report of ours: the athlete is compared again
