@@ -229,8 +229,10 @@ def _errors(comparator, coach):
         (("missing.npz", angles), FileNotFoundError, "does not exist"),
         (("notes.txt", angles), ValueError, "unknown file type"),
         ((angles, angles[:, :5]), ValueError, "5 columns but the comparator expects 23"),
-        ((angles, angles[:, 0]), ValueError, "must be 2-D"),
-        ((angles, coach.coords[:, :30]), ValueError, "athlete angles have 3 dimensions|2-D"),
+        ((angles, angles[:, 0]), ValueError, r"landmarks \(n_frames, 33, 3\) or angles "
+                                             r"\(n_frames, n_angles\); got shape \(\d+,\)"),
+        ((angles, coach.coords[:, :30]), ValueError,
+         r"athlete landmarks: expected coordinates of shape \(T, 33, 3\), got \(T, 30, 3\)"),
         ((empty, angles), ValueError, "coach: no frame has a person"),
         ((angles, np.full_like(angles, np.nan)), ValueError, "athlete: no frame has a person"),
         ((angles, angles[:0]), ValueError, "athlete has no frames"),

@@ -112,9 +112,35 @@ def test_an_array_of_the_paper_angles_is_still_accepted(default):
         sitrex.compare(coach[:, :22], athlete, default, fps=30.0)
     landmarks = np.concatenate([skeletons[0].coords, np.ones_like(skeletons[0].coords[..., :1])],
                                axis=-1)                      # x, y, z and a visibility
-    with pytest.raises(sitrex.InputError, match=r"landmarks must be \(n_frames, 33, 3\) or "
-                                                r"\(n_frames, 33, 2\); got shape \(\d+, 33, 4\)"):
+    with pytest.raises(sitrex.InputError, match=r"coach landmarks: expected coordinates of "
+                                                r"shape \(T, 33, 3\), got \(T, 33, 4\); drop"):
         sitrex.compare(landmarks, athlete, default, fps=30.0)
+    with pytest.raises(sitrex.InputError, match=r"from_coco17"):
+        sitrex.compare(landmarks[:, :17, :3], athlete, default, fps=30.0)
+    with pytest.raises(sitrex.InputError, match=r"one frame of landmarks"):
+        sitrex.compare(landmarks[0, :, :3], athlete, default, fps=30.0)
+    with pytest.raises(sitrex.InputError, match=r"got None"):
+        sitrex.compare(None, athlete, default, fps=30.0)
+
+
+def test_angles_that_matter_but_cannot_be_judged_in_the_athlete_are_said(default):
+    """A squatter whose legs a marker set lost: the knees matter, and the report says that they
+    were not compared instead of listing only the angles it could judge."""
+    (coach, athlete), _ = make_exercise(2, ["squat"], n_reps=2, random_state=5)
+    no_legs = athlete.coords.copy()
+    no_legs[:, 23:] = np.nan
+    report = sitrex.compare(coach, athlete.replace(coords=no_legs), default)
+    lacking = next(m for m in report.messages if "not measured anywhere" in m)
+    assert "left knee" in lacking and "right hip" in lacking
+    lost = athlete.coords.copy()
+    n = athlete.n_frames
+    lost[n // 5: 4 * n // 5, 25:29] = np.nan                 # knees and ankles, most frames
+    report = sitrex.compare(coach, athlete.replace(coords=lost), default)
+    unjudged = next(m for m in report.messages if m.startswith("not judged:"))
+    assert "left knee" in unjudged
+    judged = [i for i in np.flatnonzero(report.useful)
+              if np.isfinite(report.similarity[:, i]).any()]
+    assert f"on the {len(judged)} angle(s) that matter" in report.messages[0]
 
 
 # ---------------------------------------------------------------------------- invariances

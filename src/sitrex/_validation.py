@@ -29,6 +29,8 @@ def _shape_hint(shape: tuple[int, ...]) -> str:
         return "; convert COCO-17 keypoints with Skeleton.from_coco17"
     if n == 13:
         return "; convert Penn Action joints with Skeleton.from_penn13"
+    if n in (18, 25):
+        return "; convert OpenPose keypoints with Skeleton.from_openpose"
     if n == N_LANDMARKS and d == 4:
         return (
             "; drop the 4th (visibility) channel, or use Skeleton.from_normalized_image "

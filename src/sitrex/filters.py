@@ -164,6 +164,26 @@ def rolling_median(x: Any, half_window: int, *, groups: Any = None) -> np.ndarra
     return _nanmedian(_neighbourhoods(flat, half_window, groups)).reshape(arr.shape)
 
 
+#: Values of one block of neighbourhoods in :func:`_running_median_and_mad` (float64: 32 MB):
+#: a long recording at a high rate is done block by block, so memory stays bounded.
+_BLOCK_VALUES = 1 << 22
+
+
+def _running_median_and_mad(flat: np.ndarray, half_window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's median of ``t - h .. t + h`` and the median absolute deviation about it,
+    per column (T, C), NaN ignored; computed on blocks of frames, each with its margin."""
+    n, n_columns = flat.shape
+    block = max(1, _BLOCK_VALUES // ((2 * half_window + 1) * max(n_columns, 1)))
+    median, mad = np.empty_like(flat), np.empty_like(flat)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        low, high = max(0, start - half_window), min(n, stop + half_window)
+        neighbours = _neighbourhoods(flat[low:high], half_window)[start - low:stop - low]
+        median[start:stop] = _nanmedian(neighbours)
+        mad[start:stop] = _nanmedian(np.abs(neighbours - median[start:stop, None, :]))
+    return median, mad
+
+
 def hampel(x: Any, window: int, n_sigmas: float = 3.0, *, min_scale: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray]:
     """Reject glitches: values far from their neighbourhood's median become NaN.
@@ -205,9 +225,7 @@ def hampel(x: Any, window: int, n_sigmas: float = 3.0, *, min_scale: float = 0.0
     if len(arr) < 3:
         return arr, np.zeros(arr.shape, dtype=bool)
     flat = arr.reshape(len(arr), -1)
-    neighbours = _neighbourhoods(flat, window)                        # (T, 2w + 1, C)
-    median = _nanmedian(neighbours)
-    mad = _nanmedian(np.abs(neighbours - median[:, None, :]))
+    median, mad = _running_median_and_mad(flat, window)
     scale = np.maximum(1.4826 * np.nan_to_num(mad), min_scale)
     with np.errstate(invalid="ignore"):
         outliers = np.abs(flat - median) > n_sigmas * scale

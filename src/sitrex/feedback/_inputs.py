@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sitrex._validation import check_angle_values, check_fps, check_recording
+from sitrex._validation import check_angle_values, check_arrays, check_fps, check_recording
 from sitrex.angle_table import ANGLE_NAMES
 from sitrex.conditioning import Conditioning
 from sitrex.exceptions import InputError, MissingFileError
@@ -142,12 +142,17 @@ def _array_angles(value, role: str, names, kind: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{role} must be a video or landmark file path, a sitrex.Skeleton or a "
                          f"(T, n_angles) angle array; got {type(value).__name__} ({exc})") from None
-    if arr.ndim == 3 and arr.shape[1] == N_LANDMARKS:
-        raise InputError(f"{role} landmarks must be (n_frames, 33, 3) or (n_frames, 33, 2); got "
-                         f"shape {arr.shape}: drop the extra channels (visibility, confidence) "
-                         "or pass them as a sitrex.Skeleton's confidence")
+    if arr.ndim == 3:                 # landmarks, but not as sitrex takes them
+        try:
+            check_arrays(arr, None)
+        except InputError as exc:
+            raise InputError(f"{role} landmarks: {exc}") from None
     if arr.ndim != 2:
-        raise InputError(f"{role} angles must be 2-D (n_frames, n_angles); got shape {arr.shape}")
+        raise InputError(f"{role} must be landmarks (n_frames, 33, 3) or angles (n_frames, "
+                         f"n_angles); got {'None' if value is None else f'shape {arr.shape}'}")
+    if arr.shape[0] == N_LANDMARKS and arr.shape[1] in (2, 3):
+        raise InputError(f"{role} has shape {arr.shape}: one frame of landmarks? A clip is "
+                         "(n_frames, 33, 3); angles are (n_frames, n_angles)")
     arr = with_rotation_columns(arr, names)
     if arr.shape[1] != n_angles:
         paper = (f" (or the paper's {len(ANGLE_NAMES)}, sitrex.Skeleton.angles(), without the "

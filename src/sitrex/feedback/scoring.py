@@ -286,6 +286,12 @@ def _scored(coach: CoachReference, athlete_x: Execution, retimed: tuple, compara
             coach, athlete, present, comparator, window=window, warmup=warmup, stride=stride,
             batch_size=batch_size, alignment=alignment, causal=causal, measured=measured)
         used_window = scoring.pop("window_frames")
+    lacking = np.flatnonzero(coach.useful & ~measured)
+    if lacking.size:
+        scoring["notes"] = [*scoring.get("notes", []), (
+            f"{', '.join(names[i] for i in lacking)}: matter for this exercise (the coach's "
+            "clip shows them) but are not measured anywhere in the athlete's clip (their landmarks "
+            "are missing): not compared")]
     coverage = coverage[frame_of]
     similarity = similarity[frame_of]
     similarity[~athlete_x.present] = np.nan

@@ -94,9 +94,13 @@ def report_messages(report) -> list[str]:
     scored = report.scored_frames
     over = (f"over {scored} scored frame(s) ({scored / report.fps:.1f} s) of "
             f"{report.n_frames}")
+    useful = np.flatnonzero(report.useful)
+    unjudged = [report.angle_names[i] for i in useful
+                if not np.isfinite(report.similarity[:, i]).any()]
     if report.useful.any():
-        lines = [f"overall similarity {score_text} on the {int(report.useful.sum())} angle(s) "
-                 f"that matter for this exercise, {over} (threshold {report.threshold:g})"]
+        lines = [f"overall similarity {score_text} on the {len(useful) - len(unjudged)} "
+                 f"angle(s) that matter for this exercise, {over} (threshold "
+                 f"{report.threshold:g})"]
     else:
         lines = [f"overall similarity {score_text} on all angles, {over}: none was found to "
                  f"matter for this exercise (threshold {report.threshold:g})"]
@@ -104,6 +108,9 @@ def report_messages(report) -> list[str]:
         lines.append("nothing was scored: the clip is too short for the window, or nobody is "
                      "in view; no angle is judged")
     lines.extend(report.metadata.get("notes", []))
+    if unjudged:
+        lines.append(f"not judged: {', '.join(unjudged)} (they matter for this exercise, but are "
+                     "measured in too few of the athlete's frames)")
     summaries = sorted(report.summary(), key=lambda s: np.nan_to_num(s.mean_similarity, nan=2.0))
     lines += [f"{s.name}: differs from the coach in frames {_frames_text(s.ranges, report.times)}"
               for s in summaries if s.ranges]
