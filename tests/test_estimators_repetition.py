@@ -296,3 +296,52 @@ def test_the_cli_and_compare_many_take_a_repetition_comparator(fitted, tmp_path,
                                fitted, fps=30.0, progress=False)
     assert [r.status for r in many.rows] == ["compared"] * 2
     assert {r.metadata["scoring"]["method"] for r in many.reports.values()} == {"repetitions"}
+
+
+def test_random_state_none_does_not_reseed_the_global_generators(data):
+    """None is fresh randomness, as in scikit-learn: the fit draws from numpy's and Python's
+    global generators but does not reseed them (it used to seed them as random_state=0 does)."""
+    import random
+
+    X, y = data
+    after = []
+    for seed in (123, 456):
+        np.random.seed(seed)
+        random.seed(seed)
+        RepetitionComparator(**{**TINY, "random_state": None}).fit(X, y)
+        after.append((np.random.rand(), random.random()))
+    assert after[0][0] != after[1][0] and after[0][1] != after[1][1]
+
+
+def test_random_state_takes_a_randomstate_and_checks_the_rest(data):
+    X, y = data
+    a = RepetitionComparator(**{**TINY, "random_state": np.random.RandomState(7)}).fit(X, y)
+    b = RepetitionComparator(**{**TINY, "random_state": np.random.RandomState(7)}).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X[:2]), b.predict_proba(X[:2]))
+    for bad in ("a", -1, 1.5):
+        with pytest.raises(InputError, match="random_state"):
+            RepetitionComparator(**{**TINY, "random_state": bad}).fit(X, y)
+
+
+def test_n_jobs_follows_joblib(data, monkeypatch):
+    """n_jobs as joblib reads it: -2 is all cores but one, 0 has no meaning, and None follows
+    joblib.parallel_config."""
+    import sitrex._parallel
+    from joblib import parallel_config
+
+    X, y = data
+    with pytest.raises(InputError, match="got 0"):
+        RepetitionComparator(**{**TINY, "n_jobs": 0}).fit(X, y)
+    asked = []
+    real = sitrex._parallel.run_tasks
+
+    def recording(function, tasks, **kw):
+        asked.append(kw.get("n_jobs"))
+        return real(function, tasks, n_jobs=1)
+
+    monkeypatch.setattr(sitrex._parallel, "run_tasks", recording)
+    groups = np.repeat(np.arange(4), 3)
+    with parallel_config(n_jobs=2):
+        RepetitionComparator(**TINY).fit(X, y, groups=groups)
+    RepetitionComparator(**{**TINY, "n_jobs": -2}).fit(X, y, groups=groups)
+    assert asked == [2, -2]

@@ -124,6 +124,10 @@ def test_json_file_round_trip(tmp_path):
         FeedbackReport.from_dict({"format": "something else"})
     with pytest.raises(FileNotFoundError, match="no feedback report"):
         FeedbackReport.from_json(tmp_path / "missing.json")
+    cut = report.to_dict()
+    del cut["similarity"]
+    with pytest.raises(ValueError, match="the report lacks 'similarity'"):
+        FeedbackReport.from_dict(cut)
 
 
 def test_csv_has_one_row_per_frame_and_one_column_per_angle(tmp_path):

@@ -92,6 +92,12 @@ def test_wrong_rank_or_shape_is_rejected(shape):
         Skeleton(np.zeros(shape))
 
 
+@pytest.mark.parametrize("coords", ["abc", [[1, "x"]], {"a": 1}])
+def test_coordinates_that_are_not_numbers_are_rejected(coords):
+    with pytest.raises(ValueError, match="coordinates must be numbers"):
+        Skeleton(coords)
+
+
 def test_confidence_shape_mismatch_is_rejected():
     with pytest.raises(ValueError, match=r"confidence must have shape \(T, 33\) = \(3, 33\)"):
         Skeleton(np.zeros((3, 33, 3)), confidence=np.ones((3, 17)))

@@ -65,7 +65,11 @@ def check_arrays(coords: Any, confidence: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> check_arrays(no_depth, None)[0][0, 0].tolist()
     [1.0, 1.0, 0.0]
     """
-    xyz = np.array(coords, dtype=np.float64, copy=True)
+    try:
+        xyz = np.array(coords, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"coordinates must be numbers, shape (T, {N_LANDMARKS}, 3); got "
+                         f"{type(coords).__name__} ({exc})") from None
     if xyz.shape[-2:] == (N_LANDMARKS, 2) and xyz.ndim in (2, 3):
         xyz = np.concatenate([xyz, np.zeros(xyz.shape[:-1] + (1,))], axis=-1)
     if xyz.shape == (N_LANDMARKS, 3):

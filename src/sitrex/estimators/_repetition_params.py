@@ -22,6 +22,26 @@ def _optional_int(low):
     return check
 
 
+def _n_jobs(value, name):
+    """joblib's n_jobs: None, a count >= 1, or -1, -2, ... (all cores, all but one, ...)."""
+    if value is None:
+        return None
+    n = check_int(value, name, low=None)
+    if n == 0:
+        raise InputError(f"{name} must be None, a number of processes >= 1, or -1 (all cores), "
+                         "-2 (all but one), ...; got 0")
+    return n
+
+
+def _seed(value, name):
+    """An int >= 0, a numpy RandomState or Generator, or None."""
+    import numpy as np
+
+    if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return value
+    return check_int(value, name, low=0)
+
+
 def _weight(value, name):
     return check_number(value, name, low=0, high=1)
 
@@ -58,12 +78,18 @@ REPETITION_PARAMETERS: tuple[Parameter, ...] = (
     _common("threshold", None),
     Parameter("n_jobs", "int, optional",
               "Worker processes of the feature step of :meth:`fit` (alignment and\n"
-              "features of every pair); None follows :func:`joblib.parallel_config`.",
-              _optional_int(-1)),
+              "features of every pair); None follows :func:`joblib.parallel_config`;\n"
+              "-1 all cores, -2 all but one, ... as in joblib.", _n_jobs),
     Parameter("memory", "str, joblib.Memory or None, default=None",
               "Caches the feature step of :meth:`fit` (like scikit-learn's\n"
               "``Pipeline(memory=...)``): fitting again on the same pairs, or on a\n"
               "subset of whole data sets, recomputes nothing; a cache written by\n"
               "another version of sitrex's code is not read.", _memory),
-    _common("angle_names", None), _common("verbose", None), _common("random_state", None),
+    _common("angle_names", None), _common("verbose", None),
+    Parameter("random_state", "int, RandomState or None, default=None",
+              "Seeds the networks' initialisation and shuffling (network k of each\n"
+              "variant gets ``random_state + k``; like ``keras.utils.set_random_seed``,\n"
+              "this also seeds Python's and numpy's global generators). With an int, two\n"
+              "fits on the JAX CPU backend give identical predictions; None leaves the\n"
+              "generators alone (fresh randomness).", _seed),
 )

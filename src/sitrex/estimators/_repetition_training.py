@@ -71,7 +71,11 @@ def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None, main_o
     code = source_stamp() if memory is not None else ""
     tasks = [{"pairs": list(zip(refs[a:b], cands[a:b])), "code": code, "main_only": main_only}
              for a, b in chunks]
-    if len(tasks) == 1 or n_jobs in (None, 1):
+    if n_jobs is None:                                  # joblib.parallel_config's, else 1
+        from joblib import effective_n_jobs
+
+        n_jobs = effective_n_jobs(None)
+    if len(tasks) == 1 or n_jobs == 1:
         results = [run(**task) for task in tasks]
     else:
         results = [None] * len(tasks)
@@ -141,13 +145,15 @@ def train_members(estimator, members, inputs: list[np.ndarray], target: np.ndarr
     from ._repetition_features import N_CURVE_POINTS
 
     networks, history = [], {}
+    seeded = estimator.random_state is not None       # None: fresh randomness, as in sklearn
     for variant, seed in members:
-        set_random_seed(seed)
+        if seeded:
+            set_random_seed(seed)
         n_stats, n_desc = VARIANTS[variant]
         net = build_curve_siamese(N_CURVE_POINTS, n_statistics=n_stats,
                                   n_descriptors=n_desc, name=f"{variant}_s{seed}")
         own = inputs[:2] + ([inputs[2], inputs[3]] if n_stats else [])
         history[net.name] = fit_network(estimator, net, own, target[:, None], desc=net.name,
-                                        seed=seed, sample_weight=weights)
+                                        seed=seed if seeded else None, sample_weight=weights)
         networks.append(net)
     return networks, history

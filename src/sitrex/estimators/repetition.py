@@ -165,8 +165,17 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
 
     # ------------------------------------------------------------------ networks
     def _member_names(self) -> list[tuple[str, int]]:
-        base = 0 if self.random_state is None else int(self.random_state)
-        return [(variant, base + k) for variant in VARIANTS for k in range(int(self.n_seeds))]
+        """``(variant, seed)`` of each network: seeds from an int `random_state` up (a
+        RandomState draws the first); with None the names count from 0 and nothing is seeded."""
+        base = self.random_state
+        if base is None:
+            base = 0
+        elif not isinstance(base, (int, np.integer)):
+            from sklearn.utils import check_random_state
+
+            base = int(check_random_state(base).randint(2**31 - 1 - int(self.n_seeds)))
+        return [(variant, int(base) + k) for variant in VARIANTS
+                for k in range(int(self.n_seeds))]
 
     def _build_network(self, name: str, n_angles: int, members=None):
         """The ensemble (`name` is ``similarity_model_``), of fresh members unless given."""

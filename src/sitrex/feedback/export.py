@@ -137,6 +137,10 @@ def report_from_dict(cls, data: dict[str, Any]):
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise InputError(f"not a sitrex feedback report (format {found!r}; expected {FORMAT!r})")
+    lacking = [name for name in (*_ARRAYS, "angle_names", "useful", "present") if name not in data]
+    if lacking:
+        raise InputError(f"the report lacks {', '.join(map(repr, lacking))}: it was cut or edited "
+                         "after FeedbackReport.to_dict wrote it")
     kwargs: dict[str, Any] = {name: _float_array(data[name]) for name in _ARRAYS}
     kwargs.update({name: data.get(name) for name in _SCALARS if name in data})
     kwargs["angle_names"] = tuple(data["angle_names"])
