@@ -157,6 +157,7 @@ def test_docstring_documents_every_parameter_in_order_with_its_default(cls):
     ("embed_dim", 0), ("num_heads", 2.5), ("max_len", True), ("dropout", 1.0),
     ("validation_fraction", 0.0), ("threshold", 1), ("learning_rate", -1e-3),
     ("positional", "sinusoid"), ("missing", "drop"), ("mask_padding", "yes"),
+    ("random_state", -1), ("random_state", "a"), ("verbose", "loud"), ("angle_names", "abcd"),
 ])
 def test_a_bad_parameter_is_named_at_fit(pairs, cls, name, value):
     seqs, _, X, y = pairs
@@ -264,3 +265,12 @@ def test_every_scorer_works(pairs, fitted):
     for name in ("f1_micro", "roc_auc", "average_precision"):
         assert 0.0 <= get_scorer(name)(fitted, X, y) <= 1.0
     assert not hasattr(ExerciseComparator(), "classes_")
+
+
+def test_candidates_with_other_columns_than_their_references_say_so_at_fit(pairs):
+    """Nothing is fitted yet: the message names the references, not a fitted estimator."""
+    _, _, X, y = pairs
+    X = [(ref, cand[:, :-1]) for ref, cand in X]
+    with pytest.raises(InputError, match=r"candidates\)\[0\] has \d+ angle columns but the "
+                                         r"references have \d+"):
+        ExerciseComparator(**TINY).fit(X, y)

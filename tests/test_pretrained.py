@@ -153,6 +153,11 @@ def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
         ExerciseComparator.from_pretrained("sitrex-paper", path=tmp_path)
 
 
+def test_one_file_of_a_two_file_entry_asks_for_the_folder(paper_dir):
+    with pytest.raises(InputError, match="are 2 files .* pass the folder that holds them"):
+        ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir / SIMILARITY)
+
+
 def test_offline_and_uncached_names_the_files_and_the_ways(monkeypatch):
     monkeypatch.setenv("SITREX_OFFLINE", "1")
     with pytest.raises(WeightsNotAvailableError) as err:

@@ -368,6 +368,11 @@ def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
         env = os.environ.get(_ENV_VAR)
         if env and (Path(env).expanduser() / name).is_dir():
             path = Path(env).expanduser() / name
+    if path is not None and len(entry.files) > 1 and Path(path).expanduser().is_file():
+        raise InputError(
+            f"the {name!r} weights are {len(entry.files)} files "
+            f"({', '.join(spec.filename for spec in entry.files.values())}); pass the folder "
+            f"that holds them, not the file {str(path)!r}")
     found = {}
     for role, spec in entry.files.items():
         found[role] = resolve_file(

@@ -146,8 +146,12 @@ def check_pairs(X: Any, *, n_angles: int | None = None, missing: str = "raise",
         raise InputError("X is empty: no pair given")
     refs = check_sequences(refs, n_angles=n_angles, missing=missing, name="X[:, 0] (references)",
                            angle_names=angle_names)
-    cands = check_sequences(cands, n_angles=refs[0].shape[1], missing=missing,
-                            name="X[:, 1] (candidates)", angle_names=angle_names)
+    try:
+        cands = check_sequences(cands, n_angles=refs[0].shape[1], missing=missing,
+                                name="X[:, 1] (candidates)", angle_names=angle_names)
+    except InputError as exc:       # the candidates are held to the references, fitted or not
+        raise InputError(str(exc).replace("but the fitted estimator has",
+                                          "but the references have")) from None
     return refs, cands
 
 

@@ -88,6 +88,26 @@ def _boolean(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def check_seed(value: Any, name: str) -> Any:
+    """A random_state: an int >= 0, a numpy RandomState or Generator, or None."""
+    import numpy as np
+
+    if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return value
+    return check_int(value, name, low=0, high=2**32 - 1)
+
+
+def _verbose(value: Any, name: str) -> int:
+    return int(value) if isinstance(value, bool) else check_int(value, name, low=0)
+
+
+def _names(value: Any, name: str) -> Any:
+    if value is not None and (isinstance(value, str) or not hasattr(value, "__iter__")):
+        raise InputError(f"{name} must be a sequence of names (one per angle column), or None; "
+                         f"got {value!r}")
+    return value
+
+
 def _dropout(value: Any, name: str) -> float:
     return check_number(value, name, low=0, high=1, high_open=True)
 
@@ -153,14 +173,14 @@ SHARED_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("angle_names", "sequence of str, optional",
               "Names of the angle columns, for :meth:`compare`-style output.\n"
               "Default: :data:`sitrex.ANGLE_NAMES` for 23 columns, else\n"
-              '``"angle 0"``, ``"angle 1"``, ...'),
+              '``"angle 0"``, ``"angle 1"``, ...', _names),
     Parameter("verbose", "int, default=0",
-              "0 silent; 1 a per-epoch progress bar with the losses."),
+              "0 silent; 1 a per-epoch progress bar with the losses.", _verbose),
     Parameter("random_state", "int, RandomState or None, default=None",
               "Seeds weight initialisation, shuffling and dropout (like\n"
               "``keras.utils.set_random_seed``, this also seeds Python's and\n"
               "numpy's global generators). With an int, two fits on the JAX CPU\n"
-              "backend give identical predictions."),
+              "backend give identical predictions.", check_seed),
 )
 
 _BY_NAME = {p.name: p for p in SHARED_PARAMETERS}

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_memory
 from sitrex._validation import check_int, check_number
 from sitrex.exceptions import InputError
 
-from ._params import COMMON_PARAMETERS, Parameter, one_of
+from ._params import COMMON_PARAMETERS, Parameter, check_seed, one_of
 
 __all__ = ["REPETITION_PARAMETERS"]
 
@@ -31,15 +31,6 @@ def _n_jobs(value, name):
         raise InputError(f"{name} must be None, a number of processes >= 1, or -1 (all cores), "
                          "-2 (all but one), ...; got 0")
     return n
-
-
-def _seed(value, name):
-    """An int >= 0, a numpy RandomState or Generator, or None."""
-    import numpy as np
-
-    if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
-        return value
-    return check_int(value, name, low=0)
 
 
 def _weight(value, name):
@@ -91,5 +82,5 @@ REPETITION_PARAMETERS: tuple[Parameter, ...] = (
               "variant gets ``random_state + k``; like ``keras.utils.set_random_seed``,\n"
               "this also seeds Python's and numpy's global generators). With an int, two\n"
               "fits on the JAX CPU backend give identical predictions; None leaves the\n"
-              "generators alone (fresh randomness).", _seed),
+              "generators alone (fresh randomness).", check_seed),
 )
