@@ -274,3 +274,22 @@ def test_candidates_with_other_columns_than_their_references_say_so_at_fit(pairs
     with pytest.raises(InputError, match=r"candidates\)\[0\] has \d+ angle columns but the "
                                          r"references have \d+"):
         ExerciseComparator(**TINY).fit(X, y)
+
+
+def test_parameters_changed_after_fit_take_effect_at_the_next_fit(pairs, tmp_path):
+    """scikit-learn's rule: set_params on a fitted estimator changes the next fit, not the
+    fitted networks, what they read, or how they are pickled and saved (before, predict
+    padded to the new max_len and Keras refused it, and unpickling rebuilt the networks from
+    the new parameters)."""
+    _, _, X, y = pairs
+    fitted = ExerciseComparator(**TINY).fit(X, y)
+    before = fitted.predict_proba(X)
+    fitted.set_params(max_len=20, embed_dim=16, mask_padding=False, patch_size=2)
+    np.testing.assert_allclose(fitted.predict_proba(X), before, atol=1e-6)
+    np.testing.assert_allclose(pickle.loads(pickle.dumps(fitted)).predict_proba(X), before,
+                               atol=1e-6)
+    loaded = ExerciseComparator.load(fitted.save(tmp_path / "c.keras"))
+    np.testing.assert_allclose(loaded.predict_proba(X), before, atol=1e-6)
+    assert loaded.max_len == TINY["max_len"] and loaded.embed_dim == TINY["embed_dim"]
+    refitted = fitted.fit(X, y)
+    assert tuple(refitted.similarity_model_.inputs[0].shape[1:2]) == (20,)

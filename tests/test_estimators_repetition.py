@@ -345,3 +345,14 @@ def test_n_jobs_follows_joblib(data, monkeypatch):
         RepetitionComparator(**TINY).fit(X, y, groups=groups)
     RepetitionComparator(**{**TINY, "n_jobs": -2}).fit(X, y, groups=groups)
     assert asked == [2, -2]
+
+
+def test_n_seeds_changed_after_fit_changes_the_next_fit_only(fitted, data):
+    X, _ = data
+    before = fitted.predict_proba(X[:2])
+    fitted.set_params(n_seeds=2)
+    try:
+        np.testing.assert_allclose(pickle.loads(pickle.dumps(fitted)).predict_proba(X[:2]),
+                                   before, atol=1e-6)
+    finally:
+        fitted.set_params(n_seeds=TINY["n_seeds"])

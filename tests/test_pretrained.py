@@ -153,6 +153,16 @@ def test_a_swapped_folder_is_refused(paper_dir, tmp_path):
         ExerciseComparator.from_pretrained("sitrex-paper", path=tmp_path)
 
 
+@pytest.mark.parametrize("params", [{"max_len": 200}, {"mask_padding": True},
+                                    {"usefulness_max_len": 300}])
+def test_the_paper_networks_shape_cannot_be_changed(paper_dir, params):
+    """The paper's networks are fixed: a shaping parameter is refused, not ignored (before,
+    max_len=200 failed deep in Keras and mask_padding=True changed what a pickled copy
+    predicted)."""
+    with pytest.raises(InputError, match=f"{next(iter(params))}: set by the paper's networks"):
+        ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir, **params)
+
+
 def test_one_file_of_a_two_file_entry_asks_for_the_folder(paper_dir):
     with pytest.raises(InputError, match="are 2 files .* pass the folder that holds them"):
         ExerciseComparator.from_pretrained("sitrex-paper", path=paper_dir / SIMILARITY)

@@ -59,6 +59,26 @@ class EstimatorCore(ClassifierMixin, BaseEstimator):
     #: Values of parameters added after files were written: what a file without
     #: them was computed with (``load`` uses them, not today's defaults).
     _params_of_older_files: dict[str, Any] = {}
+    #: Parameters that shape the fitted networks. A fitted estimator keeps the values it
+    #: was fitted (or loaded) with: as in scikit-learn, ``set_params`` changes the next fit,
+    #: not what the fitted networks read or how they are pickled and saved.
+    _shaping_params: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ network settings
+    def _network_settings(self) -> dict[str, Any]:
+        """The shaping parameters of the fitted networks (the current ones before a fit)."""
+        kept = self.__dict__.get("_fitted_settings")
+        if kept is not None:
+            return dict(kept)
+        return {name: getattr(self, name) for name in self._shaping_params}
+
+    def _forget_network_settings(self) -> None:
+        """At the start of a fit: the networks are built from the current parameters."""
+        self.__dict__.pop("_fitted_settings", None)
+
+    def _keep_network_settings(self) -> None:
+        """When networks were built (a fit, a file loaded): their shaping parameters stay."""
+        self._fitted_settings = {name: getattr(self, name) for name in self._shaping_params}
 
     # ------------------------------------------------------------------ sklearn tags
     def __sklearn_tags__(self):
@@ -239,8 +259,11 @@ class SiTrExEstimatorBase(EstimatorCore):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ networks
+    _shaping_params = (*ARCHITECTURE, "max_len")
+
     def _architecture(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ARCHITECTURE}
+        settings = self._network_settings()
+        return {name: settings[name] for name in ARCHITECTURE}
 
     def _train(self, network, inputs: list[np.ndarray], y: np.ndarray, desc: str, seed):
         """Compile and fit one network; returns its history dict."""
@@ -255,7 +278,7 @@ class SiTrExEstimatorBase(EstimatorCore):
 
     def _network_max_len(self, name: str) -> int:
         """Frames the network `name` sees (``max_len``; a subclass may differ per network)."""
-        return int(self.max_len)
+        return int(self._network_settings()["max_len"])
 
     def _run(self, network, inputs: list[np.ndarray]) -> np.ndarray:
         """Outputs of `network`, in chunks sized to its attention cost."""

@@ -98,7 +98,8 @@ def _keras_archive(estimator) -> bytes:
 def _saved_params(estimator) -> dict[str, Any]:
     """The parameters as JSON values (a RandomState instance is not saved)."""
     params = {}
-    for key, value in estimator.get_params(deep=False).items():
+    shaped = estimator._network_settings()     # those of the fitted networks
+    for key, value in {**estimator.get_params(deep=False), **shaped}.items():
         if isinstance(value, np.generic):
             value = value.item()
         if key == "random_state" and not isinstance(value, (int, type(None))):
@@ -181,6 +182,7 @@ def load_estimator(cls, path: str | os.PathLike[str]):
         estimator.metadata_ = dict(metadata["metadata"])
     for attr, network in networks.items():
         setattr(estimator, attr, network)
+    estimator._keep_network_settings()
     return estimator
 
 
@@ -274,6 +276,14 @@ def comparator_from_paper_files(cls, entry, files: dict[str, Path], positional_t
     settings = dict(PAPER_CONFIG, max_len=entry.max_len["similarity"],
                     usefulness_max_len=entry.max_len["usefulness"],
                     angle_names=list(entry.angle_names))
+    defaults = cls().get_params()
+    fixed = sorted(k for k, v in (params or {}).items() if k in cls._shaping_params
+                   and v != settings.get(k, defaults.get(k)))
+    if fixed:
+        raise InputError(f"{', '.join(fixed)}: set by the paper's networks (max_len "
+                         f"{settings['max_len']}, usefulness_max_len "
+                         f"{settings['usefulness_max_len']}, {PAPER_CONFIG}); these weights "
+                         "cannot change them (train a comparator to)")
     settings.update(params or {})
     comparator = cls(**settings)
     comparator._validate_params()
@@ -285,6 +295,7 @@ def comparator_from_paper_files(cls, entry, files: dict[str, Path], positional_t
     comparator.n_angles_ = len(entry.angle_names)
     comparator.angle_names_ = tuple(entry.angle_names)
     comparator.history_ = {}
+    comparator._keep_network_settings()
     return comparator
 
 

@@ -79,10 +79,13 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
             angle_names=angle_names, verbose=verbose, random_state=random_state)
         self.usefulness_max_len = usefulness_max_len
 
+    _shaping_params = (*SiTrExEstimatorBase._shaping_params, "usefulness_max_len")
+
     def _network_max_len(self, name: str) -> int:
-        if name == "usefulness_model_" and self.usefulness_max_len is not None:
-            return int(self.usefulness_max_len)
-        return int(self.max_len)
+        settings = self._network_settings()
+        if name == "usefulness_model_" and settings["usefulness_max_len"] is not None:
+            return int(settings["usefulness_max_len"])
+        return int(settings["max_len"])
 
     def fit(self, X: Any, y: Any, usefulness: Any = None):
         """Train the similarity and the usefulness networks.
@@ -106,6 +109,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
         self
         """
         self._validate_params()
+        self._forget_network_settings()
         refs, cands = check_pairs(X, missing=self.missing)
         n_angles = refs[0].shape[1]
         targets = check_targets(y, len(refs), n_angles)
@@ -113,7 +117,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
             usefulness, len(refs), n_angles, name="usefulness")
         names = self._resolve_angle_names(n_angles)
         seed = self._seed()
-        max_len = int(self.max_len)
+        max_len = self._network_max_len("similarity_model_")
         ref_x, ref_m = pad_sequences(refs, max_len)
         cand_x, cand_m = pad_sequences(cands, max_len)
         use_x, use_m = pad_sequences(refs, self._network_max_len("usefulness_model_"))
@@ -125,6 +129,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
                                             "usefulness", seed)
         self.similarity_model_ = similarity
         self.usefulness_model_ = usefulness_model
+        self._keep_network_settings()
         self.n_angles_ = n_angles
         self.angle_names_ = names
         self.history_ = history
@@ -134,7 +139,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
         check_is_fitted(self)
         refs, cands = check_pairs(X, n_angles=self.n_angles_, missing=self.missing,
                                   angle_names=self.angle_names_)
-        max_len = int(self.max_len)
+        max_len = self._network_max_len("similarity_model_")
         return [*pad_sequences(refs, max_len), *pad_sequences(cands, max_len)]
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -215,7 +220,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
         True
         """
         seqs = self._sequences(sequences, name="sequences")
-        return self._run(self._encoder_model(), list(pad_sequences(seqs, int(self.max_len))))
+        return self._run(self._encoder_model(), list(pad_sequences(seqs, self._network_max_len("similarity_model_"))))
 
     def similarity_from_embeddings(self, reference: Any, candidates: Any) -> np.ndarray:
         """Per-angle similarity from :meth:`embed` outputs (no encoder run).

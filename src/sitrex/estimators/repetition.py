@@ -164,6 +164,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ networks
+    _shaping_params = ("n_seeds",)
+
     def _member_names(self) -> list[tuple[str, int]]:
         """``(variant, seed)`` of each network: seeds from an int `random_state` up (a
         RandomState draws the first); with None the names count from 0 and nothing is seeded."""
@@ -174,8 +176,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             from sklearn.utils import check_random_state
 
             base = int(check_random_state(base).randint(2**31 - 1 - int(self.n_seeds)))
-        return [(variant, int(base) + k) for variant in VARIANTS
-                for k in range(int(self.n_seeds))]
+        n_seeds = int(self._network_settings()["n_seeds"])
+        return [(variant, int(base) + k) for variant in VARIANTS for k in range(n_seeds)]
 
     def _build_network(self, name: str, n_angles: int, members=None):
         """The ensemble (`name` is ``similarity_model_``), of fresh members unless given."""
@@ -259,6 +261,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         from ._population_scale import PopulationScale, fit_statistic_scale
 
         self._validate_params()
+        self._forget_network_settings()
         refs, cands = check_pairs(X, missing="keep")
         n_pairs, n_angles = len(refs), refs[0].shape[1]
         targets = check_targets(y, n_pairs, n_angles, allow_missing=True)
@@ -294,6 +297,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         members, self.history_ = train_members(self, self._member_names(), network_inputs,
                                                target, balance)
         self.similarity_model_ = self._build_network("similarity_model_", n_angles, members)
+        self._keep_network_settings()
         learned = None
         if self.combine == "agreement":       # calibrate what the report shows: both parts
             learned = self._run_network([a[rows["correct"]] for a in network_inputs])

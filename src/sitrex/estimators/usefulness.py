@@ -69,22 +69,24 @@ class AngleUsefulnessClassifier(SiTrExEstimatorBase):
         self
         """
         self._validate_params()
+        self._forget_network_settings()
         seqs = check_sequences(X, missing=self.missing)
         n_angles = seqs[0].shape[1]
         targets = check_targets(y, len(seqs), n_angles)
         names = self._resolve_angle_names(n_angles)
         seed = self._seed()
-        x, mask = pad_sequences(seqs, int(self.max_len))
+        x, mask = pad_sequences(seqs, self._network_max_len("model_"))
         model = self._build_network("model_", n_angles)
         self.history_ = self._train(model, [x, mask], targets, "usefulness", seed)
         self.model_ = model
+        self._keep_network_settings()
         self.n_angles_ = n_angles
         self.angle_names_ = names
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """(n, n_angles) probability that each angle matters."""
-        x, mask = pad_sequences(self._sequences(X), int(self.max_len))
+        x, mask = pad_sequences(self._sequences(X), self._network_max_len("model_"))
         return self._run(self.model_, [x, mask])
 
     def predict(self, X: Any) -> np.ndarray:

@@ -61,9 +61,16 @@ def auto_batch_size(comparator, n_angles: int = 23) -> int:
     >>> auto_batch_size(ExerciseComparator(max_len=300))
     1024
     """
-    per_window = 2 * 4 * max(1, int(comparator.max_len)) * max(1, int(n_angles))
+    per_window = 2 * 4 * max(1, frames_seen(comparator)) * max(1, int(n_angles))
     fits = max(1, _EMBED_CALL_BYTES // per_window)
     return 1 << (fits.bit_length() - 1)
+
+
+def frames_seen(comparator) -> int:
+    """Frames the comparator's similarity network reads: those it was fitted with (a sitrex
+    estimator keeps them through a later ``set_params``), else its ``max_len``."""
+    fitted = getattr(comparator, "_network_max_len", None)
+    return int(fitted("similarity_model_") if fitted is not None else comparator.max_len)
 
 
 def _as_present(present, n_frames: int) -> np.ndarray:
@@ -276,7 +283,7 @@ def windowed_similarity(comparator, reference, candidate, *, present=None, windo
     if cand.ndim != 2 or len(cand) == 0:
         raise InputError(f"candidate must be a non-empty (T, n_angles) array; got shape "
                          f"{cand.shape}")
-    max_len = int(comparator.max_len)
+    max_len = frames_seen(comparator)
     window = max_len if window is None else window
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not \
             1 <= window <= max_len:
