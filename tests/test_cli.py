@@ -237,3 +237,22 @@ def test_library_argument_names_become_options():
         "load_penn_action: no penn_action.npz at 'x' (looked in y). sitrex never downloads data: "
         "pass path= (the penn_action.npz file or its folder) or set $SITREX_DATA to the folder")
     assert "--model-size must be" in _in_command_words("model must be 'lite', 'full' or 'heavy'")
+
+
+def test_an_overlay_of_landmark_files_says_it_is_drawn_on_black_frames(capsys, tmp_path,
+                                                                       small_comparator_file):
+    """Landmark files carry no video: the command says where --video draws them."""
+    from sitrex import Skeleton
+
+    model, folder = small_comparator_file
+    files = []
+    for name in ("coach", "athlete1"):
+        s = Skeleton.load(folder / f"{name}.npz")
+        image = s.replace(coords=s.coords * 0.3 + 0.5, meta={**s.meta, "units": "image_height",
+                                                             "image_size": [160, 120]})
+        files.append(str(image.save(tmp_path / f"{name}.npz")))
+    status, _, err = run(capsys, "compare", *files, "--comparator", str(model), "--video",
+                         str(tmp_path / "o.mp4"))
+    assert status == 0, err
+    assert "--video: the athlete's landmarks are drawn on black frames" in err
+    assert (tmp_path / "o.mp4").stat().st_size > 0

@@ -221,19 +221,14 @@ def test_arcs_are_drawn_at_the_joints_of_the_landmarks(report, tmp_path):
 
 
 @pytest.mark.assets
-def test_landmarks_from_a_file_are_drawn_on_black_frames_and_the_user_is_told(mp_report, clips,
-                                                                              tmp_path):
-    """A report on landmark files (``sitrex extract``'s) does not know where its video is: the
-    overlay is drawn on black frames, with a warning that says how to give the video."""
+def test_landmarks_from_a_file_are_drawn_on_the_video_given_with_them(mp_report, clips,
+                                                                      tmp_path):
+    """A report on landmark files (``sitrex extract``'s) does not know where its video is: on
+    black frames by default, on the video given as athlete_video= (``--athlete-video``)."""
     from_file = dataclasses.replace(mp_report, athlete_source=str(tmp_path / "athlete.npz"))
-    with pytest.warns(UserWarning, match="drawn on black frames; pass athlete_video="):
-        on_black = decode(render_overlay(from_file, tmp_path / "black.mp4"))
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        on_video = decode(render_overlay(from_file, tmp_path / "video.mp4",
-                                         athlete_video=clips["athlete"]))
+    on_black = decode(render_overlay(from_file, tmp_path / "black.mp4"))
+    on_video = decode(render_overlay(from_file, tmp_path / "video.mp4",
+                                     athlete_video=clips["athlete"]))
     shown = [t for t in range(ATHLETE_FRAMES) if t not in BLANK]
     assert on_video[shown, 100:-20, 20:-20].mean() > 3 * on_black[shown, 100:-20, 20:-20].mean()
 

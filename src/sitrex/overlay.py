@@ -192,9 +192,6 @@ def _open_side(who: str, video: Any, skeleton: Any, source: Any, n_frames: int) 
                 f"no {who} video to draw on: pass {who}_video=, or give the {who} as landmarks "
                 "with meta['image_size'] to draw on a blank frame"
             )
-        warnings.warn(f"no {who} video to draw on: the {who}'s landmarks are drawn on black "
-                      f"frames; pass {who}_video= (the video they were taken from)",
-                      stacklevel=3)
         return _Frames(who, None, size, 0, 1)
     info = read_video_info(path)
     if size is not None and info.size != size:

@@ -135,6 +135,13 @@ def compare(args):
                      for v in (coach, athlete))
     backend = (get_backend(args.backend, progress=_progress(args), **_backend_options(args))
                if needs_pose else args.backend)
+    if args.video:
+        for role, value, option in (("athlete", args.athlete, args.athlete_video),
+                                    ("coach", args.coach, args.coach_video if args.side_by_side
+                                     else "")):
+            if option is None and Path(value).suffix.lower() in (".npz", ".json"):
+                _say(args, f"--video: the {role}'s landmarks are drawn on black frames (no "
+                           f"video is given with them; --{role}-video FILE draws them on it)")
     _say(args, "comparing the athlete with the coach ...")
     report = run_compare(coach, athlete, comparator, backend, **_compare_options(args))
     written = {}
