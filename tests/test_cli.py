@@ -187,6 +187,8 @@ def test_compare_several_files_needs_an_output_folder(capsys, small_comparator_f
     assert status == EXIT_CODES["usage"] and "-o OUT_DIR" in err
     status, _, err = run(capsys, "compare", *files, "-o", "out", "--plot", "p.png")
     assert status == EXIT_CODES["usage"] and "--plot is for one athlete" in err
+    status, _, err = run(capsys, "compare", *files, "-o", "out", "--athlete-video", "a.mp4")
+    assert status == EXIT_CODES["usage"] and "--athlete-video is for one athlete" in err
 
 
 def test_a_report_never_overwrites_an_input(capsys, small_comparator_file, tmp_path):

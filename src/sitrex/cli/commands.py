@@ -189,11 +189,11 @@ def compare_folder(args):
     """`sitrex compare COACH ATHLETE... -o OUT_DIR`: one report per athlete and a summary."""
     from sitrex.feedback.many import athlete_inputs, compare_many
 
-    for option in ("csv", "plot", "video"):
+    for option in ("csv", "plot", "video", "athlete_video", "coach_video"):
         if getattr(args, option):
-            raise CommandError(f"--{option} is for one athlete; with several athletes (or a "
-                               "folder) each report goes to -o OUT_DIR, with summary.csv and "
-                               "summary.json", "usage")
+            raise CommandError(f"--{option.replace('_', '-')} is for one athlete; with several "
+                               "athletes (or a folder) each report goes to -o OUT_DIR, with "
+                               "summary.csv and summary.json", "usage")
     if not args.output:
         raise CommandError("with several athletes (or a folder of them), give the folder for "
                            "their reports: -o OUT_DIR", "usage")
