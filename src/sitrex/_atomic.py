@@ -18,11 +18,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sitrex.exceptions import InputError, OutputError, SitrexError
 
-__all__ = ["atomic_path", "atomic_write", "output_folder", "remove_leftovers"]
+__all__ = ["atomic_path", "atomic_write", "input_overwritten", "output_folder",
+           "remove_leftovers"]
 
 
 def _current_umask() -> int:
@@ -206,6 +207,27 @@ def atomic_write(
     kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": ""}
     with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as f:
         yield f
+
+
+def input_overwritten(outputs: dict[str, Any], inputs: dict[str, Any]) -> tuple[str, str] | None:
+    """The first ``(output, input)`` labels whose paths are one file, else None.
+
+    `outputs` and `inputs` map a label to a path (None or a non-path: not a file). A caller
+    refuses the work before it starts, in its own words.
+
+    Examples
+    --------
+    >>> input_overwritten({"report": "a/b.json"}, {"athlete": "a/./b.json", "coach": None})
+    ('report', 'athlete')
+    >>> input_overwritten({"report": "c.json"}, {"athlete": "b.json"}) is None
+    True
+    """
+    files = {Path(v).resolve(): label for label, v in inputs.items()
+             if isinstance(v, (str, os.PathLike))}
+    for label, value in outputs.items():
+        if isinstance(value, (str, os.PathLike)) and Path(value).resolve() in files:
+            return label, files[Path(value).resolve()]
+    return None
 
 
 def output_folder(path: str | os.PathLike[str], name: str) -> Path:

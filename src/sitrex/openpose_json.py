@@ -23,7 +23,8 @@ from sitrex.backends.base import Detections
 from sitrex.exceptions import InputError, MissingFileError, SkeletonFileError
 from sitrex.io import _parse_json
 from sitrex.layouts._common import _finish
-from sitrex.layouts.openpose import OPENPOSE_LAYOUTS, _layout_for_count, openpose_landmarks
+from sitrex.layouts.openpose import (OPENPOSE_LAYOUTS, _layout, _layout_for_count,
+                                     openpose_landmarks)
 from sitrex.skeleton import Skeleton
 
 __all__ = ["read_openpose"]
@@ -217,9 +218,8 @@ def read_openpose(
     """
     if dimensions not in (2, 3):
         raise InputError(f"read_openpose: dimensions must be 2 or 3, got {dimensions!r}")
-    if layout is not None and layout not in OPENPOSE_LAYOUTS:
-        raise InputError(f"read_openpose: layout must be one of {sorted(OPENPOSE_LAYOUTS)}, "
-                         f"got {layout!r}")
+    if layout is not None:
+        _layout(layout, "read_openpose")         # an unknown name fails before any file is read
     person = check_person(person)
     if person == "central" and (image_size is None or dimensions == 3):
         raise InputError("read_openpose: person='central' needs 2-D keypoints and "

@@ -17,6 +17,7 @@ import numpy as np
 
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex.cli import CommandError
+from sitrex._atomic import input_overwritten
 from sitrex.cli._checks import output_file, output_folder
 
 
@@ -98,13 +99,11 @@ def _compare_outputs(args) -> dict[str, Path | None]:
                "csv": output_file(args.csv, "--csv", (".csv",)),
                "plot": output_file(args.plot, "--plot", (".png", ".svg")),
                "video": output_file(args.video, "--video", (".mp4",))}
-    inputs = {Path(value).resolve(): role for role, value in (("COACH", args.coach),
-                                                               ("ATHLETE", args.athlete))}
-    for what, path in outputs.items():
-        if path is not None and path.resolve() in inputs:
-            raise CommandError(f"the {what} would overwrite {inputs[path.resolve()]} "
-                               f"{str(path)!r}, an input of this comparison; write it "
-                               "elsewhere", "usage")
+    clash = input_overwritten(outputs, {"COACH": args.coach, "ATHLETE": args.athlete})
+    if clash:
+        what, role = clash
+        raise CommandError(f"the {what} would overwrite {role} {str(outputs[what])!r}, an input "
+                           "of this comparison; write it elsewhere", "usage")
     return outputs
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sitrex._atomic import output_folder, remove_leftovers
+from sitrex._atomic import input_overwritten, output_folder, remove_leftovers
 from sitrex.exceptions import InputError, MissingFileError
 
 from ._inputs import DEFAULT_FPS
@@ -225,14 +225,15 @@ def _prepare_coach(coach: Any, options: CompareOptions, backend: Any,
 
 def _refuse_overwriting_inputs(folder: Path, coach: Any, named: dict[str, Any]) -> None:
     """No report or summary may land on a file this comparison reads."""
-    roles = [("the coach", coach), *((f"athlete {name!r}", v) for name, v in named.items())]
-    inputs = {Path(v).resolve(): role for role, v in roles if isinstance(v, (str, os.PathLike))}
-    outputs = [folder / f"{name}.json" for name in named] + [folder / f for f in SUMMARY_FILES]
-    for path in outputs:
-        if path.resolve() in inputs:
-            raise InputError(f"{str(path)!r} is an input ({inputs[path.resolve()]}) and would be "
-                             "overwritten by a report or the summary; choose an output folder "
-                             "that holds no input file")
+    written = [str(folder / f"{name}.json") for name in named]
+    written += [str(folder / f) for f in SUMMARY_FILES]
+    clash = input_overwritten({path: path for path in written},
+                              {"the coach": coach,
+                               **{f"athlete {name!r}": v for name, v in named.items()}})
+    if clash:
+        path, role = clash
+        raise InputError(f"{path!r} is an input ({role}) and would be overwritten by a report or "
+                         "the summary; choose an output folder that holds no input file")
 
 
 def _warn_unknown_rates(named: dict[str, Any], fps: float | None) -> None:
