@@ -162,14 +162,14 @@ def _measured(x: np.ndarray) -> np.ndarray:
     return np.isfinite(x).mean(axis=0) >= 0.5
 
 
-def _spans(repetitions: Any, n_frames: int) -> list[tuple[int, int]]:
+def _spans(repetitions: Any, n_frames: int, who: str = "coach") -> list[tuple[int, int]]:
     """(start, stop) pairs from Repetition objects or pairs, checked against the clip."""
     spans = []
     for rep in repetitions:
         start, stop = (rep.start, rep.end) if hasattr(rep, "start") else rep
         start, stop = int(start), int(stop)
         if not 0 <= start < stop <= n_frames:
-            raise InputError(f"repetition ({start}, {stop}) is not a frame range of the coach's "
+            raise InputError(f"repetition ({start}, {stop}) is not a frame range of the {who}'s "
                              f"clip (0 .. {n_frames}); pass (start, stop) with start < stop")
         spans.append((start, stop))
     return spans
@@ -324,7 +324,8 @@ def _on_coach_timeline(x: np.ndarray, match: np.ndarray, n_template: int) -> np.
                         np.arange(n_template, dtype=float))
 
 
-def athlete_repetitions(profile: CoachProfile, athlete: Any) -> AthleteRepetitions:
+def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
+                        repetitions: Any = None) -> AthleteRepetitions:
     """Align the athlete onto the coach's template, cut it into repetitions, measure each.
 
     Parameters
@@ -333,6 +334,11 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any) -> AthleteRepetitio
         From :func:`coach_profile`.
     athlete : array_like, shape (T, n_angles)
         The athlete's angles, same columns, clock and cleaning as the coach's.
+    repetitions : list of (start, stop) or Repetition, optional
+        The athlete's repetitions when they are already known (e.g. counted
+        by :func:`sitrex.repetitions.segment_repetitions`): each is aligned
+        onto the template on its own and measured whole, and ``match`` is 0
+        outside them. Default: cut along the alignment of the whole clip.
 
     Returns
     -------
@@ -385,9 +391,20 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any) -> AthleteRepetitio
                          "check the pose extraction of the athlete's clip")
     align_on = profile.useful & both if (profile.useful & both).any() else both
     template = profile.template
-    match = align_cyclic(template, arr, columns=align_on, scale=np.maximum(profile.rom, 1.0))
-    bounds = split_cycles(match, len(template), min_coverage=_MIN_COVERAGE,
-                          min_frames=_MIN_ATHLETE_REP) or [(0, len(arr))]
+    scale = np.maximum(profile.rom, 1.0)
+    if repetitions is None:
+        match = align_cyclic(template, arr, columns=align_on, scale=scale)
+        bounds = split_cycles(match, len(template), min_coverage=_MIN_COVERAGE,
+                              min_frames=_MIN_ATHLETE_REP) or [(0, len(arr))]
+    else:
+        bounds = _spans(repetitions, len(arr), "athlete")
+        if not bounds:
+            raise InputError("repetitions is empty: give at least one (start, stop) of the "
+                             "athlete's clip, or None to cut the clip along its alignment")
+        match = np.zeros(len(arr), dtype=np.intp)
+        for start, stop in bounds:
+            match[start:stop] = align_cyclic(template, arr[start:stop], columns=align_on,
+                                             scale=scale)
     x = interpolate_gaps(arr, fill_value=0.0)
     deviation = _tolerant_deviation(x, template, match)
     near_turn = np.abs(np.arange(len(template)) - profile.turn_frame) <= 1

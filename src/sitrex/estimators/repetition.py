@@ -370,7 +370,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         return coach_profile(ref, repetitions=repetitions, main_only=self._main_only())
 
     def score_repetitions(self, reference: Any, candidate: Any, *,
-                          reference_repetitions=None) -> RepetitionScores:
+                          reference_repetitions=None, repetitions=None) -> RepetitionScores:
         """Score each repetition of `candidate` against `reference`, per angle.
 
         Parameters
@@ -382,6 +382,13 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             The same, for the candidate.
         reference_repetitions : list of (start, stop), optional
             As in :meth:`reference_profile` (for an array `reference`).
+        repetitions : list of (start, stop), optional
+            The candidate's repetitions (frames of `candidate`) when they are
+            already known, e.g. counted by
+            :func:`sitrex.repetitions.segment_repetitions`: each is aligned
+            onto the template on its own and scored whole. Default: the
+            candidate is cut along its alignment onto the template, as in
+            training.
 
         Returns
         -------
@@ -394,7 +401,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             self.reference_profile(reference, repetitions=reference_repetitions)
         (cand,) = check_sequences([candidate], n_angles=self.n_angles_, missing="keep",
                                   name="candidate", angle_names=self.angle_names_)
-        reps = athlete_repetitions(profile, cand)
+        reps = athlete_repetitions(profile, cand, repetitions=repetitions)
         similarity = self._scores([(profile, reps)])[0]
         return RepetitionScores(reps, similarity, np.asarray(profile.usefulness, float))
 

@@ -2,16 +2,25 @@
 
 A comparator whose ``scoring`` is ``"repetitions"``
 (:class:`sitrex.RepetitionComparator`) does not read sliding windows: it
-aligns the athlete's whole clip onto one repetition of the coach's (the
-template), cuts the athlete's clip into repetitions along the alignment and
-scores each (repetition, angle) once
+scores each (repetition, angle) of the athlete once against one repetition of
+the coach's, the template
 (:meth:`~sitrex.RepetitionComparator.score_repetitions`). Here those scores
 become the report's per-frame similarity:
 
-* every frame of a scored repetition gets that repetition's similarity;
 * the athlete's movement is read from where it starts to where it ends
   (:func:`sitrex.repetitions.movement_span`: a still stretch longer than
   half a second at either end is left out);
+* a movement in which :func:`sitrex.repetitions.segment_repetitions` counts
+  **two or more repetitions** on the angles that matter is scored on those
+  repetitions, each aligned onto the template on its own, the way the live
+  comparator scores the repetitions it counts. Otherwise (one repetition, or
+  none counted) the comparator cuts the movement along its alignment onto
+  the template, as in training. (The alignment of a whole clip onto one
+  repetition can lose count: an athlete whose arms are held far from the
+  coach's had two squats scored as one and the next left out, and web-video
+  push-ups were matched with one template frame throughout. Counting first
+  keeps every repetition of a set scored.);
+* every frame of a scored repetition gets that repetition's similarity;
 * frames outside the scored repetitions (a partial repetition at either end
   of the movement, a pause) are not scored (NaN), unless no repetition
   qualifies: then the whole movement is one repetition;
@@ -29,9 +38,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sitrex.exceptions import InputError
+
 from .coach import CoachReference
 
-__all__ = ["reference_profile", "repetition_similarity"]
+__all__ = ["counted_repetitions", "reference_profile", "repetition_similarity"]
 
 
 def reference_profile(coach: CoachReference, comparator):
@@ -56,7 +67,7 @@ def reference_profile(coach: CoachReference, comparator):
 
 
 def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: np.ndarray,
-                          comparator) -> tuple[np.ndarray, np.ndarray, dict]:
+                          comparator, columns=None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-frame similarity of `athlete` (model rate) from its repetitions' scores.
 
     Parameters
@@ -71,6 +82,10 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         Frames with a person.
     comparator : sitrex.RepetitionComparator
         Fitted.
+    columns : sequence of int, optional
+        The angles that matter (measured in both clips), on which the
+        athlete's repetitions are counted; default the coach's
+        (:attr:`CoachReference.focus <sitrex.feedback.coach.CoachReference>`).
 
     Returns
     -------
@@ -87,7 +102,9 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
 
     profile = coach.reference_embedding(comparator)
     span = movement_span(athlete, present, coach.fps) if present.any() else slice(0, len(athlete))
-    scores = comparator.score_repetitions(profile, athlete[span])
+    counted = counted_repetitions(athlete[span], coach.fps,
+                                  coach.focus if columns is None else columns)
+    scores = comparator.score_repetitions(profile, athlete[span], repetitions=counted)
     bounds = [(a + span.start, b + span.start) for a, b in scores.repetitions.bounds]
     similarity, coverage = _per_frame(bounds, scores.similarity, present,
                                       n_angles=athlete.shape[1])
@@ -99,6 +116,31 @@ def repetition_similarity(coach: CoachReference, athlete: np.ndarray, present: n
         "combine": str(getattr(comparator, "combine", "")),
         "statistic_weight": float(getattr(comparator, "statistic_weight", np.nan))}}
     return similarity, coverage, metadata
+
+
+def counted_repetitions(athlete: np.ndarray, fps: float, columns) -> list | None:
+    """The athlete's repetitions as :func:`~sitrex.repetitions.segment_repetitions` counts them
+    on `columns`, as ``(start, stop)`` frames, when it counts at least two; else None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(300) / 30.0
+    >>> knee = 170 - 45 * (1 - np.cos(2 * np.pi * t / 2.5))       # 4 squats
+    >>> len(counted_repetitions(knee[:, None], 30.0, [0]))
+    4
+    >>> counted_repetitions(knee[:75, None], 30.0, [0]) is None    # one: cut along the alignment
+    True
+    """
+    from sitrex.repetitions import segment_repetitions
+
+    if not len(columns) or len(athlete) < 2:
+        return None
+    try:
+        reps = segment_repetitions(athlete, fps=fps, columns=list(columns))
+    except InputError:                  # too short, nothing measured: the comparator's own cut
+        return None
+    return [(r.start, r.end) for r in reps] if len(reps) >= 2 else None
 
 
 def _per_frame(bounds, scores: np.ndarray, present: np.ndarray, *, n_angles: int

@@ -134,16 +134,18 @@ def scored_repetitions(bounds, frame_of: np.ndarray, angles: np.ndarray, columns
 
 def _repetitions(coach: CoachReference, athlete: Execution, names, columns, coach_rep,
                  scored_bounds, frame_of: np.ndarray) -> tuple[list, list, Any]:
+    """The report's repetitions and their lines: the repetitions a comparator scored (a
+    "repetitions" comparator), so that each holds one similarity; else those counted."""
     from sitrex.repetitions import compare_repetitions, segment_repetitions
 
     if not len(columns):
         return [], [], "repetitions not counted: no angle is measured in both clips"
-    try:
-        reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
-    except InputError as exc:
-        return [], [], f"repetitions not counted: {exc}"
-    if not reps:     # e.g. a clip of one movement, no rest after it: the comparator's cut
-        reps = scored_repetitions(scored_bounds, frame_of, athlete.angles, columns)
+    reps = scored_repetitions(scored_bounds, frame_of, athlete.angles, columns)
+    if not reps:
+        try:
+            reps = segment_repetitions(athlete.angles, fps=athlete.fps, columns=columns)
+        except InputError as exc:
+            return [], [], f"repetitions not counted: {exc}"
     if not reps:
         return [], [], "no repetition found in the athlete's clip: feedback is per frame only"
     if not coach.repetitions:
@@ -278,7 +280,8 @@ def _scored(coach: CoachReference, athlete_x: Execution, retimed: tuple, compara
     if align:
         alignment = _align(coach, athlete, rate, band, circular=kind != "unsigned")
     if scores_repetitions(comparator):   # each frame its repetition's
-        similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator)
+        similarity, coverage, scoring = repetition_similarity(coach, athlete, present, comparator,
+                                                              columns=focus)
         used_window, scoring["notes"] = len(coach.reference), []
         similarity[:, ~measured] = np.nan
     else:

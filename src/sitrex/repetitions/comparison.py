@@ -58,6 +58,8 @@ class RepetitionIssue:
             return (f"{self.angle} reaches {self.value:.0f}° vs the coach's "
                     f"{self.reference:.0f}°")
         if self.kind == "different":
+            if not (np.isfinite(self.value) and np.isfinite(self.reference)):
+                return f"{self.angle} moves differently"   # a range not measured in a clip
             return (f"{self.angle} moves differently ({self.value:.0f}° range vs the coach's "
                     f"{self.reference:.0f}°)")
         return (f"{self.kind} {self.angle} ({self.value:.0f}° range vs the coach's "
@@ -75,11 +77,14 @@ class RepetitionFeedback:
     n_repetitions : int
         How many repetitions the athlete's clip has.
     angles : tuple of str
-        The compared angles (the useful columns that were measured).
+        The compared angles (the useful columns).
     rom, coach_rom : dict of str to float
         Range of motion (max - min of the smoothed angle within the
         repetition), degrees: this repetition's, and the median over the
-        coach's repetitions. NaN when the angle is missing in the repetition.
+        coach's repetitions. NaN when the angle is missing in more than half
+        of the repetition's frames (of every coach repetition's, for the
+        coach's); such an angle is still judged by a comparator's similarity
+        (:func:`judge_repetitions`), not by its range.
     extreme, coach_extreme : dict of str to float
         The value reached at the far end of the movement (the maximum if the
         coach's angle rises from rest to the turn, else the minimum),
@@ -300,7 +305,7 @@ def compare_repetitions(coach_angles: Any, athlete_angles: Any, *, angle_names, 
     a_rom = a_stats[:, 1] - a_stats[:, 0]
     a_extreme = np.where(rising, a_stats[:, 1], a_stats[:, 0])
     coach_duration = float(np.median([r.duration(coach_fps) for r in coach_reps]))
-    compared = [k for k in range(len(cols)) if np.isfinite(c_rom[k])]
+    compared = range(len(cols))        # ranges NaN where a clip measures too little of it
     angle_list = tuple(names[cols[k]] for k in compared)
 
     feedback = []
