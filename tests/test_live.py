@@ -159,6 +159,39 @@ def test_refusals_name_the_problem(comparator, coach):
         live.update(np.zeros(5), 0.0)
 
 
+def test_a_refused_frame_or_time_stamp_leaves_no_trace_in_the_session(comparator, coach, athlete):
+    frames, times = athlete.coords, athlete.times
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    before = stream(live, frames[:40], times[:40])
+    poisoned = np.full((33, 3), np.inf)
+    for frame, time, match in [
+            (poisoned, times[40], "infinite values"),
+            (frames[40], float("nan"), "finite number of seconds"),
+            (frames[40], "soon", "number of seconds"),
+            (frames[40][None], times[40], r"one pose, \(33, 3\), per call"),
+            (athlete, times[40], "not a whole Skeleton"),
+            (3.0, times[40], r"landmarks \(33, 3\)"),
+            (np.zeros((4, 4, 3), np.uint8), times[40], "smaller than 16 pixels")]:
+        with pytest.raises(InputError, match=match):
+            live.update(frame, time)
+    after = stream(live, frames[40:], times[40:])
+    untouched = stream(LiveComparator(coach, comparator, useful_angles=KNEES), frames, times)
+    np.testing.assert_array_equal([f.similarity for f in before + after],
+                                  [f.similarity for f in untouched])
+    assert [f.time for f in before + after] == [f.time for f in untouched]
+
+
+def test_a_time_stamp_far_ahead_is_a_jump_and_not_a_memory_error(comparator, coach, athlete):
+    live = LiveComparator(coach, comparator, useful_angles=KNEES)
+    stream(live, athlete.coords[:5], athlete.times[:5])
+    far = live.update(athlete.coords[5], 1.7e9)          # epoch seconds after relative ones
+    assert far.time == pytest.approx(1.7e9)
+    back = live.update(athlete.coords[6], athlete.times[6])   # then relative again: a restart
+    assert back.time == pytest.approx(far.time + 1 / 60)  # one frame interval, not the jump
+    assert live.update(athlete.coords[7], athlete.times[7]).time == pytest.approx(
+        back.time + 1 / 60)
+
+
 @pytest.fixture(scope="module")
 def default_comparator():
     return sitrex.ExerciseComparator.from_pretrained()          # packaged, offline
@@ -344,3 +377,21 @@ def test_alternating_sides_live_counts_alternating_lunges_one_by_one(default_com
     _, one_leg = live_repetitions(LiveComparator(coach, default_comparator, sides="alternating"),
                                   concatenate(good[1:5]))
     assert len(one_leg) == 4 and not any(r.other_side for r in one_leg)
+
+
+def test_one_comparator_serves_sessions_in_several_threads(squats):
+    """A server loads the comparator once; its sessions run in threads, at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    coach, athlete = squats
+    shared = sitrex.ExerciseComparator.from_pretrained()     # fresh: no network call made yet
+
+    def session(_):
+        live = LiveComparator(coach, shared, smooth=False)
+        return [rep.message for rep in live_repetitions(live, athlete)[1]]
+
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(session, range(4)))
+    alone = session(None)
+    assert len(alone) == 4
+    assert together == [alone] * 4

@@ -13,8 +13,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 
-__all__ = ["choose_default_backend", "import_keras", "set_random_seed"]
+__all__ = ["NETWORK_LOCK", "choose_default_backend", "import_keras", "set_random_seed"]
+
+#: Held around every call of a fitted network. A Keras model builds its predict function on its
+#: first call and is not safe to call from several threads at once (one comparator shared by the
+#: sessions of a threaded server broke for good); the calls are short, so they take turns.
+NETWORK_LOCK = threading.RLock()
 
 _EXTRAS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow", "numpy": None}
 #: Backends sitrex picks from, first installed wins, when ``KERAS_BACKEND`` is unset.

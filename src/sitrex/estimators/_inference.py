@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sitrex._keras import NETWORK_LOCK
 from sitrex.exceptions import InputError
 
 __all__ = ["encoder_only", "inference_batch_size", "predict_in_chunks",
@@ -73,7 +74,8 @@ def predict_in_chunks(network, inputs: list[np.ndarray], chunk: int) -> np.ndarr
         if size != m:
             part = [np.concatenate([a, np.zeros((size - m, *a.shape[1:]), a.dtype)])
                     for a in part]
-        out.append(np.asarray(network.predict_on_batch(part))[:m])
+        with NETWORK_LOCK:
+            out.append(np.asarray(network.predict_on_batch(part))[:m])
     return np.concatenate(out).astype(np.float64)
 
 

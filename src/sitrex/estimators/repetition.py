@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from sitrex._keras import NETWORK_LOCK
 from sitrex.exceptions import InputError
 
 from ._base import ComparatorMixin, EstimatorCore
@@ -338,8 +339,9 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
     def _run_network(self, inputs: list[np.ndarray]) -> np.ndarray:
         if not len(inputs[0]):
             return np.zeros(0)
-        return np.asarray(self.similarity_model_.predict(inputs, batch_size=8192,
-                                                         verbose=0)).reshape(-1)
+        with NETWORK_LOCK:
+            out = self.similarity_model_.predict(inputs, batch_size=8192, verbose=0)
+        return np.asarray(out).reshape(-1)
 
     def _checked_pairs(self, X):
         check_is_fitted(self)

@@ -43,6 +43,8 @@ class SessionClock:
     >>> clock = SessionClock()
     >>> [clock(t) for t in (10.0, 10.5, 10.5, 11.0, 0.0, 0.5)]
     [0.0, 0.5, 0.5, 1.0, 1.5, 2.0]
+    >>> [clock(t) for t in (1e9, 1.0)]      # a jump, then a restart: one interval after it
+    [1000000001.5, 1000000002.0]
     """
 
     def __init__(self, restart_after: float = 1.0) -> None:
@@ -65,7 +67,7 @@ class SessionClock:
             self._origin = stamp - (self._last + self._step)
             t = self._last + self._step
         t = max(t, self._last)
-        if t > self._last:
+        if 0 < t - self._last <= self.restart_after:     # a frame interval, not a jump
             self._step = t - self._last
         self._last = t
         return t
@@ -143,9 +145,7 @@ class ModelClock:
             self._prev = prev
             return self._make(np.zeros(0, np.int64), values[None][:0], np.zeros(0, bool))
         last = math.floor(time * self.rate + 1e-9)       # as sitrex.sequences.resample
-        ks = np.arange(self.next_index, last + 1)
-        if len(ks) > self.max_frames:
-            ks = ks[-self.max_frames:]
+        ks = np.arange(max(self.next_index, last + 1 - self.max_frames), last + 1)
         times = ks / self.rate
         frac = np.clip((times - t0) / (time - t0), 0.0, 1.0)
         exact = times >= time - _EPS

@@ -38,7 +38,6 @@ that of ``comparator.score_repetitions`` on the repetition's frames.
 from __future__ import annotations
 
 import itertools
-import math
 import time as _time
 from functools import partial
 from typing import Any
@@ -54,6 +53,7 @@ from sitrex.feedback.scoring import compared_coach_repetitions, default_warmup, 
 from sitrex.landmarks import N_LANDMARKS
 from sitrex.pretrained import DEFAULT_WEIGHTS
 from ._clock import ModelClock, SessionClock
+from ._frames import frame_time, frame_values
 from ._pose import PoseFeed
 from .counter import LIVE_SIDES, LiveRepetition, RepetitionCounter, SideCounters, side_options
 from .feedback import LiveFeedback
@@ -335,11 +335,10 @@ class LiveComparator:
         if hasattr(frame, "rgb") and hasattr(frame, "time"):           # a sitrex.video.Frame
             time = frame.time if time is None else time
             frame = frame.rgb
-        if time is None or not math.isfinite(float(time)):
-            time = _time.monotonic()
-        now = self._session(time)
+        time = frame_time(time)                  # both checked before the session sees them
+        values = frame_values(frame, len(self.angle_names))
+        now = self._session(_time.monotonic() if time is None else time)
         landmarks, size, pose_seconds = None, None, 0.0
-        values = None if frame is None else np.asarray(frame)
         if values is not None and values.ndim == 3:
             from sitrex.video import as_rgb
 
