@@ -291,3 +291,42 @@ def test_save_errors_name_the_fix(report, tmp_path):
     with pytest.raises(OutputError, match="folder.png': it is a folder"):
         save_report_figure(report, tmp_path / "folder.png")
     assert [p.name for p in tmp_path.iterdir()] == ["folder.png"]
+
+
+def test_more_than_ten_angles_that_matter_each_get_a_colour_of_their_own():
+    names = tuple(f"angle {k}" for k in range(16))
+    report = make_report(angle_names=names, usefulness=np.full(16, 0.9), useful=np.ones(16, bool),
+                         similarity=np.full((T, 16), 0.7), athlete_angles=np.zeros((T, 16)),
+                         coach_angles=np.zeros((TC, 16)))
+    bars = plot_repetitions(report)
+    colours = {matplotlib.colors.to_hex(p.get_facecolor()) for p in bars.patches}
+    assert len(colours) == 16
+
+
+def test_a_repetition_not_scored_has_no_bars_and_says_so():
+    similarity = make_report().similarity.copy()
+    similarity[15:30] = np.nan                                  # the second repetition
+    ax = plot_repetitions(make_report(similarity=similarity))
+    heights = np.array([p.get_height() for p in ax.patches]).reshape(2, 3)   # (angles, reps)
+    assert np.isnan(heights[:, 1]).all() and np.isfinite(heights[:, [0, 2]]).all()
+    assert [t.get_text() for t in ax.texts] == ["not scored"]
+
+
+def test_the_coach_mirrored_is_labelled_with_the_angle_it_holds():
+    report = make_report(coach_mirrored=True,
+                         angle_names=("left knee", "right knee", "left elbow", "right elbow"))
+    labels = [line.get_label() for line in plot_angle_curves(report, ["left knee"]).get_lines()]
+    assert labels[:2] == ["left knee: athlete", "left knee: coach's right knee, mirrored"]
+    ranges = plot_repetitions(report, metric="range", angles=["right elbow"])
+    assert "right elbow: coach's left elbow, mirrored" in [line.get_label()
+                                                          for line in ranges.get_lines()]
+    assert [line.get_label() for line in plot_angle_curves(make_report(), ["left knee"])
+            .get_lines()][1] == "left knee: coach"
+
+
+def test_the_coach_runs_on_its_own_frame_rate_also_in_a_report_read_back():
+    report = make_report(metadata={"coach_fps": 2 * FPS})      # no coach skeleton
+    again = FeedbackReport.from_dict(report.to_dict())
+    for r in (report, again):
+        coach_line = plot_angle_curves(r, ["left knee"]).get_lines()[1]
+        assert coach_line.get_xdata()[-1] == pytest.approx((TC - 1) / (2 * FPS))

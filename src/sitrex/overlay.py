@@ -378,8 +378,9 @@ def render_overlay(report: Any, output: str | os.PathLike[str], *, athlete_video
     if skeleton is None:
         raise InputError(
             "the overlay draws on the athlete's landmarks, but this report has none "
-            "(report.athlete_skeleton is None: it was computed from angle arrays); compare "
-            "videos or landmark files to draw one"
+            "(report.athlete_skeleton is None: it was computed from angle arrays, or read back "
+            "from JSON, which keeps no landmarks); draw it from the report of a comparison of "
+            "videos or landmark files, before saving it"
         )
     if max_frames is not None:
         check_int(max_frames, "max_frames")

@@ -95,7 +95,8 @@ class FeedbackReport:
         coach's mirror twin of angle ``k`` (the right elbow's for the left
         elbow); `coach_skeleton` stays as recorded.
     metadata : dict
-        How the comparison was made: ``model_fps``, ``window_seconds``,
+        How the comparison was made: ``model_fps``, ``coach_fps`` (the
+        frame rate of `coach_angles`), ``window_seconds``,
         ``warmup_seconds``, ``scored_frames`` and ``scored_seconds``, the
         coach's repetitions and reference, and ``conditioning`` (the cleaning
         of each input).

@@ -316,7 +316,7 @@ def _scored(coach: CoachReference, athlete_x: Execution, retimed: tuple, compara
                                          threshold=threshold)
     scored = int(np.isfinite(similarity[:, focus]).any(axis=1).sum())
     metadata = {
-        "model_fps": rate, "scored_frames": scored,
+        "model_fps": rate, "coach_fps": coach.execution.fps, "scored_frames": scored,
         "scored_seconds": scored / athlete_x.fps,
         "coach_repetitions": len(coach.repetitions), "coach_reference_rep": coach.reference_rep,
         "coach_reference_seconds": coach.reference_seconds, "coach_note": coach.note,

@@ -47,10 +47,36 @@ def angle_columns(report: Any, angles: Any) -> list[int]:
 
 
 def angle_colour(report: Any, column: int) -> str:
-    """One colour per angle, the same in every panel: by position among the focus angles."""
+    """One colour per angle, the same in every panel: by position among the focus angles.
+
+    The first ten are matplotlib's colour cycle (``C0`` .. ``C9``); a movement with more
+    angles that matter (a squat has up to 20) goes on in the 40 colours of ``tab20b`` and
+    ``tab20c``, so that no two angles of one figure share a colour.
+    """
     focus = report.focus.tolist()
     position = focus.index(column) if column in focus else len(focus) + column
-    return f"C{position % 10}"
+    if position < 10:
+        return f"C{position}"
+    import_matplotlib()
+    from matplotlib import colormaps, colors
+
+    extra = colormaps["tab20b"].colors + colormaps["tab20c"].colors
+    return colors.to_hex(extra[(position - 10) % len(extra)])
+
+
+def coach_name(report: Any, column: int) -> str:
+    """Legend name of the coach's curve of `column`: ``"coach"``, or, for a report that compared
+    the athlete with the coach mirrored, the coach's angle it holds (the twin's)."""
+    if not getattr(report, "coach_mirrored", False):
+        return "coach"
+    from sitrex.exceptions import InputError
+    from sitrex.sides import mirror_columns
+
+    try:
+        twin = int(mirror_columns(report.angle_names)[column])
+    except InputError:             # a sided angle without its twin: nothing says which it holds
+        return "coach, mirrored"
+    return f"coach's {report.angle_names[twin]}, mirrored" if twin != column else "coach"
 
 
 def frame_step(times: np.ndarray, fps: Any) -> float:

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from sitrex.exceptions import InputError
-from sitrex.plots._base import angle_colour, angle_columns, check_report, import_matplotlib, \
-    new_axes
+from sitrex.plots._base import (angle_colour, angle_columns, check_report, coach_name,
+                                import_matplotlib, new_axes)
 
 _METRICS = ("similarity", "range")
 
@@ -78,8 +78,11 @@ def plot_repetitions(report: Any, *, ax=None, metric: str = "similarity",
     x = np.arange(n_reps)
     for j, column in enumerate(columns):
         offset = (j - (n_cols - 1) / 2) * width
-        ax.bar(x + offset, np.nan_to_num(values[:, j]), width, label=report.angle_names[column],
-               color=angle_colour(report, column))
+        ax.bar(x + offset, values[:, j], width, label=report.angle_names[column],
+               color=angle_colour(report, column))          # NaN: no bar, not a bar of 0
+    for r in np.flatnonzero(~np.isfinite(values).any(axis=1)):
+        ax.text(x[r], 0.02, "not scored", ha="center", va="bottom", rotation=90,
+                transform=ax.get_xaxis_transform(), color="0.4", fontsize="small")
     if metric == "similarity":
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel("mean similarity")
@@ -91,7 +94,8 @@ def plot_repetitions(report: Any, *, ax=None, metric: str = "similarity",
         for column, value in zip(columns, coach_range):
             if np.isfinite(value):
                 ax.axhline(value, color=angle_colour(report, column), linestyle="--",
-                           linewidth=1.0, label=f"{report.angle_names[column]}: coach")
+                           linewidth=1.0,
+                           label=f"{report.angle_names[column]}: {coach_name(report, column)}")
         ax.set_ylabel("range of motion (degrees)")
     ax.set_xticks(x, labels=[f"rep {r.index + 1}" for r in reps])
     ax.legend(loc="best", fontsize="small", ncol=2 if n_cols > 2 else 1)

@@ -13,6 +13,7 @@ from sitrex.plots._base import (
     angle_colour,
     angle_columns,
     check_report,
+    coach_name,
     frame_step,
     import_matplotlib,
     new_axes,
@@ -132,11 +133,12 @@ def plot_angle_curves(report: Any, angles: Sequence[str | int] | str | int | Non
     coach = report.coach_angles
     if report.alignment is not None:  # one coach frame per athlete frame
         coach_times, coach = times, coach[np.clip(report.alignment, 0, coach.shape[0] - 1)]
-        coach_label = "coach (aligned)"
+        aligned = " (aligned)"
     else:
-        coach_fps = getattr(report.coach_skeleton, "fps", None) or report.fps
+        coach_fps = (getattr(report.coach_skeleton, "fps", None)
+                     or report.metadata.get("coach_fps") or report.fps)
         coach_times = np.arange(coach.shape[0]) * frame_step(times, coach_fps)
-        coach_label = "coach"
+        aligned = ""
 
     ax = new_axes(ax, (10.0, 4.0))
     for column in columns:
@@ -145,7 +147,7 @@ def plot_angle_curves(report: Any, angles: Sequence[str | int] | str | int | Non
         ax.plot(times, report.athlete_angles[:, column], "-", linewidth=1.6, color=colour,
                 label=f"{name}: athlete")
         ax.plot(coach_times, coach[:, column], "--", linewidth=1.2, color=colour,
-                label=f"{name}: {coach_label}")
+                label=f"{name}: {coach_name(report, column)}{aligned}")
     step = frame_step(times, report.fps)
     shade_no_person(ax, report, step, label=True)
     for rep in report.repetitions[1:]:
