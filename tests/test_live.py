@@ -395,3 +395,15 @@ def test_one_comparator_serves_sessions_in_several_threads(squats):
     alone = session(None)
     assert len(alone) == 4
     assert together == [alone] * 4
+
+
+def test_a_recorded_coach_has_the_angles_that_matter_of_the_offline_comparison(shared_dir):
+    """The coach's clip is there whole: it is cleaned as offline, only the athlete causally."""
+    from sitrex.datasets import load_pushfit
+
+    skeletons = load_pushfit(path=shared_dir / "data").skeletons
+    coach, athlete = skeletons[7], skeletons[140]     # a real push-up coach: web video, jittery
+    live = LiveComparator(coach)
+    report = compare(coach, athlete, sides="same")
+    assert live.focus.tolist() == np.flatnonzero(report.useful).tolist()
+    np.testing.assert_allclose(live.coach.usefulness, report.usefulness)

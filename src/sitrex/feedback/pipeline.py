@@ -175,8 +175,10 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
     causal : bool, default False
         Score every frame from that frame and earlier ones only, as a live
         feed must (:class:`sitrex.LiveComparator` gives the same scores frame
-        by frame): both inputs are cleaned with the causal recipe
-        (:class:`~sitrex.conditioning.CausalConditioning`), gaps in the
+        by frame): the athlete is cleaned with the causal recipe
+        (:class:`~sitrex.conditioning.CausalConditioning`; the coach, recorded
+        beforehand, with the offline one, so the angles that matter are those
+        of the offline comparison), gaps in the
         athlete's angles hold the last measured value, and an angle is scored
         from its first measured frame on. Not with ``align=True`` (which
         looks at the whole clip) or the ``"max-energy"`` kind (which chooses
@@ -309,9 +311,17 @@ class CompareOptions:
         return model_fps(self.comparator)
 
     def load(self, value: Any, role: str, backend: Any = None) -> Execution:
-        """One input (video, landmark file, Skeleton or angles) as cleaned angles."""
+        """One input (video, landmark file, Skeleton or angles) as cleaned angles.
+
+        The coach's clip is recorded beforehand, so a causal comparison cleans it as an offline
+        one does (the whole clip is there): its angles that matter and its repetitions are
+        those :func:`compare` finds. Only the athlete is cleaned causally.
+        """
+        conditioning = self.conditioning
+        if role == "coach" and isinstance(conditioning, CausalConditioning):
+            conditioning = Conditioning()
         return load_execution(value, role, self.comparator, kind=self.kind, backend=backend,
-                              fps=self.fps, conditioning=self.conditioning)
+                              fps=self.fps, conditioning=conditioning)
 
     def prepare_coach(self, execution: Execution) -> CoachReference:
         """The coach, prepared once (:func:`sitrex.feedback.coach.prepare_coach`)."""
