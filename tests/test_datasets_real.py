@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sitrex._fetch import read_data_archive
 from sitrex.angles import ANGLE_NAMES, compute_angles
 from sitrex.datasets import (
     IRDS_GESTURE_ANGLES,
@@ -19,6 +20,8 @@ from sitrex.datasets import (
     SQUAT_FAULT_ANGLES,
     SQUAT_FORMS,
     load_irds,
+    load_penn_action,
+    load_pushfit,
     load_squat_errors,
 )
 from sitrex.exceptions import InputError, MissingFileError
@@ -49,6 +52,34 @@ def test_missing_file_in_the_data_home_says_where_and_how(loader, filename, tmp_
 def test_missing_file_at_the_path_given_is_a_file_not_found_error(loader, tmp_path):
     with pytest.raises(FileNotFoundError, match="looked in the path given"):
         loader(tmp_path)
+
+
+@pytest.mark.parametrize("loader, filename", [
+    (load_squat_errors, "squat_errors.npz"), (load_irds, "irds.npz"),
+    (load_pushfit, "pushfit.npz"), (load_penn_action, "penn_action.npz")])
+def test_a_file_that_is_not_the_archive_is_an_input_error_naming_it(loader, filename, tmp_path):
+    text = tmp_path / "README.md"
+    text.write_text("# not an archive\n")
+    with pytest.raises(InputError, match=rf"README.md' is not the {filename} archive"):
+        loader(text)
+    other = tmp_path / filename           # the right name, another data set's arrays
+    np.savez(other, keypoints=np.zeros((2, 3)))
+    with pytest.raises(InputError, match=rf"{filename}' is not the {filename} archive: it "
+                                         r"lacks the arrays 'landmarks|xy.*holds 'keypoints'"):
+        loader(tmp_path)
+    np.savez(other, landmarks=np.array([{}], dtype=object))      # pickled objects
+    with pytest.raises(InputError, match=f"cannot be read as the {filename} archive"):
+        read_data_archive(other, filename, loader.__name__, ("landmarks",))
+
+
+@pytest.mark.assets
+@pytest.mark.parametrize("loader, other", [(load_irds, "pushfit.npz"),
+                                           (load_pushfit, "irds.npz"),
+                                           (load_penn_action, "squat_errors.npz"),
+                                           (load_squat_errors, "penn_action.npz")])
+def test_another_data_sets_archive_is_an_input_error_naming_it(loader, other, shared_dir):
+    with pytest.raises(InputError, match=rf"{other}' is not the .* archive: it lacks"):
+        loader(shared_dir / "data" / other)
 
 
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan")])
@@ -290,6 +321,21 @@ def test_irds_has_188_clips_of_the_nine_gestures(irds):
         "Shoulder Abduction Right": 21, "Shoulder Forward Elevation": 21, "Side Tap Left": 21,
         "Side Tap Right": 22}
     assert irds.exercise_angle_names() == IRDS_GESTURE_ANGLES
+
+
+@pytest.mark.assets
+@pytest.mark.parametrize("loaded", ["irds", "squats"])
+def test_loaded_skeletons_save_as_json_with_their_nan_meta(loaded, request, tmp_path):
+    from sitrex.io import load_skeleton, save_skeleton
+
+    dataset = request.getfixturevalue(loaded)
+    with_gaps = next(s for s in dataset.skeletons
+                     if not np.isfinite(np.asarray(s.meta["origin_in_camera"], float)).all())
+    back = load_skeleton(save_skeleton(with_gaps, tmp_path / "clip.json"))
+    np.testing.assert_array_equal(back.coords, with_gaps.coords)
+    for key in ("origin_in_camera", "time_ms"):
+        if key in with_gaps.meta:
+            np.testing.assert_array_equal(np.asarray(back.meta[key]), with_gaps.meta[key])
 
 
 @pytest.mark.assets

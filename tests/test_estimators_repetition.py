@@ -261,6 +261,26 @@ def test_fit_checks_first(data):
         RepetitionComparator(**TINY).fit(X, y, correct=np.zeros(len(X), bool))
 
 
+
+@pytest.mark.parametrize("weights, message", [
+    (np.nan, "finite"), ("inf", "finite"), (-1.0, "non-negative"), (0.0, "zero for every"),
+    ([1.0, 2.0], r"one weight per sample \(12\)"), ("heavy", "numbers")])
+def test_sample_weight_is_checked_like_scikit_learn(data, weights, message):
+    X, y = data
+    weights = np.full(len(X), float(weights)) if weights in ("inf", np.nan) else weights
+    with pytest.raises(InputError, match=message):
+        RepetitionComparator(**TINY).fit(X, y, sample_weight=weights)
+
+
+def test_sample_weight_of_zero_leaves_a_pair_out(data):
+    X, y = data
+    weights = np.ones(len(X))
+    weights[1] = 0.0
+    model = RepetitionComparator(**TINY).fit(X, y, sample_weight=weights)
+    assert np.isfinite(model.predict_proba(X[:2])).all()
+    assert all(np.isfinite(v).all() for h in model.history_.values() for v in h.values())
+
+
 # ------------------------------------------------------------------------ the feedback path
 def test_compare_scores_whole_repetitions_and_leaves_partial_ones_unscored(fitted):
     coach = clip(seed=0)

@@ -55,6 +55,23 @@ def test_round_trip_keeps_everything_including_nan_frames(tmp_path, suffix):
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_non_finite_meta_round_trips_as_nan_in_arrays(tmp_path, suffix):
+    """What the IRDS and squat loaders record: per-frame times and origins with NaN gaps."""
+    time_ms = np.array([0.0, np.nan, 66.7, np.inf, 133.3])
+    origin = np.array([[0.1, 0.2, 0.3], [np.nan] * 3, [0.4, 0.5, 0.6], [0, 0, 0], [1, 1, 1]])
+    skel = sample_skeleton(meta={"time_ms": time_ms, "origin_in_camera": origin,
+                                 "labels": ["a", None], "unknown": None})
+    path = save_skeleton(skel, tmp_path / f"gap{suffix}")
+    if suffix == ".json":
+        json.loads(path.read_text(), parse_constant=lambda token: pytest.fail(token))  # strict
+    back = load_skeleton(path).meta
+    np.testing.assert_array_equal(back["time_ms"], np.where(np.isinf(time_ms), np.nan, time_ms)
+                                  if suffix == ".json" else time_ms)
+    np.testing.assert_array_equal(np.asarray(back["origin_in_camera"]), origin)
+    assert back["labels"] == ["a", None] and back["unknown"] is None
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
 def test_round_trip_of_unknown_fps_and_source(tmp_path, suffix):
     skel = sample_skeleton(fps=None, source=None, meta={})
     back = load_skeleton(save_skeleton(skel, tmp_path / f"x{suffix}"))

@@ -72,6 +72,37 @@ def test_errors():
         make_pairs([np.zeros((0, 4))] + seqs[1:], labels, EA, 5, 8)
 
 
+def test_exercise_angles_may_be_names():
+    from sitrex.angles import ANGLE_NAMES
+    from sitrex.datasets import SYNTHETIC_EXERCISE_ANGLES
+
+    seqs, labels = _data(n_angles=23)
+    by_name = {"a": SYNTHETIC_EXERCISE_ANGLES["squat"], "b": ["left elbow"], "c": []}
+    by_index = {ex: [ANGLE_NAMES.index(n) for n in names] for ex, names in by_name.items()}
+    for make, args in ((make_pairs, (20, 16)), (make_usefulness_samples, (16,))):
+        X, y = make(seqs, labels, by_name, *args, random_state=0)
+        X2, y2 = make(seqs, labels, by_index, *args, random_state=0)
+        np.testing.assert_array_equal(X, X2)
+        np.testing.assert_array_equal(y, y2)
+    own = {"a": ["knee", 3], "b": ["hip"], "c": ["hip", "knee"]}
+    _, y = make_pairs(*_data(), own, 20, 16, random_state=0, angle_names=["knee", "hip", "x", "y"])
+    assert set(map(tuple, y.tolist())) <= {(1, 0, 0, 1), (0, 1, 0, 0), (1, 1, 0, 0)}
+
+
+def test_exercise_angles_names_that_cannot_be_resolved_say_why():
+    seqs, labels = _data()                       # 4 columns: no sitrex names
+    with pytest.raises(ValueError, match=r"exercise_angles\['a'\]: unknown angle 'left knee'; "
+                                         "pass angle_names"):
+        make_pairs(seqs, labels, {**EA, "a": ["left knee"]}, 5, 8)
+    with pytest.raises(ValueError, match="known: w, x, y, z"):
+        make_usefulness_samples(seqs, labels, {**EA, "c": ["left knee"]}, 8,
+                                angle_names=list("wxyz"))
+    with pytest.raises(ValueError, match="angle_names has 2 names but the sequences have 4"):
+        make_pairs(seqs, labels, EA, 5, 8, angle_names=["w", "x"])
+    with pytest.raises(ValueError, match=r"exercise_angles\['b'\]: column 4 is outside 0..3"):
+        make_pairs(seqs, labels, {**EA, "b": [4]}, 5, 8)
+
+
 def test_usefulness_samples_are_balanced():
     seqs, labels = _data()
     seqs, labels = seqs[:6], labels[:6]      # 4 of "a", 2 of "b"

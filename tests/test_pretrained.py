@@ -327,3 +327,66 @@ def test_damaged_networks_in_a_sitrex_file_are_an_integrity_error(exact, tmp_pat
         "ExerciseComparator"
     with pytest.raises(WeightsIntegrityError, match="damaged.keras"):
         ExerciseComparator.load(damaged)
+
+
+@pytest.fixture(scope="module")
+def sagittal_file(tmp_path_factory):
+    """A comparator saved the way ``sitrex train --kind sagittal`` saves one (it records its kind)."""
+    from sitrex.pairs import make_pairs
+
+    rng = np.random.default_rng(1)
+    seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
+    X, y = make_pairs(seqs, ["a"] * 3 + ["b"] * 3, {"a": [0], "b": [1, 2]}, n_pairs=16,
+                      max_len=8, random_state=0, pad=False)
+    mine = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
+                              epochs=1, random_state=0).fit(X, y)
+    mine.metadata_ = {"angle_kind": "sagittal", "trained_on": "my squats", "license": "CC0"}
+    return mine.save(tmp_path_factory.mktemp("sagittal") / "sagittal.keras")
+
+
+def test_a_file_that_is_not_the_default_is_not_labelled_the_default(sagittal_file, tmp_path):
+    with pytest.raises(InputError, match="not the 'sitrex-default' weights.*load_comparator"):
+        ExerciseComparator.from_pretrained(path=sagittal_file)
+    shutil.copy(sagittal_file, tmp_path / "sitrex-default.keras")
+    with pytest.raises(InputError, match="sha256"):
+        ExerciseComparator.from_pretrained("sitrex-default", path=tmp_path)
+    shutil.copy(pretrained.weights_info("sitrex-default").local_file, tmp_path)  # the real one
+    given = ExerciseComparator.from_pretrained(path=tmp_path / "sitrex-default.keras")
+    assert given.metadata_["weights"] == "sitrex-default"
+
+
+def test_registered_weights_keep_what_the_file_records(sagittal_file):
+    with pytest.raises(InputError, match="records angle_kind='sagittal', not 'unsigned'"):
+        pretrained.register_weights("mine", sagittal_file, angle_kind="unsigned")
+    with pytest.raises(InputError, match="records trained_on='my squats'"):
+        pretrained.register_weights("mine", sagittal_file, trained_on="something else")
+    assert "mine" not in pretrained.list_weights()
+    entry = pretrained.register_weights("mine", sagittal_file, citation="our report")
+    try:
+        assert (entry.angle_kind, entry.trained_on, entry.license) == ("sagittal", "my squats",
+                                                                        "CC0")
+        meta = ExerciseComparator.from_pretrained("mine").metadata_
+        assert meta["weights"] == "mine" and meta["angle_kind"] == "sagittal"
+        assert (meta["trained_on"], meta["license"], meta["citation"]) == (
+            "my squats", "CC0", "our report")
+    finally:
+        pretrained.unregister_weights("mine")
+
+
+def test_a_published_file_that_contradicts_its_entry_is_refused(sagittal_file):
+    pretrained.register_weights("remote", url="https://example.org/remote.keras",
+                                sha256=_fetch.sha256_of(sagittal_file), angle_kind="unsigned")
+    try:
+        assert pretrained.weights_info("remote").angle_kind == "unsigned"
+        with pytest.raises(InputError, match="records angle_kind='sagittal'.*'unsigned'"):
+            ExerciseComparator.from_pretrained("remote", path=sagittal_file)
+    finally:
+        pretrained.unregister_weights("remote")
+    pretrained.register_weights("remote", url="https://example.org/remote.keras",
+                                sha256=_fetch.sha256_of(sagittal_file))
+    try:
+        assert pretrained.weights_info("remote").angle_kind is None     # not stated
+        back = ExerciseComparator.from_pretrained("remote", path=sagittal_file)
+        assert back.metadata_["angle_kind"] == "sagittal"
+    finally:
+        pretrained.unregister_weights("remote")

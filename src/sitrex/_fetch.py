@@ -31,13 +31,15 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitrex.exceptions import IntegrityError, MissingFileError
+from sitrex.exceptions import InputError, IntegrityError, MissingFileError
 
-__all__ = ["RemoteFile", "cache_root", "get_data_home", "find_data_file", "resolve_file", "sha256_of"]
+__all__ = ["RemoteFile", "cache_root", "get_data_home", "find_data_file", "read_data_archive",
+           "resolve_file", "sha256_of"]
 
 _CHUNK = 1 << 20
 
@@ -356,3 +358,56 @@ def find_data_file(path: str | os.PathLike[str] | None, filename: str, who: str)
             f"${DATA_ENV_VAR} to the folder that holds it"
         )
     return candidate
+
+
+def read_data_archive(path: str | os.PathLike[str] | None, filename: str, who: str,
+                      keys: tuple[str, ...]) -> tuple[Path, dict]:
+    """Find a data set's ``.npz`` archive (:func:`find_data_file`) and read its arrays `keys`.
+
+    Returns
+    -------
+    file : pathlib.Path
+    arrays : dict
+        Name to array, for each of `keys`.
+
+    Raises
+    ------
+    sitrex.exceptions.MissingFileError
+        As :func:`find_data_file`.
+    sitrex.exceptions.InputError
+        The file is not a ``.npz`` archive, holds Python objects, or lacks
+        some of `keys` (another data set's archive): the message names the
+        file and the archive expected.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> other = pathlib.Path(tempfile.mkdtemp()) / "other.npz"
+    >>> np.savez(other, xy=np.zeros(2))
+    >>> read_data_archive(other, "pushfit.npz", "load_pushfit", ("landmarks", "label"))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: load_pushfit: '.../other.npz' is not the pushfit.npz archive: it lacks the arrays 'landmarks', 'label' (it holds 'xy'); pass path= the pushfit.npz file or its folder
+    """
+    import numpy as np
+
+    file = find_data_file(path, filename, who)
+    expected = f"pass path= the {filename} file or its folder"
+    if not zipfile.is_zipfile(file):
+        raise InputError(f"{who}: {str(file)!r} is not the {filename} archive (not a .npz file "
+                         f"at all); {expected}")
+    try:
+        with np.load(file, allow_pickle=False) as z:
+            missing = [key for key in keys if key not in z.files]
+            if missing:
+                raise InputError(
+                    f"{who}: {str(file)!r} is not the {filename} archive: it lacks the arrays "
+                    f"{', '.join(map(repr, missing))} (it holds "
+                    f"{', '.join(map(repr, sorted(z.files)[:12]))}); {expected}")
+            return file, {key: z[key] for key in keys}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{who}: {str(file)!r} cannot be read as the {filename} archive "
+                         f"({exc}); {expected}") from None

@@ -12,7 +12,10 @@ Two formats, chosen by the file suffix:
     A frame with an empty ``landmarks`` list has no person (all NaN). sitrex
     also writes top-level ``fps``, ``source`` and ``meta`` keys and reads
     them when present; other keys are ignored. Missing values are written as
-    ``null``.
+    ``null``, non-finite numbers of ``meta`` too (JSON has no NaN): reading
+    gives NaN for a null in a list of numbers and nulls (arrays such as
+    IRDS's ``time_ms``, which come back as lists in both formats), None for
+    any other null.
 
 Every file is written atomically (see :func:`sitrex._atomic.atomic_write`).
 A file that cannot be parsed or has the wrong structure raises
@@ -161,6 +164,43 @@ def _dump_meta(meta: dict[str, Any], path: Path) -> str:
         ) from None
 
 
+def _null_for_nan(value: Any) -> Any:
+    """JSON-ready `value` with its non-finite floats as None (JSON has no NaN)."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, list):
+        return [_null_for_nan(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _null_for_nan(item) for key, item in value.items()}
+    return value
+
+
+def _nan_for_null(value: Any) -> Any:
+    """`value` read from JSON with the None of its lists of numbers back as NaN.
+
+    Examples
+    --------
+    >>> _nan_for_null({"t": [1, None], "rows": [[None], [2.0]], "x": None, "s": ["a", None]})
+    {'t': [1, nan], 'rows': [[nan], [2.0]], 'x': None, 's': ['a', None]}
+    """
+    def leaves(item):
+        return itertools.chain.from_iterable(map(leaves, item)) if isinstance(item, list) \
+            else (item,)
+
+    def filled(item):
+        return [filled(i) for i in item] if isinstance(item, list) else \
+            (np.nan if item is None else item)
+
+    if isinstance(value, dict):
+        return {key: _nan_for_null(item) for key, item in value.items()}
+    if not isinstance(value, list):
+        return value
+    kinds = {type(leaf) for leaf in leaves(value)}
+    if kinds <= _NUMBER_TYPES:     # an array, NaN where null (an all-NaN one too)
+        return filled(value)
+    return [_nan_for_null(item) for item in value]
+
+
 def _restore_meta(meta: Any, path: Path) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise SkeletonFileError(
@@ -246,7 +286,7 @@ def _write_json(skeleton: Skeleton, path: Path) -> None:
         "format": _FORMAT,
         "fps": skeleton.fps,
         "source": skeleton.source,
-        "meta": json.loads(_dump_meta(skeleton.meta, path)),
+        "meta": _null_for_nan(json.loads(_dump_meta(skeleton.meta, path))),
         "frames": frames,
     }
     text = json.dumps(document, allow_nan=False, separators=(",", ":"))
@@ -425,7 +465,7 @@ def read_sitrex_json(
     if file_source is not None and not isinstance(file_source, str):
         raise SkeletonFileError(f"{name}: 'source' must be a string or null, got {file_source!r}")
     if "meta" in document:
-        meta = _restore_meta(document["meta"], path)
+        meta = _restore_meta(_nan_for_null(document["meta"]), path)
     else:
         meta = {"no_person_frames": int(n_frames - with_person.sum())}
     return _build(

@@ -31,13 +31,40 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from sitrex._validation import resolve_columns
 from sitrex.exceptions import InputError
 from sitrex.sequences import fill_gaps  # noqa: F401 - its former home; sitrex.fill_gaps
 
 __all__ = ["make_pairs", "make_usefulness_samples"]
 
 
-def _prepare(sequences, labels, exercise_angles):
+def _column_names(n_angles: int, angle_names) -> list[str] | None:
+    """The names of the angle columns: `angle_names`, else sitrex's for that many columns.
+
+    Examples
+    --------
+    >>> _column_names(23, None)[:2]
+    ['left ankle dorsiflexion', 'left elbow']
+    >>> _column_names(2, None) is None
+    True
+    """
+    if angle_names is not None:
+        names = [str(n) for n in angle_names]
+        if len(names) != n_angles:
+            raise InputError(f"angle_names has {len(names)} names but the sequences have "
+                             f"{n_angles} angle columns")
+        return names
+    from sitrex.angles import angle_names as names_of
+    from sitrex.measurement import COMPARISON_ANGLE_NAMES
+
+    # compute_angles' columns (the 23 of every kind but "all", or "all"'s 43), comparison_angles'
+    for names in (names_of("unsigned"), names_of("all"), COMPARISON_ANGLE_NAMES):
+        if len(names) == n_angles:
+            return list(names)
+    return None
+
+
+def _prepare(sequences, labels, exercise_angles, angle_names=None):
     seqs = [np.asarray(s, dtype=np.float64) for s in sequences]
     if not seqs:
         raise InputError("no sequences given")
@@ -56,11 +83,12 @@ def _prepare(sequences, labels, exercise_angles):
     if missing:
         raise InputError(f"exercise_angles has no entry for {', '.join(map(repr, missing))}")
     useful = np.zeros((len(exercises), n_angles), dtype=bool)
+    names = _column_names(n_angles, angle_names)
     for k, ex in enumerate(exercises):
-        cols = np.asarray(list(exercise_angles[ex]), dtype=np.intp)
-        if cols.size and (cols.min() < 0 or cols.max() >= n_angles):
-            raise InputError(f"exercise_angles[{ex!r}] has a column outside 0..{n_angles - 1}")
-        useful[k, cols] = True
+        cols = exercise_angles[ex]
+        if isinstance(cols, str) or not hasattr(cols, "__len__") or len(cols):  # may have none
+            useful[k, resolve_columns(cols, n_angles, names,
+                                      name=f"exercise_angles[{ex!r}]")] = True
     codes = np.searchsorted(exercises, labels)
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -107,7 +135,7 @@ def _unpad(x: np.ndarray, length: np.ndarray) -> list[np.ndarray]:
 def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
                exercise_angles: Mapping[str, Sequence[int]], n_pairs: int, max_len: int,
                random_state: Any = None, *, noise_std: float = 5.0, pad: bool = True,
-               references: Any = None):
+               references: Any = None, angle_names: Sequence[str] | None = None):
     """Draw (reference, candidate) pairs with per-angle similarity targets.
 
     Parameters
@@ -118,8 +146,10 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
     labels : sequence of str
         Exercise of each sequence. At least two exercises are needed.
     exercise_angles : mapping
-        Exercise -> column indices of the angles that matter for it (e.g.
-        ``dataset.exercise_angles``).
+        Exercise -> the angles that matter for it: column indices (e.g.
+        ``dataset.exercise_angles``) or angle names (e.g.
+        :data:`sitrex.datasets.SYNTHETIC_EXERCISE_ANGLES`), resolved
+        against `angle_names`.
     n_pairs : int
     max_len : int
         Longest crop and padded length.
@@ -129,12 +159,21 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
         Standard deviation (degrees) of the Gaussian noise added to every
         real frame; 5 as in the paper for training pairs, 0 for test pairs.
     pad : bool
-        True (the paper): `X` is one zero-padded array. False: `X` is a list
-        of ``(reference, candidate)`` arrays at their crop lengths, which the
-        sitrex estimators mask instead of averaging the padding in.
+        True (the paper): `X` is one zero-padded array, whose padding the
+        estimators take as frames; fit it only with this `max_len` (an
+        estimator with a shorter one keeps the last frames, largely
+        padding). False: `X` is a list of ``(reference, candidate)`` arrays
+        at their crop lengths, which the sitrex estimators mask instead of
+        averaging the padding in, for any estimator `max_len`.
     references : array_like of int or bool, optional
         Sequences allowed as references (default: all). Candidates are drawn
         from all sequences; used for one-shot evaluation.
+    angle_names : sequence of str, optional
+        The names of the sequences' columns, for angle names in
+        `exercise_angles` (e.g. ``dataset.angle_names``). Default: the
+        columns of :func:`sitrex.compute_angles` (23 angles, or 43 of kind
+        ``"all"``) or of :func:`sitrex.measurement.comparison_angles` (26),
+        by their number.
 
     Returns
     -------
@@ -158,7 +197,7 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
     [3, 3]
     """
     flat, starts, lengths, codes, useful, members, n_angles = _prepare(
-        sequences, labels, exercise_angles)
+        sequences, labels, exercise_angles, angle_names)
     n_pairs, max_len = int(n_pairs), int(max_len)
     if n_pairs < 0 or max_len < 1:
         raise InputError(f"n_pairs must be >= 0 and max_len >= 1; got {n_pairs} and {max_len}")
@@ -209,12 +248,13 @@ def make_pairs(sequences: Sequence[Any], labels: Sequence[str],
 def make_usefulness_samples(sequences: Sequence[Any], labels: Sequence[str],
                             exercise_angles: Mapping[str, Sequence[int]], max_len: int,
                             random_state: Any = None, *, n_samples: int | None = None,
-                            balance: bool = True, noise_std: float = 5.0, pad: bool = True):
+                            balance: bool = True, noise_std: float = 5.0, pad: bool = True,
+                            angle_names: Sequence[str] | None = None):
     """Random crops of sequences with per-angle usefulness targets.
 
     Parameters
     ----------
-    sequences, labels, exercise_angles
+    sequences, labels, exercise_angles, angle_names
         As in :func:`make_pairs` (one exercise is enough).
     max_len : int
     random_state : int, RandomState or None
@@ -245,7 +285,7 @@ def make_usefulness_samples(sequences: Sequence[Any], labels: Sequence[str],
     ((4, 12, 2), [0.0, 0.0, 1.0, 1.0])
     """
     flat, starts, lengths, codes, useful, members, n_angles = _prepare(
-        sequences, labels, exercise_angles)
+        sequences, labels, exercise_angles, angle_names)
     max_len = int(max_len)
     rng = np.random.default_rng(check_random_state(random_state).randint(2**31 - 1))
     if n_samples is None:

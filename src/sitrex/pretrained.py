@@ -110,8 +110,10 @@ class PretrainedWeights:
     files : dict
         Role (``"usefulness"``, ``"similarity"``, or ``"estimator"``) to a
         :class:`~sitrex._fetch.RemoteFile`.
-    angle_kind : str
-        The :func:`sitrex.compute_angles` kind the weights expect.
+    angle_kind : str or None
+        The :func:`sitrex.compute_angles` kind the weights expect; None when
+        the registration did not state it (the kind the file records then
+        applies, else ``"unsigned"``).
     angle_names : tuple of str
         Angle columns, in order.
     max_len : dict
@@ -127,7 +129,7 @@ class PretrainedWeights:
     description: str
     format: str
     files: dict[str, RemoteFile]
-    angle_kind: str
+    angle_kind: str | None
     angle_names: tuple[str, ...]
     max_len: dict[str, int]
     trained_on: str = ""
@@ -226,7 +228,7 @@ def weights_info(name: str) -> PretrainedWeights:
 
 def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
                      url: str | None = None, sha256: str | None = None,
-                     angle_kind: str = "unsigned", description: str = "",
+                     angle_kind: str | None = None, description: str = "",
                      trained_on: str = "", license: str = "", citation: str = "",
                      overwrite: bool = False) -> PretrainedWeights:
     """Register your own named weights: a file written by :meth:`ExerciseComparator.save`.
@@ -241,12 +243,16 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     url, sha256 : str, optional
         Instead of (or besides) `file`: where the file is published and its
         checksum (both required for downloads).
-    angle_kind : str, default="unsigned"
-        The :func:`sitrex.compute_angles` kind the model was trained on (a
-        model file does not know how its angles were computed).
+    angle_kind : str, optional
+        The :func:`sitrex.compute_angles` kind the model was trained on.
+        Default: the kind the file records (``sitrex train`` records it),
+        else ``"unsigned"``. A kind that contradicts the file's record is
+        refused.
     description, trained_on, license, citation : str
         Metadata shown by :func:`weights_info`; say what data the weights
-        were trained on.
+        were trained on. A file's own record wins: give only what it does not
+        record (``trained_on``, ``license`` or ``citation`` that contradict
+        it are refused).
     overwrite : bool, default=False
         Replace an existing entry of that name.
 
@@ -258,7 +264,9 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
     ------
     sitrex.exceptions.InputError
         The name is taken (without `overwrite`), neither a file nor a url
-        and sha256 are given, or the file holds another estimator class.
+        and sha256 are given, the file holds another estimator class, or
+        `angle_kind`, `trained_on`, `license` or `citation` contradict what
+        the file records.
     sitrex.exceptions.MissingFileError
         `file` does not exist.
     sitrex.exceptions.WeightsIntegrityError
@@ -279,7 +287,10 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
                          "to replace them")
     if file is None and (url is None or sha256 is None):
         raise InputError("give the weights' local file, or their url and sha256")
-    check_kind(angle_kind)
+    if angle_kind is not None:
+        check_kind(angle_kind)
+    stated = {"angle_kind": angle_kind, "trained_on": trained_on, "license": license,
+              "citation": citation}
     angle_names: tuple[str, ...] = ()
     max_len: dict[str, int] = {}
     local = None
@@ -296,16 +307,44 @@ def register_weights(name: str, file: str | os.PathLike[str] | None = None, *,
             max_len = {"similarity": int(params["max_len"]),
                        "usefulness": int(params.get("usefulness_max_len") or params["max_len"])}
         filename = local.name
+        stated = _reconcile(local, stated, meta.get("metadata") or {})
         if sha256 is not None and sha256_of(local) != sha256:
             raise WeightsIntegrityError(f"{local} does not match the sha256 given ({sha256}); "
                                         "check the file or the checksum")
     spec = RemoteFile(filename, url or "", sha256, _ENV_VAR, f"{name!r} weights")
     entry = PretrainedWeights(
         name=name, description=description, format="sitrex", files={"estimator": spec},
-        angle_kind=angle_kind, angle_names=angle_names, max_len=max_len, trained_on=trained_on,
-        license=license, citation=citation, local_file=local)
+        angle_kind=stated["angle_kind"], angle_names=angle_names, max_len=max_len,
+        trained_on=stated["trained_on"], license=stated["license"],
+        citation=stated["citation"], local_file=local)
     _REGISTRY[name] = entry
     return entry
+
+
+def _reconcile(file: Path, stated: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
+    """`stated` registry values filled in from what `file` records; a contradiction is refused.
+
+    Examples
+    --------
+    >>> _reconcile(Path("m.keras"), {"angle_kind": None, "license": "MIT"},
+    ...            {"angle_kind": "sagittal"})
+    {'angle_kind': 'sagittal', 'license': 'MIT'}
+    >>> _reconcile(Path("m.keras"), {"angle_kind": "unsigned"}, {"angle_kind": "sagittal"})
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: m.keras records angle_kind='sagittal', not 'unsigned': a file's own record wins; leave angle_kind out of register_weights (or register a file trained on 'unsigned' angles)
+    """
+    out = dict(stated)
+    for key, value in stated.items():
+        own = recorded.get(key)
+        if not own:
+            continue
+        if value and value != own:
+            hint = f" (or register a file trained on {value!r} angles)" * (key == "angle_kind")
+            raise InputError(f"{file.name} records {key}={own!r}, not {value!r}: a file's own "
+                             f"record wins; leave {key} out of register_weights{hint}")
+        out[key] = own
+    return out
 
 
 def unregister_weights(name: str) -> None:
@@ -354,6 +393,9 @@ def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
         The files are not found and cannot be downloaded.
     WeightsIntegrityError
         A cached or downloaded file does not match its pinned sha256.
+    sitrex.exceptions.InputError
+        A file given (`path`, ``$SITREX_WEIGHTS``) for a one-file entry that
+        pins a sha256 (``sitrex-default``) is another file.
 
     Examples
     --------
@@ -380,7 +422,27 @@ def fetch_weights(name: str, path: str | os.PathLike[str] | None = None, *,
             how_to_provide=lambda reason: _how_to_provide(entry, reason),
             not_available=WeightsNotAvailableError, corrupt=WeightsIntegrityError,
             download=download and bool(spec.url), timeout=timeout)
+        if entry.format == "sitrex" and found[role] != entry.local_file:
+            _check_given(entry, spec, found[role])
     return found
+
+
+def _check_given(entry: PretrainedWeights, spec: RemoteFile, file: Path) -> None:
+    """A file found for a one-file entry that pins a sha256 must be that entry's file.
+
+    Another comparator file is not those weights: labelling it with the entry's
+    name, angle kind and licence would misdescribe it.
+    """
+    if spec.sha256 is None:
+        return
+    got = sha256_of(file)
+    if got != spec.sha256:
+        raise InputError(
+            f"{str(file)!r} is not the {entry.name!r} weights: its sha256 is {got}, not the "
+            f"pinned {spec.sha256}. To use a comparator you trained, load it with "
+            f"sitrex.estimators.load_comparator({str(file)!r}) (sitrex compare --comparator "
+            f"FILE), or register it under a name of its own with "
+            f"sitrex.pretrained.register_weights")
 
 
 def _check_packaged(entry: PretrainedWeights) -> None:

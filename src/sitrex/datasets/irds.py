@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from sitrex._fetch import find_data_file
+from sitrex._fetch import read_data_archive
 from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names
 from sitrex.exceptions import InputError
@@ -186,8 +186,9 @@ def load_irds(
         If the file is not found (the message says where it looked and how
         to point sitrex at it).
     sitrex.exceptions.InputError
-        For an invalid `kind`, or an archive whose gestures or landmark
-        array differ from the expected ones.
+        For an invalid `kind`, a file that is not the IRDS archive (not a
+        ``.npz``, or another data set's arrays), or an archive whose gestures
+        or landmark array differ from the expected ones.
 
     Notes
     -----
@@ -243,11 +244,9 @@ def load_irds(
     np.int64(392)
     """
     kind = check_kind(kind)
-    file = find_data_file(path, FILENAME, "load_irds")
-    with np.load(file, allow_pickle=False) as z:
-        data = {k: z[k] for k in ("landmarks", "offsets", "kinect_tracking", "time_ms",
-                                  "mediapipe_index", "subject", "gesture", "gesture_names",
-                                  "repetition", "correct", "position", "filename")}
+    file, data = read_data_archive(path, FILENAME, "load_irds", (
+        "landmarks", "offsets", "kinect_tracking", "time_ms", "mediapipe_index", "subject",
+        "gesture", "gesture_names", "repetition", "correct", "position", "filename"))
     landmarks, offsets = data["landmarks"], data["offsets"]
     if tuple(data["gesture_names"].astype(str)) != IRDS_GESTURES \
             or landmarks.ndim != 3 or landmarks.shape[1:] != (N_LANDMARKS, 3):

@@ -55,7 +55,7 @@ from sitrex.layouts import PENN13_TO_MEDIAPIPE, from_penn13
 
 from ._clips import angles_of_clips, exercise_columns
 from ._dataset import ExerciseDataset
-from sitrex._fetch import find_data_file
+from sitrex._fetch import read_data_archive
 
 __all__ = ["PENN_ACTION_CLASSES", "PENN_ACTION_EXERCISE_ANGLES", "load_penn_action"]
 
@@ -133,15 +133,15 @@ def load_penn_action(
     ------
     FileNotFoundError
         If the file is not found (the message says where it looked).
-    ValueError
-        For an unknown class in `exercises`, or an archive whose joint
-        mapping disagrees with sitrex's.
+    sitrex.exceptions.InputError
+        For an unknown class in `exercises`, a file that is not the Penn
+        Action archive (not a ``.npz``, or another data set's arrays), or an
+        archive whose joint mapping disagrees with sitrex's.
     """
     kind = check_kind(kind)
-    file = find_data_file(path, FILENAME, "load_penn_action")
-    with np.load(file, allow_pickle=False) as z:
-        data = {k: z[k] for k in ("xy", "visibility", "offsets", "action", "view", "train",
-                                  "height", "width", "clip_id", "source", "mediapipe_index")}
+    file, data = read_data_archive(path, FILENAME, "load_penn_action", (
+        "xy", "visibility", "offsets", "action", "view", "train", "height", "width", "clip_id",
+        "source", "mediapipe_index"))
     if tuple(int(i) for i in data["mediapipe_index"]) != PENN13_TO_MEDIAPIPE:
         raise InputError(
             f"{file.name}: its mediapipe_index {data['mediapipe_index'].tolist()} differs from "

@@ -43,7 +43,7 @@ from sitrex.skeleton import Skeleton
 
 from ._clips import angles_of_clips, exercise_columns
 from ._dataset import ExerciseDataset
-from sitrex._fetch import find_data_file
+from sitrex._fetch import read_data_archive
 
 __all__ = ["PUSHFIT_EXERCISE_ANGLES", "load_pushfit"]
 
@@ -99,15 +99,16 @@ def load_pushfit(
     ------
     FileNotFoundError
         If the file is not found (the message says where it looked).
+    sitrex.exceptions.InputError
+        For a file that is not the PushFit archive (not a ``.npz``, or
+        another data set's arrays).
     """
     kind = check_kind(kind)
     if unknown_aspect is not None and not (np.isfinite(unknown_aspect) and unknown_aspect > 0):
         raise InputError(f"unknown_aspect must be a positive width/height ratio or None, "
                          f"got {unknown_aspect!r}")
-    file = find_data_file(path, FILENAME, "load_pushfit")
-    with np.load(file, allow_pickle=False) as z:
-        data = {k: z[k] for k in ("landmarks", "offsets", "label", "source", "fps", "width",
-                                  "height")}
+    file, data = read_data_archive(path, FILENAME, "load_pushfit", (
+        "landmarks", "offsets", "label", "source", "fps", "width", "height"))
     landmarks, offsets = data["landmarks"], data["offsets"]
     sources = data["source"].astype(str)
     clip_names = np.array([os.path.splitext(os.path.basename(s))[0] for s in sources])

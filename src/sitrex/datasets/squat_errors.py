@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from sitrex._fetch import find_data_file
+from sitrex._fetch import read_data_archive
 from sitrex._validation import check_fps, check_number
 from sitrex.angle_table import check_kind
 from sitrex.angles import angle_names
@@ -181,8 +181,9 @@ def load_squat_errors(
         If the file is not found (the message says where it looked and how
         to point sitrex at it).
     sitrex.exceptions.InputError
-        For an invalid `kind`, `fps` or `max_distance`, or an archive whose
-        landmark array is not ``(frames, 33, 3)``.
+        For an invalid `kind`, `fps` or `max_distance`, a file that is not
+        the squat_errors archive (not a ``.npz``, or another data set's
+        arrays), or an archive whose landmark array is not ``(frames, 33, 3)``.
 
     Notes
     -----
@@ -273,10 +274,9 @@ def load_squat_errors(
     kind = check_kind(kind)
     fps = check_fps(fps, "fps")
     max_distance = check_number(max_distance, "max_distance", low=0, low_open=True)
-    file = find_data_file(path, FILENAME, "load_squat_errors")
-    with np.load(file, allow_pickle=False) as z:
-        data = {k: z[k] for k in ("landmarks", "offsets", "filename", "label", "split",
-                                  "recording_date", "recording_time", "mediapipe_index")}
+    file, data = read_data_archive(path, FILENAME, "load_squat_errors", (
+        "landmarks", "offsets", "filename", "label", "split", "recording_date",
+        "recording_time", "mediapipe_index"))
     landmarks, offsets = data["landmarks"], data["offsets"]
     if landmarks.ndim != 3 or landmarks.shape[1:] != (N_LANDMARKS, 3) \
             or data["mediapipe_index"].tolist() != _MEASURED.tolist():

@@ -24,7 +24,7 @@ import numpy as np
 from sitrex.exceptions import InputError
 from sitrex.sequences import fill_gaps
 
-__all__ = ["check_pairs", "check_sequences", "check_targets"]
+__all__ = ["check_pairs", "check_sample_weight", "check_sequences", "check_targets"]
 
 
 def _as_float_sequence(seq: Any, where: str) -> np.ndarray:
@@ -188,3 +188,44 @@ def check_targets(y: Any, n_samples: int, n_angles: int, name: str = "y", *,
         raise InputError(f"{name} must be binary (0 or 1 per angle); found "
                          f"{np.unique(values[bad])[:5].tolist()}")
     return values.astype(np.float32)
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
+    """(n_samples,) float64 weights, as scikit-learn's ``_check_sample_weight`` accepts them.
+
+    None gives ones, a number that weight for every sample. Weights must be
+    finite and non-negative, one per sample, and not all zero.
+
+    Examples
+    --------
+    >>> check_sample_weight(None, 3)
+    array([1., 1., 1.])
+    >>> check_sample_weight(2, 2)
+    array([2., 2.])
+    >>> check_sample_weight([1.0, -1.0], 2)
+    Traceback (most recent call last):
+    ...
+    sitrex.exceptions.InputError: sample_weight must be non-negative; found [-1.0] (give 0 to leave a sample out)
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"sample_weight must be numbers, one per sample: {exc}") from None
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise InputError(f"sample_weight must be 1-D with one weight per sample ({n_samples}); "
+                         f"got shape {weights.shape}")
+    if not np.isfinite(weights).all():
+        raise InputError(f"sample_weight must be finite; found NaN or infinity at sample(s) "
+                         f"{np.flatnonzero(~np.isfinite(weights))[:5].tolist()}")
+    if (weights < 0).any():
+        raise InputError(f"sample_weight must be non-negative; found "
+                         f"{np.unique(weights[weights < 0])[:5].tolist()} (give 0 to leave a "
+                         "sample out)")
+    if not weights.any():
+        raise InputError("sample_weight is zero for every sample: nothing to fit on; give at "
+                         "least one sample a positive weight")
+    return weights

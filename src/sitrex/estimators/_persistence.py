@@ -305,7 +305,9 @@ def comparator_from_registry(cls, name: str, *, path=None, download: bool = True
 
     The files are found (and verified) by :func:`sitrex.pretrained.fetch_weights`;
     this turns them into a comparator and records in ``metadata_`` which
-    weights it holds and what input they expect. See
+    weights it holds and what input they expect: what the file records
+    (angle kind, training data, licence) is kept, and the registry entry fills
+    in what it does not record (the paper's files record nothing). See
     :meth:`sitrex.ExerciseComparator.from_pretrained` for the parameters.
     """
     from sitrex.pretrained import fetch_weights, weights_info
@@ -327,8 +329,14 @@ def comparator_from_registry(cls, name: str, *, path=None, download: bool = True
     else:
         raise InputError(f"the weights {name!r} have the format {entry.format!r}, which this "
                          "sitrex cannot load ('paper-h5' or 'sitrex')")
-    metadata = {**dict(getattr(comparator, "metadata_", {}) or {}),
-                "weights": entry.name, "angle_kind": entry.angle_kind,
+    recorded = dict(getattr(comparator, "metadata_", {}) or {})   # what the file says
+    kind = recorded.get("angle_kind")
+    if kind and entry.angle_kind and kind != entry.angle_kind:
+        raise InputError(f"{files['estimator']} records angle_kind={kind!r}, but the {name!r} "
+                         f"entry says {entry.angle_kind!r}; register the file again without "
+                         "angle_kind (the file's record wins)")
+    metadata = {**recorded, "weights": entry.name,
+                "angle_kind": kind or entry.angle_kind or "unsigned",
                 "angle_names": list(comparator.angle_names_)}
     if entry.format == "paper-h5":      # trained on the paper's own valgus indicator
         metadata["knee_valgus"] = "paper"
@@ -336,7 +344,7 @@ def comparator_from_registry(cls, name: str, *, path=None, download: bool = True
         metadata["max_len"] = {
             "similarity": comparator._network_max_len("similarity_model_"),
             "usefulness": comparator._network_max_len("usefulness_model_")}
-    for key in ("trained_on", "license", "citation"):   # the registry's, unless it says nothing
-        metadata[key] = getattr(entry, key) or metadata.get(key, "")
+    for key in ("trained_on", "license", "citation"):   # the file's, else the registry's
+        metadata[key] = recorded.get(key) or getattr(entry, key) or ""
     comparator.metadata_ = metadata
     return comparator

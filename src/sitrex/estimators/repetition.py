@@ -42,7 +42,7 @@ from sitrex._keras import NETWORK_LOCK
 from sitrex.exceptions import InputError
 
 from ._base import ComparatorMixin, EstimatorCore
-from ._checks import check_pairs, check_sequences, check_targets
+from ._checks import check_pairs, check_sample_weight, check_sequences, check_targets
 from ._params import fill_parameters
 from ._repetition_params import REPETITION_PARAMETERS
 from ._repetition_training import (VARIANTS, balanced_weights, pair_repetitions,
@@ -237,8 +237,9 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
             The source of each pair (e.g. its data set): the samples are
             weighted so that every (source, class) counts alike. Pairs of
             one source should be contiguous (the feature cache works per run).
-        sample_weight : array (n,), optional
-            Extra per-pair weights.
+        sample_weight : float or array (n,), optional
+            Extra per-pair weights: finite, non-negative and not all zero
+            (as scikit-learn requires), else an InputError.
         correct : array (n,) of bool, optional
             The pairs whose candidate is a correct execution as recorded (not
             altered): they alone fit the population scale and the statistic's
@@ -267,13 +268,10 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         n_pairs, n_angles = len(refs), refs[0].shape[1]
         targets = check_targets(y, n_pairs, n_angles, allow_missing=True)
         groups = np.zeros(n_pairs, int) if groups is None else np.asarray(groups)
-        weights = np.ones(n_pairs) if sample_weight is None else \
-            np.asarray(sample_weight, dtype=float).reshape(-1)
+        weights = check_sample_weight(sample_weight, n_pairs)
         correct = None if correct is None else np.asarray(correct, dtype=bool).reshape(-1)
-        if len(groups) != n_pairs or len(weights) != n_pairs or \
-                (correct is not None and len(correct) != n_pairs):
-            raise InputError(f"groups, sample_weight and correct need one value per pair "
-                             f"({n_pairs})")
+        if len(groups) != n_pairs or (correct is not None and len(correct) != n_pairs):
+            raise InputError(f"groups and correct need one value per pair ({n_pairs})")
         self.angle_names_ = self._resolve_angle_names(n_angles)
         self.n_angles_ = n_angles
         per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs,
