@@ -3,6 +3,7 @@
 import ast
 import inspect
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -293,3 +294,14 @@ def test_parameters_changed_after_fit_take_effect_at_the_next_fit(pairs, tmp_pat
     assert loaded.max_len == TINY["max_len"] and loaded.embed_dim == TINY["embed_dim"]
     refitted = fitted.fit(X, y)
     assert tuple(refitted.similarity_model_.inputs[0].shape[1:2]) == (20,)
+
+
+def test_padding_a_shorter_max_len_would_keep_is_warned_about(pairs):
+    seqs, labels, _, _ = pairs
+    X, y = make_pairs(seqs, labels, EA, 16, 24, random_state=0)          # padded to 24 frames
+    with pytest.warns(UserWarning, match=r"longer than max_len=12 and end in all-zero frames"):
+        ExerciseComparator(**{**TINY, "epochs": 1}).fit(X, y)
+    X, y = make_pairs(seqs, labels, EA, 16, 24, random_state=0, pad=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)                      # as drawn: no padding
+        ExerciseComparator(**{**TINY, "epochs": 1}).fit(X, y)

@@ -17,6 +17,7 @@ sitrex.exceptions.InputError: X must be a 3-D array (n_sequences, n_frames, n_an
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,8 @@ import numpy as np
 from sitrex.exceptions import InputError
 from sitrex.sequences import fill_gaps
 
-__all__ = ["check_pairs", "check_sample_weight", "check_sequences", "check_targets"]
+__all__ = ["check_pairs", "check_sample_weight", "check_sequences", "check_targets",
+           "warn_padding_kept"]
 
 
 def _as_float_sequence(seq: Any, where: str) -> np.ndarray:
@@ -229,3 +231,35 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
         raise InputError("sample_weight is zero for every sample: nothing to fit on; give at "
                          "least one sample a positive weight")
     return weights
+
+
+def warn_padding_kept(sequences: list, max_len: int, name: str = "pairs") -> None:
+    """Warn when sequences longer than `max_len` end in zero padding that would be kept.
+
+    A network keeps the **last** `max_len` frames of a longer sequence
+    (:func:`sitrex.sequences.pad_sequences`). Pairs drawn by
+    :func:`sitrex.make_pairs` with ``pad=True`` end in all-zero frames, so an
+    estimator whose ``max_len`` is shorter (a grid search over ``max_len``)
+    would keep mostly padding and drop the movement.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> padded = np.zeros((10, 2))
+    >>> padded[:4] = 1.0                                # 4 frames of movement, 6 of padding
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_padding_kept([padded], 5)
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    1 sequence(s) of the pairs (1 in all) are longer than max_len=5 and end in all-zero frames...
+    """
+    long = [s for s in sequences if len(s) > max_len]
+    padded = sum(1 for s in long if not np.any(s[-1]) and np.any(s[:len(s) - max_len]))
+    if padded:
+        warnings.warn(
+            f"{padded} sequence(s) of the {name} ({len(sequences)} in all) are longer than "
+            f"max_len={max_len} "
+            "and end in all-zero frames (the padding of make_pairs(..., pad=True)): the network "
+            f"keeps their last {max_len} frames, padding rather than movement; draw the pairs "
+            "with make_pairs(..., pad=False), or give max_len at least their length",
+            UserWarning, stacklevel=3)

@@ -11,7 +11,7 @@ from sitrex.exceptions import InputError
 from sitrex.sequences import pad_sequences
 
 from ._base import ComparatorMixin, SiTrExEstimatorBase
-from ._checks import check_pairs, check_sequences, check_targets
+from ._checks import check_pairs, check_sequences, check_targets, warn_padding_kept
 from ._inference import encoder_only
 from ._inference import similarity_from_embeddings as _similarity_head
 from ._params import SHARED_PARAMETERS, USEFULNESS_MAX_LEN, fill_parameters, insert_parameter
@@ -118,6 +118,7 @@ class ExerciseComparator(ComparatorMixin, SiTrExEstimatorBase):
         names = self._resolve_angle_names(n_angles)
         seed = self._seed()
         max_len = self._network_max_len("similarity_model_")
+        warn_padding_kept(refs + cands, max_len)
         ref_x, ref_m = pad_sequences(refs, max_len)
         cand_x, cand_m = pad_sequences(cands, max_len)
         use_x, use_m = pad_sequences(refs, self._network_max_len("usefulness_model_"))
