@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sitrex.estimators._repetition_descriptors import descriptors
 from sitrex.estimators._repetition_features import (
     FEATURES,
     N_CURVE_POINTS,
     athlete_repetitions,
     coach_profile,
-    descriptors,
 )
 from sitrex.exceptions import InputError
 

@@ -34,12 +34,8 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 
-from ._repetition_features import (
-    FEATURES,
-    AthleteRepetitions,
-    CoachProfile,
-    descriptors,
-)
+from ._repetition_descriptors import descriptors
+from ._repetition_features import FEATURES, AthleteRepetitions, CoachProfile
 
 __all__ = ["COVARIATES", "MIN_MOVEMENT", "PopulationScale", "direction", "fit_statistic_scale",
            "movement_share", "network_inputs", "not_the_movement", "range_shortfall_z",
@@ -416,7 +412,7 @@ def network_inputs(reps: AthleteRepetitions, profile: CoachProfile, sigma: Any,
     sigma : array_like, shape (n_angles, 7)
         :meth:`PopulationScale.sigma` of the profile.
     angle_names : sequence of str
-        For :func:`~._repetition_features.descriptors`.
+        For :func:`~._repetition_descriptors.descriptors`.
 
     Returns
     -------

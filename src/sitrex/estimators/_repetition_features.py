@@ -14,8 +14,8 @@ one athlete repetition at a time. This module holds its pure-numpy front end
   measures, per repetition and angle, seven signed deviations (:data:`FEATURES`)
   and the athlete's curve on the coach's timeline
   (:class:`AthleteRepetitions`);
-* :func:`descriptors` describes each angle's role in the coach's movement
-  (the learned similarity's side input).
+* :func:`sitrex.estimators._repetition_descriptors.descriptors` describes each
+  angle's role in the coach's movement (the learned similarity's side input).
 
 Every input is a ``(n_frames, n_angles)`` array of angles in degrees, already
 cleaned and on the model's clock (:data:`FPS` frames per second); NaN marks a
@@ -38,18 +38,11 @@ from sitrex.repetitions import segment_repetitions
 from sitrex.sequences import interpolate_gaps
 
 __all__ = ["FEATURES", "FPS", "N_CURVE_POINTS", "AthleteRepetitions", "CoachProfile",
-           "athlete_repetitions", "coach_profile", "descriptors"]
+           "athlete_repetitions", "coach_profile"]
 
 FPS = 30.0                 # the clock every input is on
 N_CURVE_POINTS = 32        # points of a repetition's curve
 FEATURES = ("lo", "hi", "turn", "mean", "rms", "p90", "rom")
-FAMILIES = ("elbow", "shoulder", "wrist", "frontal shoulder abduction", "scapular upward rotation",
-            "knee", "hip", "ankle dorsiflexion", "knee valgus indicator",
-            "horizontal shoulder adduction", "shoulder extension", "torso flexion")
-N_DESCRIPTORS = len(FAMILIES) + 9
-_LEG = ("knee", "hip", "ankle dorsiflexion")
-_ARM = ("elbow", "shoulder", "frontal shoulder abduction", "shoulder extension",
-        "horizontal shoulder adduction")
 _SEGMENT_ANGLES = 6        # the coach's most moving angles drive the repetition segmentation
 _MIN_COACH_REP = 8         # frames; shorter coach repetitions are dropped
 _MIN_ROM, _REL_ROM, _MAX_ROUGH = 15.0, 0.25, 3.0   # the usefulness rule
@@ -335,10 +328,9 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
     athlete : array_like, shape (T, n_angles)
         The athlete's angles, same columns, clock and cleaning as the coach's.
     repetitions : list of (start, stop) or Repetition, optional
-        The athlete's repetitions when they are already known (e.g. counted
-        by :func:`sitrex.repetitions.segment_repetitions`): each is aligned
-        onto the template on its own and measured whole, and ``match`` is 0
-        outside them. Default: cut along the alignment of the whole clip.
+        The athlete's repetitions, when already counted: each is aligned on
+        its own and measured whole (``match`` 0 outside them). Default: cut
+        along the alignment of the whole clip.
 
     Returns
     -------
@@ -397,14 +389,12 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
         bounds = split_cycles(match, len(template), min_coverage=_MIN_COVERAGE,
                               min_frames=_MIN_ATHLETE_REP) or [(0, len(arr))]
     else:
-        bounds = _spans(repetitions, len(arr), "athlete")
+        bounds, match = _spans(repetitions, len(arr), "athlete"), np.zeros(len(arr), np.intp)
         if not bounds:
             raise InputError("repetitions is empty: give at least one (start, stop) of the "
                              "athlete's clip, or None to cut the clip along its alignment")
-        match = np.zeros(len(arr), dtype=np.intp)
         for start, stop in bounds:
-            match[start:stop] = align_cyclic(template, arr[start:stop], columns=align_on,
-                                             scale=scale)
+            match[start:stop] = align_cyclic(template, arr[start:stop], columns=align_on, scale=scale)
     x = interpolate_gaps(arr, fill_value=0.0)
     deviation = _tolerant_deviation(x, template, match)
     near_turn = np.abs(np.arange(len(template)) - profile.turn_frame) <= 1
@@ -430,62 +420,3 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
     coach_curves[~profile.measured] = np.nan
     return AthleteRepetitions(bounds=list(bounds), scored=scored, match=match, features=features,
                               athlete_curves=curves, coach_curves=coach_curves)
-
-
-def _family(name: str) -> str:
-    return name.replace("left ", "").replace("right ", "")
-
-
-def descriptors(profile: CoachProfile, angle_names: Any) -> np.ndarray:
-    """Each angle's role in the coach's movement: the learned similarity's side input.
-
-    Parameters
-    ----------
-    profile : CoachProfile
-    angle_names : sequence of str
-        The clip's column names (``sitrex.angles.angle_names()``); the family
-        of ``"left knee"`` is ``"knee"``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_angles, 21)
-        Columns: one-hot of the 12 angle families (:data:`FAMILIES`; all 0
-        for a name of no family), ``ln(ROM + 5)``, ``ROM / max ROM``,
-        ``ln(roughness + 0.1)`` (roughness 1 where not measured),
-        ``median / 180``, ``ln(spread + 1)`` (0 without spread), a has-spread
-        flag, and the largest ROM of the leg angles (knee, hip, ankle
-        dorsiflexion), of the arm angles (elbow, shoulder, frontal shoulder
-        abduction, shoulder extension, horizontal shoulder adduction) and of
-        torso flexion, each over max ROM (``max ROM`` is at least 1 degree).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = np.arange(150) / 30.0
-    >>> knee = 170 - 80 * np.sin(np.pi * t / 5) ** 2
-    >>> profile = coach_profile(np.column_stack([knee, 0 * t + 90]))
-    >>> d = descriptors(profile, ["left knee", "torso flexion"])
-    >>> d.shape, int(np.argmax(d[0, :12])), float(d[0, 13]), d[0, 18:].tolist()
-    ((2, 21), 5, 1.0, [1.0, 0.0, 0.0])
-    """
-    names = [str(n) for n in angle_names]
-    if len(names) != len(profile.rom):
-        raise InputError(f"angle_names has {len(names)} names for {len(profile.rom)} angles")
-    families = [_family(n) for n in names]
-    onehot = np.array([[f == fam for fam in FAMILIES] for f in families], dtype=float)
-    rom = profile.rom
-    top = max(float(rom.max()), 1.0)
-
-    def group_max(group):
-        inside = np.isin(families, group)
-        return rom[inside].max() / top if inside.any() else 0.0
-
-    has_spread = np.isfinite(profile.spread)
-    columns = np.column_stack([
-        np.log(rom + 5), rom / top, np.log(np.nan_to_num(profile.roughness, nan=1.0) + 0.1),
-        profile.median / 180, np.where(has_spread, np.log(np.where(has_spread, profile.spread, 0)
-                                                          + 1), 0.0),
-        has_spread.astype(float)])
-    context = np.broadcast_to([group_max(_LEG), group_max(_ARM), group_max(("torso flexion",))],
-                              (len(names), 3))
-    return np.concatenate([onehot, columns, context], axis=1)
