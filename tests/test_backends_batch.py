@@ -77,3 +77,85 @@ def test_extract_videos_list(shared_dir, tmp_path, monkeypatch):
     (tmp_path / "y" / "a.avi").write_bytes(b"")
     with pytest.raises(ValueError, match="same file"):
         extract_videos([tmp_path / "x" / "a.avi", tmp_path / "y" / "a.avi"], tmp_path / "out")
+
+
+def test_two_videos_with_one_output_are_refused_before_any_work(tmp_path):
+    """clip.mp4 and clip.mov would both be written to clip.npz: extract_folder refuses them as
+    extract_videos does, and leaves hidden files (macOS' ._clip.mp4) out."""
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("clip.mp4", "clip.mov"):
+        (videos / name).write_bytes(b"")
+    with pytest.raises(ValueError, match=r"same file \(clip.npz\)"):
+        extract_folder(videos, tmp_path / "out", "mediapipe", n_jobs=1)
+    assert not (tmp_path / "out").exists()
+    (videos / "clip.mov").unlink()
+    (videos / "._clip.mp4").write_bytes(b"\x00\x05\x16\x07 macOS metadata")
+    (videos / ".hidden").mkdir()
+    (videos / ".hidden" / "other.mp4").write_bytes(b"")
+    result = extract_folder(videos, tmp_path / "out", "mediapipe", n_jobs=1, recursive=True)
+    assert list(result.failed) == [videos / "clip.mp4"]        # the empty file, alone
+
+
+@pytest.mark.parametrize("extract", [extract_videos, extract_folder])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(tmp_path, extract):
+    from sitrex.exceptions import OutputError
+
+    (tmp_path / "a.mp4").write_bytes(b"")
+    source = [tmp_path / "a.mp4"] if extract is extract_videos else tmp_path
+    with pytest.raises(OutputError, match="cannot create the folder"):
+        extract(source, tmp_path / "a.mp4" / "out", "mediapipe", n_jobs=1)
+
+
+def test_an_output_folder_without_write_permission_is_refused(tmp_path, monkeypatch):
+    """The check the command line makes (sitrex.cli._checks), made by the library too."""
+    import tempfile
+
+    from sitrex.exceptions import OutputError
+
+    (tmp_path / "a.mp4").write_bytes(b"")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(OutputError, match="cannot write output_dir into .*Permission denied"):
+        extract_videos([tmp_path / "a.mp4"], tmp_path / "out", "mediapipe", n_jobs=1)
+
+
+def test_a_truncated_video_is_warned_about(shared_dir, tmp_path, monkeypatch):
+    """An interrupted copy: 8 of the 100 frames its container reports decode."""
+    monkeypatch.setenv("SITREX_MEDIAPIPE_MODEL", str(shared_dir / "models"))
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    whole = (shared_dir / "videos" / "pose2sim_single_cam02.mp4").read_bytes()
+    (videos / "cut.mp4").write_bytes(whole[:100_000])
+    with pytest.warns(UserWarning, match=r"cut.mp4: only \d+ of the 100 frames .* truncated"):
+        assert len(list(VideoReader(videos / "cut.mp4"))) < 90
+    with pytest.warns(UserWarning, match="truncated"):
+        result = extract_folder(videos, tmp_path / "out", "mediapipe", n_jobs=1,
+                                backend_options={"model": "lite"})
+    assert result.written == [tmp_path / "out" / "cut.npz"]
+    assert "truncated" in result.warnings[videos / "cut.mp4"][0]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # a whole video: no warning
+        assert len(list(VideoReader(shared_dir / "videos" / "pose2sim_single_cam02.mp4",
+                                    step=3))) == 34
+
+
+def test_the_command_lists_failed_videos_even_when_quiet(shared_dir, tmp_path, monkeypatch,
+                                                       capsys):
+    from sitrex.cli import EXIT_CODES, main
+
+    monkeypatch.setenv("SITREX_MEDIAPIPE_MODEL", str(shared_dir / "models"))
+    monkeypatch.setenv("SITREX_OFFLINE", "1")
+    _small_clip(shared_dir / "videos" / "pose2sim_single_cam01.mp4", tmp_path / "a.avi")
+    (tmp_path / "broken.mp4").write_bytes(b"not a video at all")
+    status = main(["extract", str(tmp_path / "a.avi"), str(tmp_path / "broken.mp4"), "-o",
+                   str(tmp_path / "out"), "--jobs", "1", "--model-size", "lite", "-q"])
+    out, err = capsys.readouterr()
+    assert status == EXIT_CODES["partial"] and out == ""
+    assert err.count("\n") == 1 and "sitrex extract: failed: " in err and "broken.mp4" in err

@@ -258,3 +258,89 @@ def test_an_overlay_of_landmark_files_says_it_is_drawn_on_black_frames(capsys, t
     assert status == 0, err
     assert "--video: the athlete's landmarks are drawn on black frames" in err
     assert (tmp_path / "o.mp4").stat().st_size > 0
+
+
+def test_quiet_still_lists_each_athlete_that_failed(capsys, tmp_path, small_comparator_file):
+    model, folder = small_comparator_file
+    athletes = tmp_path / "athletes"
+    athletes.mkdir()
+    (athletes / "athlete1.npz").write_bytes((folder / "athlete1.npz").read_bytes())
+    (athletes / "broken.npz").write_bytes(b"not a landmark archive")
+    status, out, err = run(capsys, "compare", str(folder / "coach.npz"), str(athletes), "-o",
+                           str(tmp_path / "out"), "--comparator", str(model), "-q")
+    assert status == EXIT_CODES["partial"] and out == ""
+    assert err.startswith("sitrex compare: broken: failed: SkeletonFileError") and \
+        err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["-1", "99999999999", "1.5"])
+def test_a_seed_out_of_range_is_a_usage_error(capsys, tmp_path, value):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "synthetic", "-o", str(tmp_path / "m.keras"), "--seed", value])
+    err = capsys.readouterr().err
+    assert exc.value.code == EXIT_CODES["usage"] and "argument --seed" in err
+    assert "0 to 4294967295" in err or "not an integer" in err
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_synthetic_data_of_every_plane_keep_each_useful_angle_in_every_plane():
+    """--kind all: a useful angle stands for its plane columns, as the real data sets' loaders
+    have it (sitrex.datasets._clips.exercise_columns)."""
+    from sitrex.cli.commands import _dataset
+
+    dataset = _dataset("synthetic", "all", 0)
+    assert dataset.exercise_angle_names("arm curl") == [
+        f"{side} elbow ({plane})" for side in ("left", "right")
+        for plane in ("sagittal", "coronal", "transverse")]
+
+
+def test_an_overlay_needs_landmarks_in_image_units_before_any_work(capsys, tmp_path,
+                                                                   small_comparator_file,
+                                                                   monkeypatch):
+    from sitrex.cli import commands
+
+    model, folder = small_comparator_file
+    monkeypatch.setattr(commands, "_comparator", lambda *a, **k: pytest.fail("work started"))
+    status, _, err = run(capsys, "compare", str(folder / "coach.npz"),
+                         str(folder / "athlete1.npz"), "--comparator", str(model), "--video",
+                         str(tmp_path / "o.mp4"))
+    assert status == EXIT_CODES["usage"], err
+    assert "--video draws on the poses, but ATHLETE" in err and "units" in err
+    assert err.count("\n") == 1 and not (tmp_path / "o.mp4").exists()
+
+
+def test_a_wrong_camera_is_said_before_the_coach_is_prepared(capsys, tmp_path, monkeypatch,
+                                                              small_comparator_file):
+    import sitrex.live
+    from sitrex.cli import commands
+    from sitrex.exceptions import VideoError
+
+    def no_camera(index):
+        raise VideoError(f"cannot read camera {index}: no such device")
+
+    _, folder = small_comparator_file
+    monkeypatch.setattr(sitrex.live, "Camera", no_camera)
+    monkeypatch.setattr(commands, "_comparator", lambda *a, **k: pytest.fail("work started"))
+    status, _, err = run(capsys, "live", "--coach", str(folder / "coach.npz"), "--camera", "7",
+                         "--no-window", "-o", str(tmp_path / "live.mp4"))
+    assert status == EXIT_CODES["input"] and "cannot read camera 7" in err
+
+
+def test_sigterm_stops_a_command_as_ctrl_c_does(monkeypatch, capsys):
+    """kill, docker stop, systemd: the command stops at once, as Ctrl-C stops it (exit 130)."""
+    import os
+    import signal
+    import time
+
+    from sitrex.cli import commands
+
+    def terminated(args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+        raise AssertionError("SIGTERM did not stop the command")
+
+    monkeypatch.setattr(commands, "backends", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["backends"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before          # put back after the command

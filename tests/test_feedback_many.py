@@ -247,3 +247,103 @@ def test_athletes_without_a_frame_rate_are_said_once_in_this_process(squats):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_unknown_rates(named, 30.0)
+
+
+def test_a_rerun_reuses_only_reports_made_with_the_same_coach_and_options(comparator, files,
+                                                                          squats, tmp_path):
+    """Each report records what it was made with; a rerun with another coach or other options
+    compares again (and says so) instead of keeping the old reports under the new summary."""
+    coach, folder = files
+    out = tmp_path / "out"
+    first = compare_many(coach, folder, comparator, output_dir=out, **OPTIONS)
+    record = json.loads((out / "ann.json").read_text())["metadata"]["compare_many"]
+    assert set(record) == {"coach", "options"}
+    same = compare_many(str(coach), folder, comparator, output_dir=out, **OPTIONS)
+    assert same.skipped == ["ann", "bob", "cat"] and same.notes == []
+
+    with pytest.warns(UserWarning, match=r"3 report\(s\).*other options"):
+        stricter = compare_many(coach, folder, comparator, output_dir=out, threshold=0.9,
+                                **OPTIONS)
+    assert stricter.compared == ["ann", "bob", "cat"] and stricter.skipped == []
+    assert sitrex.FeedbackReport.from_json(out / "ann.json").threshold == 0.9
+    assert "compared again" in json.loads((out / "summary.json").read_text())["notes"][0]
+
+    other = squats[3].save(tmp_path / "other-coach.npz")
+    with pytest.warns(UserWarning, match="another coach"):
+        redone = compare_many(other, folder, comparator, output_dir=out, threshold=0.9,
+                              **OPTIONS)
+    assert redone.compared == ["ann", "bob", "cat"]
+    alone = compare(other, folder / "bob.npz", comparator, threshold=0.9, **OPTIONS)
+    assert redone.rows[1].score == pytest.approx(alone.score, abs=1e-6)
+    assert [r.score for r in redone.rows] != pytest.approx([r.score for r in first.rows])
+    # the same coach's file elsewhere (the same bytes) is the same coach
+    moved = tmp_path / "moved" / "coach.npz"
+    moved.parent.mkdir()
+    moved.write_bytes(other.read_bytes())
+    assert compare_many(moved, folder, comparator, output_dir=out, threshold=0.9,
+                        **OPTIONS).skipped == ["ann", "bob", "cat"]
+
+
+def test_hidden_files_are_left_out_and_npy_arrays_are_athletes(comparator, files, squats,
+                                                              tmp_path):
+    coach, folder = files
+    (folder / "._ann.npz").write_bytes(b"\x00\x05\x16\x07 macOS metadata")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    angles = squats[3].angles()
+    np.save(folder / "dan.npy", angles)
+    np.save(folder / "eve.npy", squats[2].coords)
+    assert list(athlete_inputs(folder)) == ["ann", "bob", "cat", "dan", "eve"]
+    result = compare_many(coach, folder, comparator, output_dir=tmp_path / "out", fps=30.0,
+                          **OPTIONS)
+    assert result.ok and result.compared == ["ann", "bob", "cat", "dan", "eve"]
+    alone = compare(coach, angles, comparator, fps=30.0, **OPTIONS)
+    assert result.rows[3].score == pytest.approx(alone.score, abs=1e-6)
+    (folder / "fay.npy").write_text("not an array")
+    broken = compare_many(coach, folder, comparator, output_dir=tmp_path / "out", fps=30.0,
+                          **OPTIONS)
+    assert list(broken.failed) == ["fay"] and "not a NumPy array file" in broken.failed["fay"]
+
+
+def test_the_athletes_folder_can_be_the_output_folder(comparator, files):
+    """Its reports and summary are not taken for athletes, so a rerun resumes."""
+    coach, folder = files
+    first = compare_many(coach, folder, comparator, output_dir=folder, **OPTIONS)
+    assert first.compared == ["ann", "bob", "cat"]
+    assert list(athlete_inputs(folder)) == ["ann", "bob", "cat"]
+    again = compare_many(coach, folder, comparator, output_dir=folder, **OPTIONS)
+    assert again.ok and again.skipped == ["ann", "bob", "cat"]
+
+
+@pytest.fixture()
+def read_only_folder(tmp_path):
+    """A folder nobody may write into (chattr +i as root, who ignores permissions)."""
+    import os
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    as_root = os.geteuid() == 0
+    if as_root:
+        if not shutil.which("chattr") or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+    else:
+        folder.chmod(0o555)
+    yield folder
+    if as_root:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o755)
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(
+        comparator, files, read_only_folder, monkeypatch):
+    from sitrex.feedback import many
+
+    coach, folder = files
+    monkeypatch.setattr(many, "_prepare_coach", lambda *a, **k: pytest.fail("work started"))
+    with pytest.raises(sitrex.OutputError, match="cannot write output_dir into .*read-only"):
+        compare_many(coach, folder, comparator, output_dir=read_only_folder, **OPTIONS)
+    with pytest.raises(sitrex.OutputError, match="cannot create the folder"):
+        compare_many(coach, folder, comparator, output_dir=coach / "reports", **OPTIONS)

@@ -138,9 +138,15 @@ def test_workers_follow_the_callers_native_log_setting(client, monkeypatch):
 
 
 def test_the_command_sends_the_athletes_to_a_dask_scheduler(client, comparator, pushups,
-                                                            tmp_path, capsys):
+                                                            tmp_path, capsys, monkeypatch):
+    """`--dask` connects a client that is not the default one (set_as_default=False), as is a
+    client given to compare_many: the tasks are collected on that client, not the default."""
     from sitrex.cli import main
 
+    # no default client, as in a `sitrex --dask` process (the module's one is hidden)
+    monkeypatch.setattr(distributed.client, "_get_global_client", lambda: None)
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()
     model = comparator.save(tmp_path / "cmp.keras")
     athletes = [str(pushups / f"pushup{k}.npz") for k in (1, 2)]
     status = main(["compare", str(pushups / "pushup0.npz"), *athletes, "-o",
@@ -149,6 +155,10 @@ def test_the_command_sends_the_athletes_to_a_dask_scheduler(client, comparator, 
     payload = json.loads(capsys.readouterr().out)
     assert status == 0 and payload["counts"] == {"compared": 2, "skipped": 0, "failed": 0}
     assert (tmp_path / "out" / "pushup2.json").is_file()
+    with distributed.Client(client.scheduler.address, set_as_default=False) as other:
+        result = compare_many(pushups / "pushup0.npz", athletes, comparator, client=other,
+                              **OPTIONS)
+    assert result.compared == ["pushup1", "pushup2"], result.failed
 
 
 class StallingSkeleton(Skeleton):

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from sitrex.exceptions import InputError, OutputError, SitrexError
 
-__all__ = ["atomic_path", "atomic_write", "input_overwritten", "output_folder",
+__all__ = ["atomic_path", "atomic_write", "check_writable", "input_overwritten", "output_folder",
            "remove_leftovers"]
 
 
@@ -230,15 +230,29 @@ def input_overwritten(outputs: dict[str, Any], inputs: dict[str, Any]) -> tuple[
     return None
 
 
-def output_folder(path: str | os.PathLike[str], name: str) -> Path:
+def check_writable(folder: Path, what: str) -> None:
+    """An OutputError unless a file can be created in `folder` (`what`: for the message)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".sitrex-write-check.", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {what} into {str(folder)!r}: "
+                          f"{exc.strerror or exc}; choose another folder") from exc
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
+def output_folder(path: str | os.PathLike[str], name: str, *, writable: bool = False) -> Path:
     """The output folder `path`, created if missing (with its parents).
 
     `name` is how the user gave it (an option or a parameter), for the messages.
+    With `writable`, a file is created and removed in it first, so that a run
+    fails before its work rather than after it.
 
     Raises
     ------
     OutputError
-        If `path` is a file, or the folder cannot be created.
+        If `path` is a file, or the folder cannot be created (or written).
 
     Examples
     --------
@@ -255,6 +269,8 @@ def output_folder(path: str | os.PathLike[str], name: str) -> Path:
     except OSError as exc:
         raise OutputError(f"cannot create the folder {str(folder)!r} ({name}): "
                           f"{exc.strerror or exc}") from exc
+    if writable:
+        check_writable(folder, name)
     return folder
 
 

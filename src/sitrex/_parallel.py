@@ -6,7 +6,8 @@ its own output atomically. :func:`run_tasks` runs such a list:
 
 * with a ``dask.distributed.Client`` (``client=``): the shared objects are
   sent once to every worker (``Client.scatter``), the tasks submitted with
-  ``Client.map`` and collected as they finish (``distributed.as_completed``);
+  ``Client.map`` and collected as they finish (``distributed.as_completed`` on that
+  client's loop: it need not be the default client);
 * otherwise with joblib: ``n_jobs`` local worker processes, or whatever
   :func:`joblib.parallel_config` says, so that
   ``with parallel_config(backend="dask"):`` sends the same tasks to the
@@ -291,7 +292,9 @@ def _run_dask(task: _Task, tasks, shared: dict, client) -> Iterator[Outcome]:
     index_of = {future.key: i for i, future in enumerate(futures)}
     resubmitted: set[int] = set()
     try:
-        running = as_completed(futures)
+        # bound to this client's loop: it need not be the default client (set_as_default=False,
+        # as `sitrex --dask` makes it)
+        running = as_completed(futures, loop=client.loop)
         for future in running:
             index = index_of[future.key]
             if future.status == "finished":

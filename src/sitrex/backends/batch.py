@@ -8,7 +8,10 @@ video per task, on local worker processes (joblib) or on a Dask cluster
 is **resumable**: a video whose output file exists is skipped, and since
 outputs are written atomically an existing file is always a finished one (a
 killed worker loses only the video it was on). A video that fails is reported
-in the result and does not stop the others.
+in the result and does not stop the others; what a video was warned about
+while it was read (a truncated file, say) is kept in the result and warned
+again in the calling process, since a worker process's warnings do not reach
+the caller.
 
 Each worker builds the backend once (per thread) and reuses it for its next
 videos; the model file is found on the worker through the usual lookup
@@ -20,11 +23,13 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
+from sitrex._atomic import output_folder
 from sitrex.exceptions import InputError, MissingFileError
 from sitrex._validation import check_recording
 from sitrex.video import VIDEO_SUFFIXES
@@ -48,6 +53,10 @@ class BatchResult:
         Outputs that already existed (finished in an earlier run).
     failed : dict of Path to str
         Video -> error message, for the videos that could not be processed.
+    warnings : dict of Path to list of str
+        Video -> what it was warned about while it was read (e.g. a
+        truncated file: far fewer frames than its container reports), for
+        the videos whose landmark file was written anyway.
 
     Examples
     --------
@@ -59,6 +68,7 @@ class BatchResult:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     failed: dict[Path, str] = field(default_factory=dict)
+    warnings: dict[Path, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -105,16 +115,19 @@ def reusable_backend(name: str, options: dict[str, Any] | None = None):
 
 
 def _extract_one(video: str, output: str, backend: str, options: dict[str, Any],
-                 estimate: dict[str, Any]) -> str:
-    """Worker: one video -> one landmark file (written atomically); returns the video."""
+                 estimate: dict[str, Any]) -> list[str]:
+    """Worker: one video -> one landmark file (written atomically); returns its warnings."""
     from sitrex.io import save_skeleton
 
-    skeleton = reusable_backend(backend, options).estimate_video(video, progress=False,
-                                                                  **estimate)
+    with warnings.catch_warnings(record=True) as caught:   # they would stay on the worker
+        warnings.simplefilter("always", UserWarning)
+        skeleton = reusable_backend(backend, options).estimate_video(video, progress=False,
+                                                                      **estimate)
     # the rules sitrex.compare applies: an empty or timeless recording is a failure, not a file
     check_recording(skeleton, Path(video).name, need_fps=True)
     save_skeleton(skeleton, output)
-    return video
+    return list(dict.fromkeys(str(w.message) for w in caught
+                              if issubclass(w.category, UserWarning)))
 
 
 def extract_folder(
@@ -136,7 +149,8 @@ def extract_folder(
     Parameters
     ----------
     input_dir : str or os.PathLike
-        Folder with the videos (files ending in :data:`sitrex.video.VIDEO_SUFFIXES`).
+        Folder with the videos (files ending in :data:`sitrex.video.VIDEO_SUFFIXES`;
+        hidden files, whose names start with a dot, are left out).
     output_dir : str or os.PathLike
         Where to write ``<video stem><suffix>``, mirroring sub-folders when
         `recursive`. Created if needed.
@@ -178,7 +192,11 @@ def extract_folder(
     BackendNotFoundError
         If the backend is not usable here (checked before any work starts).
     sitrex.exceptions.InputError
-        For an unknown `suffix`, or a `client` that is not a Dask client.
+        For an unknown `suffix`, a `client` that is not a Dask client, or two
+        videos that would be written to the same file (``clip.mp4`` and
+        ``clip.mov``).
+    sitrex.exceptions.OutputError
+        If `output_dir` cannot be created or written (checked before any work).
 
     Examples
     --------
@@ -194,8 +212,10 @@ def extract_folder(
     target = Path(output_dir)
     pattern = "**/*" if recursive else "*"
     videos = sorted(p for p in source.glob(pattern)
-                    if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+                    if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(source).parts))
     plan = [(video, target / video.relative_to(source).with_suffix(suffix)) for video in videos]
+    _check_plan(plan, output_dir)
     return _run(plan, backend, backend_options, overwrite, n_jobs, progress, client,
                 estimate_options)
 
@@ -245,6 +265,8 @@ def extract_videos(
         If a video does not exist (checked before any work starts).
     sitrex.exceptions.InputError
         If two videos share a file name, so their outputs would collide.
+    sitrex.exceptions.OutputError
+        If `output_dir` cannot be created or written (checked before any work).
 
     Examples
     --------
@@ -256,14 +278,23 @@ def extract_videos(
     paths = check_video_paths(videos)
     target = Path(output_dir)
     plan = [(video, target / (video.stem + suffix)) for video in paths]
-    outputs = [out for _, out in plan]
-    clashes = sorted({o.name for o in outputs if outputs.count(o) > 1})
+    _check_plan(plan, output_dir)
+    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, client,
+                estimate_options)
+
+
+def _check_plan(plan: list[tuple[Path, Path]], output_dir) -> None:
+    """Before any video is read: no two videos share an output file, and the output folder is
+    created and writable."""
+    from collections import Counter
+
+    counts = Counter(out for _, out in plan)
+    clashes = sorted({out.name for out, n in counts.items() if n > 1})
     if clashes:
         raise InputError(f"several videos would be written to the same file "
                          f"({', '.join(clashes)}); rename them or extract them into different "
                          "folders")
-    return _run(plan, backend, backend_options, overwrite, n_jobs, progress, client,
-                estimate_options)
+    output_folder(output_dir, "output_dir", writable=True)
 
 
 def _check_request(backend: str, suffix: str, client: Any) -> None:
@@ -310,6 +341,8 @@ def _run(plan: list[tuple[Path, Path]], backend: str, backend_options, overwrite
             video, output = todo[outcome.index]
             if outcome.ok:
                 result.written.append(output)
+                if outcome.value:
+                    result.warnings[video] = outcome.value
             else:
                 result.failed[video] = outcome.error
             if bar is not None:
@@ -317,5 +350,8 @@ def _run(plan: list[tuple[Path, Path]], backend: str, backend_options, overwrite
     finally:
         if bar is not None:
             bar.close()
+    for whys in result.warnings.values():       # said here, where the caller sees them
+        for why in whys:
+            warnings.warn(why, UserWarning, stacklevel=3)
     result.written.sort()
     return result

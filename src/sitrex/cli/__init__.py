@@ -22,9 +22,12 @@ the most specific class first (the table in ``docs/cli.rst``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -92,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     ('compare', 'coach.mp4', True)
     """
     from sitrex.cli import commands
-    from sitrex.cli._checks import coach_rep, frame_rate, positive, probability, seconds
+    from sitrex.cli._checks import coach_rep, frame_rate, positive, probability, seconds, seed
 
     parser = argparse.ArgumentParser(
         prog="sitrex", description="Joint-by-joint feedback on workout exercises (SiTrEx).",
@@ -108,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "print the feedback. Nothing to download or provide.")
     p.add_argument("-o", "--output", default="sitrex-demo",
                    help="folder for the report and the plot (default: ./sitrex-demo)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0,
+                   help="random seed, 0 to 2**32-1 (default 0)")
     _common(p)
     p.set_defaults(run=commands.demo)
 
@@ -243,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--max-len", type=positive(int, minimum=2), default=100,
                        help="frames the networks see (default 100)")
         p.add_argument("--pairs", type=positive(int), default=6400, help="training pairs")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**32-1")
         if name == "train":
             p.add_argument("-o", "--output", required=True, help="model file (.keras)")
         else:
@@ -321,6 +325,24 @@ def _status_of(exc: BaseException) -> str:
     return "error"
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (``kill``, ``docker stop``, systemd) stops a command as Ctrl-C does: the files
+    being written are removed, none is left half-written, and the exit status is 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sitrex`` command; returns its exit status.
 
@@ -337,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         show_native_logs(True)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _terminate_as_interrupt():
             if getattr(args, "quiet", False):
                 warnings.simplefilter("ignore")      # --quiet: nothing but errors
             result = args.run(args)

@@ -11,13 +11,11 @@ no work is thrown away for a typo in a file name.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["coach_rep", "frame_rate", "output_file", "output_folder", "positive", "probability"]
+__all__ = ["coach_rep", "frame_rate", "output_file", "output_folder", "positive", "probability",
+           "seed"]
 
 
 def _number(kind: type, text: str) -> float:
@@ -59,6 +57,29 @@ def seconds(text: str) -> float:
     return value
 
 
+#: The largest random seed (NumPy's and the estimators' seeds are 32-bit).
+MAX_SEED = 2**32 - 1
+
+
+def seed(text: str) -> int:
+    """An argparse type: a random seed, an integer from 0 to 2**32 - 1.
+
+    Examples
+    --------
+    >>> seed("7")
+    7
+    >>> seed("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer from 0 to 4294967295 (2**32 - 1); got -1
+    """
+    value = _number(int, text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {MAX_SEED} (2**32 - 1); "
+                                         f"got {text}")
+    return value
+
+
 def probability(text: str) -> float:
     """An argparse type: a number strictly between 0 and 1."""
     value = _number(float, text)
@@ -81,23 +102,11 @@ def coach_rep(text: str):
     return number - 1
 
 
-def _writable(folder: Path, what: str) -> None:
-    from sitrex.exceptions import OutputError
-
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".sitrex-write-check.", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write {what} into {str(folder)!r}: "
-                          f"{exc.strerror or exc}; choose another folder") from exc
-    os.close(fd)
-    with contextlib.suppress(OSError):
-        os.unlink(probe)
-
-
 def output_file(value: str | None, option: str, suffixes: tuple[str, ...]) -> Path | None:
     """Check an output file before the work: suffix, not a folder, folder created and writable."""
     if value is None:
         return None
+    from sitrex._atomic import check_writable
     from sitrex.cli import CommandError
     from sitrex.exceptions import OutputError
 
@@ -113,7 +122,7 @@ def output_file(value: str | None, option: str, suffixes: tuple[str, ...]) -> Pa
     except OSError as exc:
         raise OutputError(f"cannot create the folder {str(folder)!r} for {option}: "
                           f"{exc.strerror or exc}") from exc
-    _writable(folder, option)
+    check_writable(folder, option)
     return path
 
 
@@ -121,6 +130,4 @@ def output_folder(value: str, option: str) -> Path:
     """Check an output folder before the work: created, writable, not a file."""
     from sitrex._atomic import output_folder as created_folder
 
-    path = created_folder(value, option)
-    _writable(path, option)
-    return path
+    return created_folder(value, option, writable=True)

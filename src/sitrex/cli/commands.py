@@ -42,6 +42,16 @@ def _say(args, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def _say_failures(args, lines: list[str]) -> None:
+    """The items of a batch that failed, one per line on stderr, when the text result (which
+    lists them) is not printed: errors show even with --quiet and --json."""
+    if lines and (args.quiet or args.json):
+        import sys
+
+        for line in lines:
+            print(f"sitrex {args.command}: {line}", file=sys.stderr, flush=True)
+
+
 # ---------------------------------------------------------------------------- demo
 def demo(args):
     from sitrex.demo import run_demo
@@ -54,20 +64,9 @@ def demo(args):
 # ---------------------------------------------------------------------------- compare
 def _execution(value: str):
     """A .npy file is an array (angles or landmarks); anything else is a path for compare."""
-    path = Path(value)
-    if path.suffix.lower() == ".npy":
-        if not path.is_file():
-            raise MissingFileError(f"no such file: {value}")
-        try:
-            angles = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            empty = path.stat().st_size == 0
-            raise InputError(
-                f"{value}: {'an empty file' if empty else 'not a NumPy array file'}; save angles "
-                "(frames, angles; degrees) or landmarks (frames, 33, 3 or 2) with numpy.save"
-            ) from exc
-        return angles
-    return value
+    from sitrex.feedback._many_inputs import is_array_file, load_array_file
+
+    return load_array_file(value) if is_array_file(value) else value
 
 
 def _comparator(args, default: str | None = None):
@@ -95,6 +94,7 @@ def _compare_outputs(args) -> dict[str, Path | None]:
                 raise CommandError(f"--video draws on the poses: {role} {value!r} is a .npy "
                                    "array; give a video or a landmark file (.npz, .json), or "
                                    "drop --video", "usage")
+            _check_image_units(role, value)
     outputs = {"report": output_file(args.output, "-o/--output", (".json",)),
                "csv": output_file(args.csv, "--csv", (".csv",)),
                "plot": output_file(args.plot, "--plot", (".png", ".svg")),
@@ -105,6 +105,21 @@ def _compare_outputs(args) -> dict[str, Path | None]:
         raise CommandError(f"the {what} would overwrite {role} {str(outputs[what])!r}, an input "
                            "of this comparison; write it elsewhere", "usage")
     return outputs
+
+
+def _check_image_units(role: str, value: str) -> None:
+    """--video draws a landmark file's poses on the image: they must be in image units."""
+    if Path(value).suffix.lower() not in (".npz", ".json"):
+        return                                  # a video: its poses are estimated in the image
+    from sitrex.io import load_skeleton
+
+    try:
+        load_skeleton(value).pixel_coords()
+    except InputError as exc:
+        raise CommandError(f"--video draws on the poses, but {role} {value!r} holds landmarks "
+                           f"that cannot be placed on an image ({exc}); give a video or a "
+                           "landmark file from `sitrex extract`, or drop --video",
+                           "usage") from None
 
 
 def _compare_options(args) -> dict[str, Any]:
@@ -199,9 +214,7 @@ def compare_folder(args):
     if not Path(args.coach).exists():
         raise MissingFileError(f"no such file: {args.coach}")
     folder = output_folder(args.output, "-o/--output")
-    named = athlete_inputs([args.athlete, *args.more_athletes])
-    athletes = {name: _execution(str(value)) if isinstance(value, Path) else value
-                for name, value in named.items()}
+    athletes = athlete_inputs([args.athlete, *args.more_athletes])   # .npy: read by the workers
     comparator = _comparator(args)
     _say(args, f"comparing {len(athletes)} athletes with the coach ...")
     with _dask_client(args) as client:
@@ -231,6 +244,7 @@ def compare_folder(args):
         raise CommandError("no athlete could be compared:\n" + "\n".join(
             f"  {name}: {why}" for name, why in result.failed.items()) +
             f"\n{len(result.failed)} failed; summary: {result.summary.get('csv')}")
+    _say_failures(args, [f"{name}: failed: {why}" for name, why in result.failed.items()])
     return payload, "\n".join(lines), "ok" if result.ok else "partial"
 
 
@@ -257,14 +271,17 @@ def extract(args):
     payload = {"written": [str(p) for p in result.written],
                "skipped": [str(p) for p in result.skipped],
                "failed": {str(k): v for k, v in result.failed.items()},
+               "warnings": {str(k): v for k, v in result.warnings.items()},
                "seconds": round(time.perf_counter() - started, 3)}
     lines = [f"wrote {len(result.written)}, skipped {len(result.skipped)} (already done), "
              f"failed {len(result.failed)}"]
-    lines += [f"failed: {video}: {why}" for video, why in result.failed.items()]
+    failures = [f"failed: {video}: {why}" for video, why in result.failed.items()]
+    lines += failures
     if result.failed and not result.written and not result.skipped:
         raise CommandError("no video could be processed:\n" + "\n".join(
             f"  {video}: {why}" for video, why in result.failed.items()) +
             f"\n{len(result.failed)} failed, 0 written")
+    _say_failures(args, failures)
     return payload, "\n".join(lines), "ok" if result.ok else "partial"
 
 
@@ -277,15 +294,15 @@ def _dataset(spec: str, kind: str, seed: int):
         return load_penn_action(kind=kind, keep_skeletons=False).for_models()
     if spec == "synthetic":
         from sitrex.datasets import ExerciseDataset, SYNTHETIC_EXERCISE_ANGLES, make_exercise
+        from sitrex.datasets._clips import exercise_columns
 
         from sitrex.angles import angle_names
 
         skeletons, labels = make_exercise(140, random_state=seed)
         sequences = [s.angles(kind) for s in skeletons]
+        # as the real data sets' loaders: a multi-plane angle stands for its plane columns
         return ExerciseDataset(sequences, labels, angle_names(kind), kind,
-                               exercise_angles={ex: [n for n in names if n in angle_names(kind)]
-                                                for ex, names in
-                                                SYNTHETIC_EXERCISE_ANGLES.items()},
+                               exercise_angles=exercise_columns(SYNTHETIC_EXERCISE_ANGLES, kind),
                                meta={"source": "synthetic (sitrex.datasets.make_exercise)"}
                                ).for_models()
     path = Path(spec)
@@ -388,18 +405,19 @@ def live(args):
     output, show = _live_outputs(args)
     from sitrex.live import LIVE_DEFAULT_WEIGHTS
 
+    # the feed first: a wrong --camera number is said before the coach is prepared
+    source = (PacedVideo(args.video, realtime=not args.every_frame)
+              if args.video is not None else Camera(args.camera or 0))
     comparator = _comparator(args, default=LIVE_DEFAULT_WEIGHTS)
     options = _backend_options(args)
     if args.backend == "mediapipe":
         options.setdefault("model", "lite")             # the live default: the fastest model
     backend = get_backend(args.backend, progress=False, **options)
     _say(args, "preparing the coach ...")
-    with backend, LiveComparator(_execution(args.coach), comparator, backend=backend,
-                                 window_seconds=args.window, stride=args.stride,
-                                 threshold=args.threshold, coach_rep=args.coach_rep,
-                                 fps=args.fps, sides=args.sides) as session:
-        source = (PacedVideo(args.video, realtime=not args.every_frame)
-                  if args.video is not None else Camera(args.camera or 0))
+    with source, backend, LiveComparator(_execution(args.coach), comparator, backend=backend,
+                                         window_seconds=args.window, stride=args.stride,
+                                         threshold=args.threshold, coach_rep=args.coach_rep,
+                                         fps=args.fps, sides=args.sides) as session:
         _say(args, f"live: {source!r}; stop with q or Ctrl-C")
 
         def verdict(rep):

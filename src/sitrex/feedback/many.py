@@ -11,7 +11,8 @@ worker), cleaned and scored against that coach, exactly as
 
 With an output folder, each report is written by the worker that made it,
 atomically, as ``<athlete>.json``; the run is **resumable** (a finished
-report is skipped, and read back for the summary) and one athlete that fails
+report is skipped, and read back for the summary, when it was made with the
+same coach and options: each report records them) and one athlete that fails
 is reported in the summary without stopping the others. At the end the
 summary table is written, atomically too: ``summary.csv`` and
 ``summary.json`` (athlete, status, score, worst angles, repetitions, coach
@@ -32,8 +33,10 @@ from sitrex._atomic import input_overwritten, output_folder, remove_leftovers
 from sitrex.exceptions import InputError, MissingFileError
 
 from ._inputs import DEFAULT_FPS
+from ._many_inputs import ARRAY_SUFFIX, is_array_file, load_array_file, run_record
 from .pipeline import CompareOptions, check_options
-from .table import SUMMARY_FILES, AthleteResult, ManyResult, finished_report, report_summary
+from .table import (RUN_RECORD, SUMMARY_FILES, AthleteResult, ManyResult, finished_report,
+                    report_summary, written_by_a_run)
 
 __all__ = ["athlete_inputs", "compare_many"]
 
@@ -43,7 +46,7 @@ def _input_suffixes() -> tuple[str, ...]:
     from sitrex.io import SUPPORTED_SUFFIXES
     from sitrex.video import VIDEO_SUFFIXES
 
-    return (*VIDEO_SUFFIXES, *SUPPORTED_SUFFIXES)
+    return (*VIDEO_SUFFIXES, *SUPPORTED_SUFFIXES, ARRAY_SUFFIX)
 
 
 def _check_name(name: Any) -> str:
@@ -63,9 +66,11 @@ def athlete_inputs(athletes: Any) -> dict[str, Any]:
     Parameters
     ----------
     athletes : folder, path, sequence or mapping
-        A folder (its videos and landmark files, not its sub-folders), a
-        file, a sequence of those (and of Skeletons or angle or landmark arrays), or a
-        mapping of names to inputs.
+        A folder (its videos, landmark files and ``.npy`` arrays; not its
+        sub-folders, its hidden files, whose names start with a dot, nor the
+        reports and summary tables compare_many wrote there), a file, a
+        sequence of those (and of Skeletons or angle or landmark arrays), or
+        a mapping of names to inputs.
 
     Returns
     -------
@@ -132,7 +137,10 @@ def _expand(item: Any, position: int) -> Iterable[tuple[str, Any]]:
     path = Path(item)
     if path.is_dir():
         suffixes = _input_suffixes()
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in suffixes
+                       and not p.name.startswith(".")      # macOS' ._ files, .DS_Store, ...
+                       and not written_by_a_run(p))        # -o the athletes' own folder
         if not files:
             raise InputError(f"the folder {str(path)!r} holds no video or landmark file "
                              f"({', '.join(suffixes)})")
@@ -150,19 +158,24 @@ def _is_video(value: Any) -> bool:
 
 # ---------------------------------------------------------------------------- the work
 def _compare_one(athlete: Any, output: str | None, *, options: CompareOptions, coach,
-                 backend: Any, backend_options: dict[str, Any]):
+                 backend: Any, backend_options: dict[str, Any],
+                 made_with: dict[str, str] | None = None):
     """Worker: one athlete against the prepared coach; its report written atomically.
 
     Returns the report's columns of the summary table (:func:`report_summary`)
-    when the report is written to `output`, else the report itself.
+    when the report is written to `output` (recording `made_with` in it),
+    else the report itself.
     """
     if isinstance(backend, str) and _is_video(athlete):
         from sitrex.backends.batch import reusable_backend
 
         backend = reusable_backend(backend, backend_options)
+    if is_array_file(athlete):
+        athlete = load_array_file(athlete)
     report = options.score(coach, options.load(athlete, "athlete", backend))
     if output is None:
         return report
+    report.metadata[RUN_RECORD] = made_with
     report.to_json(output)
     return report_summary(report)
 
@@ -244,7 +257,7 @@ def _warn_unknown_rates(named: dict[str, Any], fps: float | None) -> None:
     if fps is not None:
         return
     unknown = [name for name, v in named.items()
-               if (isinstance(v, Skeleton) and v.fps is None)
+               if (isinstance(v, Skeleton) and v.fps is None) or is_array_file(v)
                or not isinstance(v, (Skeleton, str, os.PathLike))]
     if unknown:
         listed = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
@@ -253,19 +266,34 @@ def _warn_unknown_rates(named: dict[str, Any], fps: float | None) -> None:
                       "command line)", UserWarning, stacklevel=3)
 
 
-def _plan(named: dict[str, Any], folder: Path | None, overwrite: bool
-          ) -> tuple[dict[str, AthleteResult], list[str], list[dict[str, Any]]]:
-    """Each athlete's line, and the athletes to compare (names, task arguments)."""
-    rows, names, tasks = {}, [], []
+def _plan(named: dict[str, Any], folder: Path | None, overwrite: bool,
+          made_with: dict[str, str] | None
+          ) -> tuple[dict[str, AthleteResult], list[str], list[dict[str, Any]], list[str]]:
+    """Each athlete's line, the athletes to compare (names, task arguments), and those whose
+    report was made with another coach or other options (compared again)."""
+    rows, names, tasks, outdated = {}, [], [], []
     for name, value in named.items():
         output = None if folder is None else folder / f"{name}.json"
         done = (output is not None and not overwrite and output.is_file()
-                and finished_report(output))
+                and finished_report(output, made_with))
+        if done and done.status == "outdated":
+            outdated.append(name)
+            done = None
         rows[name] = done or AthleteResult(name, "compared")
         if not done:
             names.append(name)
             tasks.append({"athlete": value, "output": None if output is None else str(output)})
-    return rows, names, tasks
+    return rows, names, tasks, outdated
+
+
+def _say_outdated(outdated: list[str], folder: Path) -> str:
+    """The note (and warning) that reports of an earlier run were made otherwise."""
+    listed = ", ".join(map(repr, outdated[:3])) + (", ..." if len(outdated) > 3 else "")
+    note = (f"{len(outdated)} report(s) in {str(folder)!r} ({listed}) were made with another "
+            "coach, other options or comparator, or by an earlier sitrex; those athletes are "
+            "compared again and their reports replaced")
+    warnings.warn(note, UserWarning, stacklevel=3)
+    return note
 
 
 def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
@@ -279,9 +307,9 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     coach : str, os.PathLike, Skeleton or array_like
         As in :func:`sitrex.compare`.
     athletes : folder, path, sequence or mapping
-        A folder (its videos and landmark files), files, Skeletons, angle or
-        landmark arrays, or a mapping of names to any of those (see
-        :func:`athlete_inputs`).
+        A folder (its videos, landmark files and ``.npy`` arrays), files,
+        Skeletons, angle or landmark arrays, or a mapping of names to any of
+        those (see :func:`athlete_inputs`).
     comparator : sitrex.ExerciseComparator, optional
         Fitted. Default: ``ExerciseComparator.from_pretrained()`` (the default weights).
     backend : str or sitrex.backends.PoseBackend, optional
@@ -294,7 +322,10 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         Write each report as ``<athlete>.json`` (by the worker that made it,
         atomically) and the summary table as ``summary.csv`` and
         ``summary.json``. Reports already there are skipped (a rerun
-        resumes); without it, the reports are returned in memory.
+        resumes) when they were made with the same coach and options (each
+        report records them); the others are made again, with a warning.
+        It may be the athletes' folder: its reports and summary are not
+        taken for athletes. Without it, the reports are returned in memory.
     overwrite : bool, default False
         Compare again the athletes whose report exists.
     client : dask.distributed.Client, optional
@@ -331,6 +362,8 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         cannot be compared is not an error: its line says why.
     sitrex.exceptions.MissingFileError
         For a coach or athlete path that does not exist.
+    sitrex.exceptions.OutputError
+        If `output_dir` cannot be created or written (checked before any work).
 
     Notes
     -----
@@ -341,7 +374,7 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     finished yet are reported as not run (one whose report was written
     before the pool stopped counts as compared: the summary says what is
     on disk). A rerun with the same `output_dir` compares only the athletes
-    without a report.
+    without a report made with the same coach and options.
 
     Examples
     --------
@@ -369,13 +402,15 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
     backend_options = dict(backend_options or {})
     in_process = runs_in_process(client, n_jobs)
     backend = _check_backend(backend, [coach, *named.values()], in_process)
-    folder = None if output_dir is None else output_folder(output_dir, "output_dir")
-    if folder is not None:
+    folder = made_with = None
+    if output_dir is not None:
+        folder = output_folder(output_dir, "output_dir", writable=True)
         _refuse_overwriting_inputs(folder, coach, named)
+        made_with = run_record(coach, checked, backend, backend_options)
     if not in_process:
         _warn_unknown_rates(named, checked.fps)
-    rows, names, tasks = _plan(named, folder, overwrite)
-    result = ManyResult()
+    rows, names, tasks, outdated = _plan(named, folder, overwrite, made_with)
+    result = ManyResult(notes=[_say_outdated(outdated, folder)] if outdated else [])
     started = time.time()
     if tasks:
         prepared = _prepare_coach(coach, checked, backend, backend_options, progress)
@@ -389,7 +424,7 @@ def compare_many(coach: Any, athletes: Any, comparator=None, backend=None, *,
         try:
             with _opened(backend, backend_options, local_videos, False) as pose:
                 shared = {"options": checked, "coach": prepared, "backend": pose,
-                          "backend_options": backend_options}
+                          "backend_options": backend_options, "made_with": made_with}
                 for outcome in run_tasks(_compare_one, tasks, shared=shared, client=client,
                                          n_jobs=n_jobs):
                     name = names[outcome.index]

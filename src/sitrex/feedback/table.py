@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import Any
 from .export import FORMAT
 from .report import FeedbackReport
 
-__all__ = ["AthleteResult", "ManyResult", "SUMMARY_COLUMNS", "SUMMARY_FILES",
-           "finished_report", "report_summary"]
+__all__ = ["AthleteResult", "ManyResult", "RUN_RECORD", "SUMMARY_COLUMNS", "SUMMARY_FILES",
+           "finished_report", "report_summary", "written_by_a_run"]
 
 #: Files of the summary table in the output folder.
 SUMMARY_FILES = ("summary.csv", "summary.json")
@@ -33,6 +34,8 @@ SUMMARY_COLUMNS = ("athlete", "status", "score", "worst_angles", "repetitions",
 REPORT_FIELDS = ("score", "worst_angles", "repetitions", "coach_mirrored", "alternates")
 #: Worst angles listed per athlete in the summary.
 N_WORST = 3
+#: Key of ``report.metadata`` where compare_many records what a report was made with.
+RUN_RECORD = "compare_many"
 
 
 @dataclass
@@ -129,6 +132,9 @@ class ManyResult:
     summary : dict of str to pathlib.Path
         ``{"csv": ..., "json": ...}``: the summary files written (none
         without an output folder).
+    notes : list of str
+        What the run says about itself, e.g. that reports of an earlier run
+        were made with another coach or other options and were redone.
 
     Examples
     --------
@@ -141,6 +147,7 @@ class ManyResult:
     rows: list[AthleteResult] = field(default_factory=list)
     reports: dict[str, FeedbackReport] = field(default_factory=dict)
     summary: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def _names(self, status: str) -> list[str]:
         return [row.athlete for row in self.rows if row.status == status]
@@ -171,7 +178,7 @@ class ManyResult:
 
         return {"format": SUMMARY_FORMAT,
                 "counts": {s: len(self._names(s)) for s in ("compared", "skipped", "failed")},
-                "athletes": [jsonable(row) for row in self.rows]}
+                "athletes": [jsonable(row) for row in self.rows], "notes": list(self.notes)}
 
     def write_summary(self, folder: str | os.PathLike[str], coach: str | None = None
                       ) -> dict[str, Path]:
@@ -195,8 +202,13 @@ class ManyResult:
                 f"failed={len(self.failed)})")
 
 
-def finished_report(output: Path) -> AthleteResult | None:
+def finished_report(output: Path, made_with: Mapping[str, Any] | None = None
+                    ) -> AthleteResult | None:
     """The summary line of a report finished in an earlier run (None if it cannot be read).
+
+    With `made_with` (what this run records in ``report.metadata[RUN_RECORD]``),
+    a report made otherwise (another coach, other options, or no record) is
+    returned with status ``"outdated"``: it must be made again.
 
     Examples
     --------
@@ -208,12 +220,45 @@ def finished_report(output: Path) -> AthleteResult | None:
     >>> _ = broken.write_text('{"score": 0.9}')         # JSON, but not a report's
     >>> finished_report(broken) is None
     True
+    >>> _ = broken.write_text('{"format": "sitrex.feedback/1", "score": 0.9}')
+    >>> finished_report(broken).status, finished_report(broken, {"coach": "ab12"}).status
+    ('skipped', 'outdated')
     """
     try:
         data = json.loads(output.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return None  # a JSON file, but no report (a landmark file, say)
         fields = _summary_of(data)
+        record = (data.get("metadata") or {}).get(RUN_RECORD)
     except (OSError, ValueError, TypeError, AttributeError):
         return None      # not a report of ours: the athlete is compared again
-    return AthleteResult(output.stem, "skipped", report=str(output), **fields)
+    status = "skipped" if made_with is None or record == made_with else "outdated"
+    return AthleteResult(output.stem, status, report=str(output), **fields)
+
+
+#: How the files compare_many writes start (reports and summary tables), whitespace aside.
+_RUN_OUTPUT = re.compile(rb'\s*\{\s*"format"\s*:\s*"(' + re.escape(FORMAT.encode()) + b"|"
+                         + re.escape(SUMMARY_FORMAT.encode()) + rb')"')
+
+
+def written_by_a_run(path: Path) -> bool:
+    """Whether `path` is a report or a summary table that compare_many wrote (read from its start).
+
+    So that an output folder that is also the athletes' folder can be read
+    again: its reports and summary are not athletes.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "ann.json").write_text('{  "format": "sitrex.feedback/1", "n_frames": 3}')
+    >>> _ = (folder / "bob.json").write_text('{"format": "sitrex.skeleton/1"}')
+    >>> written_by_a_run(folder / "ann.json"), written_by_a_run(folder / "bob.json")
+    (True, False)
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False
+    return _RUN_OUTPUT.match(head) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from sitrex._native_logs import native_logs_silenced
 from sitrex.exceptions import InputError, MissingFileError, VideoError
 
 from ._frames import Frame, VideoInfo, _frames_from_iterable, _import_cv2
+
+#: Share of the frames the container reports below which a read that stops early is said to be
+#: cut short (a truncated file); containers' frame counts can be a few frames off.
+_DECODED_SHARE = 0.9
+
 
 def _open(path: Path, cv2):
     if not path.exists():
@@ -146,7 +152,9 @@ class VideoReader:
     each iteration re-opens it, so a reader can be iterated more than once.
     Iteration raises :class:`VideoError` if not a single frame could be
     decoded in the requested range, so an empty or broken file never looks
-    like an empty result.
+    like an empty result, and warns (``UserWarning``) when decoding stops
+    well short of the frames the container reports (a truncated file: an
+    interrupted copy or download).
 
     Examples
     --------
@@ -226,6 +234,7 @@ class VideoReader:
         fps = self.info.fps
         yielded = 0
         self.frames_decoded = 0
+        cut_short = False
         try:
             index = 0
             while index < self.start:  # exact skipping: grab() decodes nothing we keep
@@ -237,11 +246,13 @@ class VideoReader:
                     break
                 if (index - self.start) % self.step:
                     if not cap.grab():
+                        cut_short = True
                         break
                     index += 1
                     continue
                 ok, bgr = cap.read()
                 if not ok or bgr is None:
+                    cut_short = True
                     break
                 t = index / fps if fps else math.nan
                 yield Frame(index, t, to_rgb(cv2, bgr))
@@ -262,6 +273,12 @@ class VideoReader:
                 f"{self.info.frame_count} frames); the file may be empty, truncated or in a "
                 "codec this OpenCV build cannot decode"
             )
+        expected = len(self)
+        if cut_short and yielded < _DECODED_SHARE * expected:
+            warnings.warn(
+                f"{self.path.name}: only {yielded} of the {expected} frames the container reports "
+                "could be decoded; the file looks truncated (an interrupted copy or download?): "
+                "check it, or copy it again", UserWarning, stacklevel=2)
 
 
 
