@@ -226,15 +226,20 @@ def test_convert_to_a_keras_file_and_back(exact, golden, tmp_path):
                                atol=1e-4)
 
 
-def test_register_your_own_weights(tmp_path):
+def tiny_comparator(seed: int) -> tuple[ExerciseComparator, np.ndarray]:
+    """A small comparator fitted on random angles (3 columns), as a user's own; and its pairs."""
     from sitrex.pairs import make_pairs
 
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
     X, y = make_pairs(seqs, ["a"] * 3 + ["b"] * 3, {"a": [0], "b": [1, 2]}, n_pairs=16,
                       max_len=8, random_state=0, pad=False)
-    mine = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
-                              epochs=1, random_state=0).fit(X, y)
+    return ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
+                              epochs=1, random_state=0).fit(X, y), X
+
+
+def test_register_your_own_weights(tmp_path):
+    mine, X = tiny_comparator(0)
     path = mine.save(tmp_path / "mine.keras")
     entry = pretrained.register_weights("mine", path, angle_kind="sagittal",
                                         trained_on="random numbers")
@@ -332,14 +337,7 @@ def test_damaged_networks_in_a_sitrex_file_are_an_integrity_error(exact, tmp_pat
 @pytest.fixture(scope="module")
 def sagittal_file(tmp_path_factory):
     """A comparator saved the way ``sitrex train --kind sagittal`` saves one (it records its kind)."""
-    from sitrex.pairs import make_pairs
-
-    rng = np.random.default_rng(1)
-    seqs = [rng.uniform(0, 180, (20, 3)) for _ in range(6)]
-    X, y = make_pairs(seqs, ["a"] * 3 + ["b"] * 3, {"a": [0], "b": [1, 2]}, n_pairs=16,
-                      max_len=8, random_state=0, pad=False)
-    mine = ExerciseComparator(embed_dim=8, key_dim=4, ff_dim=8, head_units=4, max_len=8,
-                              epochs=1, random_state=0).fit(X, y)
+    mine, _ = tiny_comparator(1)
     mine.metadata_ = {"angle_kind": "sagittal", "trained_on": "my squats", "license": "CC0"}
     return mine.save(tmp_path_factory.mktemp("sagittal") / "sagittal.keras")
 

@@ -200,10 +200,10 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
 
     Examples
     --------
-    >>> check_sample_weight(None, 3)
-    array([1., 1., 1.])
-    >>> check_sample_weight(2, 2)
-    array([2., 2.])
+    >>> check_sample_weight(None, 3).tolist()     # a list: numpy print options may be changed
+    [1.0, 1.0, 1.0]
+    >>> check_sample_weight(2, 2).tolist()
+    [2.0, 2.0]
     >>> check_sample_weight([1.0, -1.0], 2)
     Traceback (most recent call last):
     ...
