@@ -17,6 +17,7 @@ import numpy as np
 
 from sitrex.exceptions import InputError
 from sitrex.landmarks import N_LANDMARKS
+from sitrex.skeleton import Skeleton
 
 __all__ = ["MIN_IMAGE_SIDE", "frame_time", "frame_values"]
 
@@ -68,7 +69,7 @@ def frame_values(frame: Any, n_angles: int) -> np.ndarray | None:
     """
     if frame is None:
         return None
-    if hasattr(frame, "coords") and hasattr(frame, "fps"):          # a whole Skeleton
+    if isinstance(frame, Skeleton):
         raise InputError("a live frame is one pose, not a whole Skeleton: give its frames one at "
                          "a time (skeleton.coords[i], or sitrex.compare for a recording)")
     try:
