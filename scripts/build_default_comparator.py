@@ -65,7 +65,8 @@ MODEL_SEED = 0
 #: What the recipe is, in words (recorded in the comparator's metadata_).
 RECIPE = (
     "SiTrEx 'repetitions' recipe (research report R2.8): per athlete repetition (repetition-aware "
-    "cyclic DTW onto the coach's first repetition), per useful angle (the coach clip's ROM rule), "
+    "cyclic DTW onto the coach's first repetition, on the shape of each useful angle's movement: "
+    "alignment='shape'), per useful angle (the coach clip's ROM rule), "
     "the larger of the direction-aware statistic ('less far', population-scaled) and an ensemble "
     "of 6 per-angle Siamese curve networks (siam and siam+stats+desc, seeds 0-2) (combine="
     "'agreement': an angle differs where both say so); training pairs: "

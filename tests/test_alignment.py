@@ -194,3 +194,69 @@ def test_bad_columns_are_refused():
         align_to_reference(np.zeros((3, 2)), np.zeros((3, 2)), columns=[5])
     with pytest.raises(ValueError, match="empty"):
         align_to_reference(np.zeros((3, 2)), np.zeros((3, 2)), columns=[])
+
+
+# ---------------------------------------------------------------------------- cyclic alignment
+def _squats(n_reps: int, period: float, arm) -> np.ndarray:
+    """(T, 2) knee and arm angles of `n_reps` squats of `period` frames; `arm(phase)` degrees."""
+    phase = 2 * np.pi * np.arange(int(n_reps * period)) / period
+    return np.column_stack([170 - 40 * (1 - np.cos(phase)), arm(phase)])
+
+
+def test_cyclic_alignment_on_shape_follows_the_movement_where_values_lose_it():
+    """A coach raising the arms a little with each squat; an athlete holding them 60 degrees
+    higher and swinging them twice as far: on values the arm's offset decides the match."""
+    from sitrex.alignment import align_cyclic, split_cycles
+
+    template = _squats(1, 60, lambda p: 30 + 10 * (1 - np.cos(p)))
+    athlete = _squats(4, 45, lambda p: 90 + 20 * (1 - np.cos(p)))
+    reps = {}
+    for cost in ("values", "shape"):
+        match = align_cyclic(template, athlete, scale=[80.0, 20.0], cost=cost)
+        reps[cost] = split_cycles(match, len(template))
+        knee_error = np.abs(template[match, 0] - athlete[:, 0])
+        reps[cost + " error"] = float(np.percentile(knee_error, 90))
+    assert len(reps["shape"]) == 4 and reps["shape error"] < 5
+    assert len(reps["values"]) < 4 and reps["values error"] > 20
+
+
+@given(offset=st.floats(-90, 90), stretch=st.floats(1.0, 3.0), seed=st.integers(0, 2**16))
+@settings(max_examples=40, deadline=None)
+def test_shape_cost_ignores_where_a_column_sits_and_how_far_beyond_the_template_it_goes(
+        offset, stretch, seed):
+    from sitrex.alignment import _shape_cost
+
+    rng = np.random.default_rng(seed)
+    template = rng.uniform(0, 180, (12, 3))
+    candidate = rng.uniform(0, 180, (20, 3))
+    def spread(x):
+        return np.subtract(*np.percentile(x, [95, 5]))
+
+    # a column moving at least half as far as the template's (5th-95th percentile) may sit
+    # anywhere and go any further
+    base = candidate.copy()
+    base[:, 1] *= max(1.0, 0.5 * spread(template[:, 1]) / spread(candidate[:, 1]))
+    moved = base.copy()
+    moved[:, 1] = offset + base[:, 1] * stretch
+    np.testing.assert_allclose(_shape_cost(moved, template), _shape_cost(base, template),
+                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(_shape_cost(candidate, template + offset),
+                               _shape_cost(candidate, template), rtol=1e-9, atol=1e-9)
+
+
+def test_shape_cost_weighs_columns_by_the_template_range_and_ignores_scale():
+    from sitrex.alignment import align_cyclic
+
+    template = _squats(1, 40, lambda p: 90 + 0.0 * p)          # the arm does not move
+    athlete = _squats(3, 50, lambda p: 90 + 60 * np.sin(3 * p))  # it flails: no weight
+    match = align_cyclic(template, athlete, cost="shape")
+    assert np.percentile(np.abs(template[match, 0] - athlete[:, 0]), 90) < 5
+    assert (align_cyclic(template, athlete, cost="shape", scale=[1.0, 500.0]) == match).all()
+
+
+def test_an_unknown_alignment_cost_is_refused():
+    from sitrex.alignment import align_cyclic
+    from sitrex.exceptions import InputError
+
+    with pytest.raises(InputError, match="cost must be 'values' or 'shape'"):
+        align_cyclic([0.0, 1.0, 2.0], [0.0, 1.0], cost="l1")

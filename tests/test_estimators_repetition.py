@@ -138,7 +138,8 @@ def test_agreement_fits_the_constant_on_both_parts(data, monkeypatch):
     assert agreed < own          # half the samples vetoed by the learned part: a stricter constant
 
 
-def test_a_file_written_before_combine_existed_loads_as_the_mean_it_was(fitted, data, tmp_path):
+def test_a_file_written_before_combine_and_alignment_existed_loads_as_it_was(fitted, data,
+                                                                           tmp_path):
     import json
     import zipfile
 
@@ -152,13 +153,19 @@ def test_a_file_written_before_combine_existed_loads_as_the_mean_it_was(fitted, 
             content = src.read(item)
             if item.filename == METADATA_ENTRY:
                 entry = json.loads(content)
-                del entry["params"]["combine"]
+                del entry["params"]["combine"], entry["params"]["alignment"]
                 content = json.dumps(entry).encode()
             dst.writestr(item, content)
-    assert RepetitionComparator.load(path).combine == "agreement"
+    new = RepetitionComparator.load(path)
+    assert new.combine == "agreement" and new.alignment == "shape"
     loaded = RepetitionComparator.load(old)
     assert loaded.combine == "mean" and loaded.statistic_weight == 0.5
-    learned, statistic, _ = _parts(fitted, lambda c: c.predict_proba(X[:2]))
+    assert loaded.alignment == "values" and loaded.reference_profile(X[0][0]).alignment == "values"
+    fitted.set_params(alignment="values")
+    try:
+        learned, statistic, _ = _parts(fitted, lambda c: c.predict_proba(X[:2]))
+    finally:
+        fitted.set_params(alignment="shape")
     np.testing.assert_allclose(loaded.predict_proba(X[:2]), (learned + statistic) / 2, atol=1e-6)
 
 
@@ -253,6 +260,8 @@ def test_fit_checks_first(data):
         RepetitionComparator(statistic_weight=2).fit(X, y)
     with pytest.raises(InputError, match="combine must be one of 'agreement', 'mean'"):
         RepetitionComparator(combine="min").fit(X, y)
+    with pytest.raises(InputError, match="alignment must be one of 'shape', 'values'"):
+        RepetitionComparator(alignment="dtw").fit(X, y)
     with pytest.raises(InputError, match="binary"):
         RepetitionComparator(**TINY).fit(X, np.full_like(y, 0.5))
     with pytest.raises(InputError, match="one value per pair"):

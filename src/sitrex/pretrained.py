@@ -92,7 +92,7 @@ DEFAULT_WEIGHTS = "sitrex-default"
 PACKAGED_WEIGHTS = Path(__file__).resolve().parent / "pretrained_weights"
 #: The shipped default comparator file and its pinned sha256.
 _DEFAULT_FILE = ("sitrex-default.keras",
-                 "7a2a18d735d4ec228ef523d62ec4fd9ee0410a900c6daf4f2128311dd8bd5e1a")
+                 "5fbf5ceeb95912e84b276cf105b5765e616792dd9cde79975f79e398400fb152")
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,9 @@ class CoachProfile:
         margins in octaves, ``log2(ROM / ROM threshold)`` and
         ``log2(3 / roughness)``. ``usefulness >= 0.5`` exactly where `useful`
         (the fallback angle gets at least 0.5); 0 where not measured.
+    alignment : {"shape", "values"}
+        The per-frame cost of every alignment onto the template
+        (:func:`sitrex.alignment.align_cyclic`'s `cost`).
     """
 
     template: np.ndarray
@@ -115,6 +118,7 @@ class CoachProfile:
     spread: np.ndarray
     useful: np.ndarray
     usefulness: np.ndarray
+    alignment: str = "shape"
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,7 +216,8 @@ def _soft_usefulness(rom, rough, threshold, measured, useful) -> np.ndarray:
     return np.where(measured, soft, 0.0)
 
 
-def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None) -> CoachProfile:
+def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None,
+                  alignment: str = "shape") -> CoachProfile:
     """Read the coach's clip: reference repetition, per-angle evidence and usefulness.
 
     Parameters
@@ -235,6 +240,11 @@ def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None)
         the arms do something incidental (hands clasped in a squat, the
         forearms of a push-up, whose shoulder rotation is defined only while
         the elbows are bent) and would count there as much as the knees.
+    alignment : {"shape", "values"}, default "shape"
+        How the athlete's and the coach's other repetitions are aligned onto
+        the template: :func:`sitrex.alignment.align_cyclic`'s `cost` (the
+        default comparator's is "shape"; files fitted before it have
+        "values").
 
     Returns
     -------
@@ -260,6 +270,8 @@ def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None)
     >>> profile.useful.tolist(), profile.rom.round().tolist()
     ([True, False], [89.0, 1.0])
     """
+    if alignment not in ("shape", "values"):
+        raise InputError(f"alignment must be 'shape' or 'values'; got {alignment!r}")
     arr = as_angle_array(coach, "coach", need_frames=True)
     if len(arr) < 2:
         raise InputError(f"coach has {len(arr)} frame; at least 2 are needed")
@@ -298,13 +310,14 @@ def coach_profile(coach: Any, *, repetitions: Any = None, main_only: Any = None)
     if len(spans) >= 2:
         scale = np.maximum(rom, 1.0)
         rms = [np.sqrt(np.mean(_tolerant_deviation(
-            filled[s:e], template, align_cyclic(template, arr[s:e], columns=useful, scale=scale)
+            filled[s:e], template, align_cyclic(template, arr[s:e], columns=useful, scale=scale,
+                                                cost=alignment)
         ) ** 2, axis=0)) for s, e in spans[1:]]
         spread = np.median(rms, axis=0)
     return CoachProfile(template=template, repetitions=spans, measured=measured, rom=rom,
                         roughness=rough, median=median, p5=p5, p95=p95, rest=template[0].copy(),
                         turn=template[turn_frame].copy(), turn_frame=turn_frame, spread=spread,
-                        useful=useful, usefulness=usefulness)
+                        useful=useful, usefulness=usefulness, alignment=alignment)
 
 
 def _on_coach_timeline(x: np.ndarray, match: np.ndarray, n_template: int) -> np.ndarray:
@@ -338,9 +351,10 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
 
     Notes
     -----
-    The alignment (:func:`~sitrex.alignment.align_cyclic`) uses the useful
-    angles measured in both clips (all angles measured in both if none),
-    each divided by ``max(ROM, 1)``. A repetition is scored when it visits at
+    The alignment (:func:`~sitrex.alignment.align_cyclic` with the
+    profile's `alignment` cost) uses the useful angles measured in both clips
+    (all angles measured in both if none); on values each is divided by
+    ``max(ROM, 1)``. A repetition is scored when it visits at
     least 60 % of the template's frames and has at least 4 frames; if none
     qualifies, the whole clip is one repetition. Per repetition and angle,
     athlete minus coach, degrees:
@@ -365,9 +379,9 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
     >>> profile = coach_profile(coach)
     >>> shallow = coach.copy()
     >>> shallow[:, 0] = 170 - 30 * (1 - np.cos(2 * np.pi * t / 2.0))    # faster, 30 deg less deep
-    >>> reps = athlete_repetitions(profile, shallow)
-    >>> len(reps.bounds), reps.features.shape
-    (4, (4, 2, 7))
+    >>> reps = athlete_repetitions(profile, shallow)                     # 5 in 10 s, the last cut
+    >>> reps.bounds, reps.features.shape
+    ([(7, 67), (67, 127), (127, 187), (187, 247), (247, 300)], (5, 2, 7))
     >>> lo_hi = reps.features[:, 0, :2].mean(axis=0)      # the bottom is 30 degrees higher
     >>> (lo_hi.round() + 0.0).tolist()         # a list: numpy print options may be changed
     [30.0, 0.0]
@@ -385,7 +399,7 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
     template = profile.template
     scale = np.maximum(profile.rom, 1.0)
     if repetitions is None:
-        match = align_cyclic(template, arr, columns=align_on, scale=scale)
+        match = align_cyclic(template, arr, columns=align_on, scale=scale, cost=profile.alignment)
         bounds = split_cycles(match, len(template), min_coverage=_MIN_COVERAGE,
                               min_frames=_MIN_ATHLETE_REP) or [(0, len(arr))]
     else:
@@ -394,7 +408,8 @@ def athlete_repetitions(profile: CoachProfile, athlete: Any, *,
             raise InputError("repetitions is empty: give at least one (start, stop) of the "
                              "athlete's clip, or None to cut the clip along its alignment")
         for start, stop in bounds:
-            match[start:stop] = align_cyclic(template, arr[start:stop], columns=align_on, scale=scale)
+            match[start:stop] = align_cyclic(template, arr[start:stop], columns=align_on,
+                                             scale=scale, cost=profile.alignment)
     x = interpolate_gaps(arr, fill_value=0.0)
     deviation = _tolerant_deviation(x, template, match)
     near_turn = np.abs(np.arange(len(template)) - profile.turn_frame) <= 1

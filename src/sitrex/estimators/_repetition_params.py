@@ -62,6 +62,14 @@ REPETITION_PARAMETERS: tuple[Parameter, ...] = (
               "With ``combine=\"mean\"``, the weight of the direction-aware statistic,\n"
               "the rest going to the learned networks: 0 is the learned similarity\n"
               "alone, 1 the statistic alone (the benchmark's ablation).", _weight),
+    Parameter("alignment", '{"shape", "values"}, default="shape"',
+              "The per-frame cost of the alignment of each candidate (and each of the\n"
+              "reference's other repetitions) onto the reference's first repetition\n"
+              "(:func:`sitrex.alignment.align_cyclic`'s `cost`). ``\"shape\"``: where each\n"
+              "frame is within each angle's own movement, so that an arm held elsewhere\n"
+              "or a shallower squat does not pull the match off the movement's phase.\n"
+              "``\"values\"``: the angles themselves, each divided by its range (files\n"
+              "fitted before this parameter existed).", one_of("shape", "values")),
     Parameter("n_seeds", "int, default=3",
               "Networks per variant in the ensemble (seeds ``random_state + k``);\n"
               "two variants, so ``2 * n_seeds`` networks.", _optional_int(1)),

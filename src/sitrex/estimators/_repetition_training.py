@@ -31,22 +31,22 @@ VARIANTS = {"siam": (0, 0), "ssd": (9, 21)}
 CHUNK = 128
 
 
-def pair_repetitions(pairs: list, code: str = "", main_only=None) -> list:
+def pair_repetitions(pairs: list, code: str = "", main_only=None, alignment="shape") -> list:
     """(CoachProfile, AthleteRepetitions) of each (reference, candidate) pair, or the error text.
 
     Module-level so that worker processes and :class:`joblib.Memory` can run it.
     `code` is not used: :func:`repetitions_of` passes the stamp of sitrex's
     source files, so that :class:`joblib.Memory` (which hashes the arguments
     and this function's own code only) keys its cache by the whole code.
-    `main_only` is the references' :func:`._repetition_features.coach_profile`
-    argument.
+    `main_only` and `alignment` are the references'
+    :func:`._repetition_features.coach_profile` arguments.
     """
     from ._repetition_features import athlete_repetitions, coach_profile
 
     out = []
     for reference, candidate in pairs:
         try:
-            profile = coach_profile(reference, main_only=main_only)
+            profile = coach_profile(reference, main_only=main_only, alignment=alignment)
             out.append((profile, athlete_repetitions(profile, candidate)))
         except (InputError, ValueError) as exc:
             out.append(f"{type(exc).__name__}: {exc}")
@@ -61,7 +61,8 @@ def _chunks(n: int, groups) -> list[tuple[int, int]]:
             for s in range(a, e, CHUNK)]
 
 
-def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None, main_only=None) -> list:
+def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None, main_only=None,
+                   alignment="shape") -> list:
     """Per pair, (profile, repetitions) or an error text; cached by `memory`, on `n_jobs`."""
     from sitrex._parallel import run_tasks
     from sitrex._source_stamp import source_stamp
@@ -69,8 +70,8 @@ def repetitions_of(refs, cands, groups=None, *, memory=None, n_jobs=None, main_o
     run = check_memory(memory).cache(pair_repetitions)
     chunks = _chunks(len(refs), groups)
     code = source_stamp() if memory is not None else ""
-    tasks = [{"pairs": list(zip(refs[a:b], cands[a:b])), "code": code, "main_only": main_only}
-             for a, b in chunks]
+    tasks = [{"pairs": list(zip(refs[a:b], cands[a:b])), "code": code, "main_only": main_only,
+              "alignment": alignment} for a, b in chunks]
     if n_jobs is None:                                  # joblib.parallel_config's, else 1
         from joblib import effective_n_jobs
 

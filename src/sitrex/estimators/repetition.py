@@ -8,8 +8,9 @@ this comparator:
 1. reads the reference (a coach's clip): its repetitions, the template (one
    repetition), per angle its range of motion, level, roughness and
    rep-to-rep spread, and which angles it moves (the usefulness rule);
-2. aligns the candidate onto the template with a repetition-aware DTW
-   (:func:`sitrex.alignment.align_cyclic`) and cuts it into repetitions;
+2. aligns the candidate onto the template with a repetition-aware DTW on
+   the angles' shapes (:func:`sitrex.alignment.align_cyclic`) and cuts it
+   into repetitions;
 3. scores each (repetition, angle) twice: a learned Siamese similarity of the
    two curves (an ensemble of small Conv1D networks,
    :mod:`sitrex.models.curves`) and a direction-aware statistic (only *not
@@ -26,9 +27,8 @@ this comparator:
    angles are scored by the statistic alone, a shortfall of range counting
    as well as one of the extreme.
 
-The per-pair numbers are in ``sitrex.estimators._repetition_features`` and
-``_population_scale``, fitting in ``_repetition_training``; the networks in
-:mod:`sitrex.models.curves`.
+Per-pair numbers: ``._repetition_features``, ``._population_scale``; fitting:
+``._repetition_training``; the networks: :mod:`sitrex.models.curves`.
 """
 
 from __future__ import annotations
@@ -145,14 +145,15 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
     #: Settings of the machine that fitted, not of the model: saved as None, so that a file
     #: fitted with ``n_jobs=2`` is byte for byte the one fitted with the default.
     _unsaved_params = ("memory", "n_jobs")
-    _params_of_older_files = {"combine": "mean"}
+    _params_of_older_files = {"combine": "mean", "alignment": "values"}
     _parameters = REPETITION_PARAMETERS
 
-    def __init__(self, *, combine="agreement", statistic_weight=0.5, n_seeds=3, epochs=8,
-                 batch_size=512, learning_rate=2e-3, threshold=0.5, n_jobs=None, memory=None,
-                 angle_names=None, verbose=0, random_state=None):
+    def __init__(self, *, combine="agreement", statistic_weight=0.5, alignment="shape", n_seeds=3,
+                 epochs=8, batch_size=512, learning_rate=2e-3, threshold=0.5, n_jobs=None,
+                 memory=None, angle_names=None, verbose=0, random_state=None):
         self.combine = combine
         self.statistic_weight = statistic_weight
+        self.alignment = alignment
         self.n_seeds = n_seeds
         self.epochs = epochs
         self.batch_size = batch_size
@@ -275,7 +276,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         self.angle_names_ = self._resolve_angle_names(n_angles)
         self.n_angles_ = n_angles
         per_pair = repetitions_of(refs, cands, groups, memory=self.memory, n_jobs=self.n_jobs,
-                                  main_only=self._main_only())
+                                  **self._profile_options())
         failed = [i for i, item in enumerate(per_pair) if isinstance(item, str)]
         if len(failed) == n_pairs:
             raise InputError(f"no pair could be cut into repetitions; first: {per_pair[0]}")
@@ -367,7 +368,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         check_is_fitted(self)
         (ref,) = check_sequences([reference], n_angles=self.n_angles_, missing="keep",
                                  name="reference", angle_names=self.angle_names_)
-        return coach_profile(ref, repetitions=repetitions, main_only=self._main_only())
+        return coach_profile(ref, repetitions=repetitions, **self._profile_options())
 
     def score_repetitions(self, reference: Any, candidate: Any, *,
                           reference_repetitions=None, repetitions=None) -> RepetitionScores:
@@ -405,6 +406,9 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         similarity = self._scores([(profile, reps)])[0]
         return RepetitionScores(reps, similarity, np.asarray(profile.usefulness, float))
 
+    def _profile_options(self) -> dict:  # the settings of ._repetition_features.coach_profile
+        return {"main_only": self._main_only(), "alignment": self.alignment}
+
     def _main_only(self) -> np.ndarray:
         """The columns that matter only as a main movement: the axial rotations (see coach_profile)."""
         from sitrex.axial_rotation import AXIAL_ROTATION_NAMES
@@ -417,7 +421,7 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         NaN where an angle is not measured in both sequences of a pair.
         """
         refs, cands = self._checked_pairs(X)
-        per_pair = pair_repetitions(list(zip(refs, cands)), main_only=self._main_only())
+        per_pair = pair_repetitions(list(zip(refs, cands)), **self._profile_options())
         for item in per_pair:
             if isinstance(item, str):
                 raise InputError(f"a pair could not be compared: {item}")
@@ -449,8 +453,8 @@ class RepetitionComparator(ComparatorMixin, EstimatorCore):
         check_is_fitted(self)
         seqs = check_sequences(references, n_angles=self.n_angles_, missing="keep",
                                name="references", angle_names=self.angle_names_)
-        main_only = self._main_only()
-        return np.array([coach_profile(s, main_only=main_only).usefulness for s in seqs], dtype=float)
+        options = self._profile_options()
+        return np.array([coach_profile(s, **options).usefulness for s in seqs], dtype=float)
 
     def predict_usefulness(self, references: Any) -> np.ndarray:
         """(n, n_angles) int 0/1: which angles matter for each reference's exercise."""
