@@ -297,6 +297,36 @@ def test_the_overlay_draws_each_run_on_the_coach_joint_it_was_compared_with(knee
         np.testing.assert_array_equal(values[frames], report.coach_angles[index][frames][:, drawn])
 
 
+def test_the_range_panel_draws_each_repetition_against_the_coach_joint_it_was_compared_with(
+        knee_raises):
+    """A dash per repetition: the coach's own knee's range where the athlete raised the coach's
+    leg, the coach's other knee's (which hardly moves) where it raised the other."""
+    from sitrex.plots import plot_repetitions
+    from sitrex.sides import mirror_columns
+
+    report = sitrex.compare(knee_raises["coach"], alternate(knee_raises["good"]))
+    other = report.other_side_frames()
+    assert other.any() and not other.all()
+    columns = np.flatnonzero(report.useful)
+    ax = plot_repetitions(report, metric="range", angles=columns)
+    twins = mirror_columns(report.angle_names)[columns]
+    measured = np.isfinite(report.coach_angles).any(0)
+    coach = np.where(measured, report.coach_angles, 0.0)   # never-measured columns: not drawn
+    coach_range = np.where(measured, np.nanmax(coach, 0) - np.nanmin(coach, 0), np.nan)
+    dashes = [seg for c in ax.collections if c.get_linestyle()[0][1] is not None
+              for seg in c.get_segments()]
+    assert len(dashes) == len(columns) * len(report.repetitions)
+    for j, (column, twin) in enumerate(zip(columns, twins)):
+        for r, rep in enumerate(report.repetitions):
+            y = dashes[j * len(report.repetitions) + r][0, 1]
+            expected = coach_range[twin if other[rep.start] else column]
+            assert y == pytest.approx(expected), (report.angle_names[column], r)
+    side = report.angle_names.index(f"{knee_raises['side']} knee")
+    assert coach_range[side] > 30 > coach_range[mirror_columns(report.angle_names)[side]]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sum("on each repetition's side" in t for t in labels) == len(columns)
+
+
 # --------------------------------------------------------------------------- lunges
 @pytest.fixture(scope="module")
 def lunge_clips(lunges):

@@ -264,9 +264,9 @@ def _coach_drawing(report: Any, pixels: np.ndarray, index: np.ndarray, columns: 
     from sitrex.sides import mirror_columns
 
     names, columns = report.angle_names, np.asarray(columns, dtype=np.intp)
-    mirrored, runs = getattr(report, "coach_mirrored", False), \
-        (getattr(report, "metadata", None) or {}).get("side_runs", [])
-    sided = mirrored or bool(runs)
+    mirrored = getattr(report, "coach_mirrored", False)
+    other = report.other_side_frames()[:len(index)]
+    sided = mirrored or bool(other.any())
     twins = mirror_columns(names)[columns] if sided else columns
     measured = index < report.coach_angles.shape[0]  # else no angle values for that frame
     values = np.full((2, len(index), len(columns)), np.nan)
@@ -274,10 +274,6 @@ def _coach_drawing(report: Any, pixels: np.ndarray, index: np.ndarray, columns: 
         values[k, measured] = report.coach_angles[index[measured]][:, drawn]
     if not sided or mirrored:      # a mirrored report's coach_angles hold the twins already
         return angle_arms(pixels, [names[c] for c in twins]), values[0]
-    times = np.asarray(report.times, dtype=np.float64)[:len(index)]
-    other = np.zeros(len(index), bool)
-    for start, end, side in runs:
-        other |= (side == "other side") & (times >= start) & (times < end)
     arms = [angle_arms(pixels, [names[c] for c in drawn]) for drawn in (columns, twins)]
     return (tuple(np.where(other[:, None, None], twin, own) for own, twin in zip(*arms)),
             np.where(other[:, None], values[1], values[0]))

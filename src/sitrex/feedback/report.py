@@ -266,6 +266,22 @@ class FeedbackReport:
         order = np.argsort(np.where(np.isnan(mean), np.inf, mean), kind="stable")
         return [self.angle_names[focus[i]] for i in order[:max(0, int(k))]]
 
+    def other_side_frames(self) -> np.ndarray:
+        """Per athlete frame, True where its angles were compared with the coach's twins.
+
+        The ``"other side"`` runs of an athlete who alternates sides
+        (``metadata["side_runs"]``, :mod:`sitrex.feedback.alternating`): there
+        each angle was compared with the coach's angle of the other side (left
+        and right swapped), not with the one `coach_angles` holds in its
+        column. False elsewhere, and throughout a report that mirrored the
+        whole coach (`coach_mirrored`), whose `coach_angles` hold the twins.
+        """
+        times = np.asarray(self.times, dtype=np.float64)
+        other = np.zeros(times.shape, dtype=bool)
+        for start, end, side in (self.metadata or {}).get("side_runs", []):
+            other |= (side == "other side") & (times >= start) & (times < end)
+        return other
+
     def no_person_ranges(self) -> list[tuple[int, int]]:
         """Frame ranges ``(start, end)`` (both included) without a person in the athlete's clip."""
         return condition_ranges(~self.present, min_frames=1, max_gap=0)

@@ -29,7 +29,10 @@ def plot_repetitions(report: Any, *, ax=None, metric: str = "similarity",
         ``"similarity"``: the mean over each repetition's scored frames, with
         the report's threshold as a dotted line. ``"range"``: the athlete's
         range of motion (max - min, degrees) in each repetition, with the
-        coach's range over its whole sequence as a dashed line per angle.
+        coach's range over its whole sequence as a dashed line per angle;
+        for an athlete who alternates sides, a dash over each repetition's
+        bars, the range of the coach's angle that repetition was compared
+        with (the twin on the other side in the ``"other side"`` runs).
     angles : str, int, sequence of them, or boolean mask, optional
         Angles to show, by name, column index or mask; default the useful
         ones (all when none is useful: ``report.focus``).
@@ -90,16 +93,39 @@ def plot_repetitions(report: Any, *, ax=None, metric: str = "similarity",
             ax.axhline(report.threshold, color="0.3", linestyle=":", linewidth=1.0,
                        label=f"threshold {report.threshold:g}")
     else:
-        coach_range = _per_column(report.coach_angles[:, columns], "range")
-        for column, value in zip(columns, coach_range):
-            if np.isfinite(value):
-                ax.axhline(value, color=angle_colour(report, column), linestyle="--",
-                           linewidth=1.0,
-                           label=f"{report.angle_names[column]}: {coach_name(report, column)}")
+        _coach_ranges(ax, report, columns, reps, x)
         ax.set_ylabel("range of motion (degrees)")
     ax.set_xticks(x, labels=[f"rep {r.index + 1}" for r in reps])
     ax.legend(loc="best", fontsize="small", ncol=2 if n_cols > 2 else 1)
     return ax
+
+
+def _coach_ranges(ax, report: Any, columns: list[int], reps: list, x: np.ndarray) -> None:
+    """The coach's range of each angle, dashed: across the axes, or, for an athlete who
+    alternates sides, over each repetition's bars, of the coach's angle it was compared with."""
+    own = _per_column(report.coach_angles[:, columns], "range")
+    other_side = report.other_side_frames()
+    flipped = [bool(other_side[min(max(int(rep.start), 0), len(other_side) - 1)])
+               if len(other_side) else False for rep in reps]
+    if not any(flipped):
+        for column, value in zip(columns, own):
+            if np.isfinite(value):
+                ax.axhline(value, color=angle_colour(report, column), linestyle="--",
+                           linewidth=1.0,
+                           label=f"{report.angle_names[column]}: {coach_name(report, column)}")
+        return
+    from sitrex.sides import mirror_columns
+
+    twin = _per_column(report.coach_angles[:, mirror_columns(report.angle_names)[columns]],
+                       "range")
+    for j, column in enumerate(columns):
+        label = f"{report.angle_names[column]}: coach, on each repetition's side"
+        for r, other in enumerate(flipped):
+            value = twin[j] if other else own[j]
+            if np.isfinite(value):
+                ax.hlines(value, x[r] - 0.45, x[r] + 0.45, colors=angle_colour(report, column),
+                          linestyles="--", linewidth=1.0, label=label)
+                label = None
 
 
 def _per_column(values: np.ndarray, metric: str) -> np.ndarray:
