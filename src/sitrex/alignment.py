@@ -19,6 +19,8 @@ is the Euclidean norm of the column differences,
 ``sqrt(sum_k (a[i, k] - b[j, k]) ** 2)``. With ``circular=True`` each
 difference is first wrapped to [-180, 180) degrees, which is right for the
 signed plane angles in [0, 360) (359 and 1 degree are 2 degrees apart).
+:func:`align_cyclic` can compare the angles' shapes instead (``cost="shape"``:
+each column within its own range of movement, see there).
 
 Missing values (NaN)
 --------------------
