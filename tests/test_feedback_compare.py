@@ -270,9 +270,12 @@ def test_unknown_frame_rate_warns_and_assumes_30(comparator, squats):
     with pytest.warns(UserWarning, match="assuming 30 fps"):
         report = compare(coach.angles(), athlete.angles(), comparator, repetitions=False)
     assert report.fps == 30.0
+    said = "the coach's and the athlete's frame rates were not known: 30 fps was assumed"
+    assert any(said in line for line in report.messages)       # the report says so
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        compare(coach.angles(), athlete, comparator, fps=30.0, repetitions=False)
+        given = compare(coach.angles(), athlete, comparator, fps=30.0, repetitions=False)
+    assert not any("frame rate" in note for note in given.metadata.get("notes", []))
 
 
 def test_the_first_frames_are_not_scored_until_the_window_has_history(comparator):

@@ -249,6 +249,24 @@ def test_athletes_without_a_frame_rate_are_said_once_in_this_process(squats):
         _warn_unknown_rates(named, 30.0)
 
 
+def test_a_report_made_in_a_worker_says_that_its_frame_rate_was_assumed(comparator, files,
+                                                                         squats, tmp_path):
+    """A landmark file without a frame rate is only read in the worker, whose warning nobody
+    sees: its report says it instead."""
+    coach, folder = files
+    sitrex.Skeleton(squats[3].coords).save(folder / "dan.npz")
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare_many(coach, folder, comparator, output_dir=out, n_jobs=2, **OPTIONS)
+    assert result.ok
+    notes = {name: json.loads((out / f"{name}.json").read_text())["metadata"].get("notes", [])
+             for name in ("ann", "dan")}
+    assert any("the athlete's frame rate was not known: 30 fps was assumed" in note
+               for note in notes["dan"])
+    assert not any("frame rate" in note for note in notes["ann"])
+
+
 def test_a_rerun_reuses_only_reports_made_with_the_same_coach_and_options(comparator, files,
                                                                           squats, tmp_path):
     """Each report records what it was made with; a rerun with another coach or other options

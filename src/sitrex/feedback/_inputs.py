@@ -35,6 +35,7 @@ class Execution:
     skeleton: Skeleton | None          # the poses as read (before conditioning)
     source: str | None
     conditioning: dict | None = None   # what was done to clean the angles
+    fps_assumed: bool = False          # no rate given anywhere: DEFAULT_FPS was assumed
 
     @property
     def duration(self) -> float:
@@ -216,5 +217,6 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
     if np.isnan(angles[present]).all():
         raise InputError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
                          "missing in all frames")
+    assumed = fps is None and (skeleton is None or skeleton.fps is None)
     return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
-                     skeleton=skeleton, source=source, conditioning=info)
+                     skeleton=skeleton, source=source, conditioning=info, fps_assumed=assumed)

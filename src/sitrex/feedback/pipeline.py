@@ -10,7 +10,7 @@ from sitrex.conditioning import NO_CONDITIONING, CausalConditioning, Conditionin
 from sitrex.exceptions import InputError
 from sitrex.sequences import seconds_to_frames
 
-from ._inputs import Execution, load_execution
+from ._inputs import DEFAULT_FPS, Execution, load_execution
 from .coach import SIDES, CoachReference, prepare_coach, scores_repetitions
 from .report import FeedbackReport
 from .scoring import compare_with_coach
@@ -145,7 +145,8 @@ def compare(coach: Any, athlete: Any, comparator=None, backend=None, *, kind: st
         (``report.usefulness`` still holds its probabilities).
     fps : float, optional
         Frame rate of inputs that have none (arrays, skeletons with
-        ``fps=None``). Without it 30 fps is assumed, with a warning.
+        ``fps=None``). Without it 30 fps is assumed, with a warning and a
+        note in the report's ``metadata["notes"]`` (and so its messages).
     band_seconds, align_band : float, optional
         Sakoe-Chiba band of the alignment, in seconds or in frames at the
         comparator's rate (see :func:`sitrex.alignment.dtw_path`).
@@ -330,13 +331,28 @@ class CompareOptions:
                              useful_angles=self.useful_angles, coach_rep=self.coach_rep)
 
     def score(self, coach: CoachReference, athlete: Execution) -> FeedbackReport:
-        """One athlete against the prepared coach (:func:`compare_with_coach`)."""
-        return compare_with_coach(
+        """One athlete against the prepared coach (:func:`compare_with_coach`).
+
+        A clip whose frame rate was assumed is said in the report's notes (its
+        messages and files), not only in a warning: a report read later, or
+        made in a worker process whose warnings nobody sees, still says that
+        its times rest on an assumption.
+        """
+        report = compare_with_coach(
             coach, athlete, self.comparator, kind=self.kind, window=self.window,
             warmup=self.warmup, band=self.band, stride=self.stride, threshold=self.threshold,
             usefulness_threshold=self.usefulness_threshold, align=self.align,
             repetitions=self.repetitions, batch_size=self.batch_size, coach_rep=self.coach_rep,
             causal=self.causal, sides=self.sides)
+        assumed = [f"the {role}'s" for role, x in (("coach", coach.execution), ("athlete", athlete))
+                   if x.fps_assumed]
+        if assumed:
+            rates = "frame rates were" if len(assumed) > 1 else "frame rate was"
+            report.metadata["notes"] = [
+                f"{' and '.join(assumed)} {rates} not known: {DEFAULT_FPS:g} fps was assumed, so "
+                "times and tempo may be off (give it with fps=... in Python or --fps on the "
+                "command line)", *report.metadata.get("notes", [])]
+        return report
 
 
 def _check_repetition_options(*, causal: bool, window, warmup, stride: int) -> None:
