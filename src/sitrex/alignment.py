@@ -495,11 +495,10 @@ def align_cyclic(template: Any, candidate: Any, *, columns: Any = None, scale: A
     if factor.shape != (tmpl.shape[1],) or not (np.isfinite(factor) & (factor > 0)).all():
         raise InputError(f"scale must hold one positive number per column ({tmpl.shape[1]}); "
                          f"got {np.asarray(scale).tolist()}")
-    if cost == "shape":
-        factor = np.ones(tmpl.shape[1])
-    a = interpolate_gaps(cand[:, cols], fill_value=0.0) / factor[cols]
-    b = interpolate_gaps(tmpl[:, cols], fill_value=0.0) / factor[cols]
-    cost = _cost_matrix(a, b, circular=False) if cost == "values" else _shape_cost(a, b)
+    a = interpolate_gaps(cand[:, cols], fill_value=0.0)
+    b = interpolate_gaps(tmpl[:, cols], fill_value=0.0)
+    cost = (_cost_matrix(a / factor[cols], b / factor[cols], circular=False) if cost == "values"
+            else _shape_cost(a, b))
     acc, run, came = _cyclic_accumulate(cost)
     match = np.empty(len(cand), dtype=np.intp)
     j = int(np.argmin(acc[-1]))                       # open end: the cheapest last cell

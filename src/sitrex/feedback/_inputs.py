@@ -166,14 +166,16 @@ def _array_angles(value, role: str, names, kind: str) -> np.ndarray:
     return check_angle_values(arr, kind, f"the {role}'s angles")
 
 
-def _frame_rate(rate, fps, role: str) -> float:
+def _frame_rate(rate, fps, role: str) -> tuple[float, bool]:
+    """The input's rate, else `fps`, else DEFAULT_FPS with a warning; and whether it was assumed."""
     rate = rate if rate is not None else fps
-    if rate is None:
+    assumed = rate is None
+    if assumed:
         warnings.warn(f"the {role}'s frame rate is unknown; assuming {DEFAULT_FPS:g} fps (give "
                       "it with fps=... in Python or --fps on the command line)", UserWarning,
                       stacklevel=4)
         rate = DEFAULT_FPS
-    return check_fps(rate, "fps", required=True)
+    return check_fps(rate, "fps", required=True), assumed
 
 
 def is_landmark_array(value: Any) -> bool:
@@ -198,7 +200,7 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
     where = f" ({source})" if source else ""
     if skeleton is not None:
         check_recording(skeleton, f"{role}{where}")
-        rate = _frame_rate(skeleton.fps, fps, role)
+        rate, assumed = _frame_rate(skeleton.fps, fps, role)
         present = skeleton.has_person
         cleaned = conditioning.skeleton(skeleton.replace(fps=rate))
         angles = _skeleton_angles(cleaned, role, comparator, kind)
@@ -207,7 +209,7 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
         angles = _array_angles(value, role, tuple(comparator.angle_names_), kind)
         if len(angles) == 0:
             raise InputError(f"{role} has no frames")
-        rate = _frame_rate(None, fps, role)
+        rate, assumed = _frame_rate(None, fps, role)
         present = ~np.isnan(angles).all(axis=1)
         angles = conditioning.angles(angles, rate, periodic=kind != "unsigned")
         info = conditioning.to_dict()
@@ -217,6 +219,5 @@ def load_execution(value: Any, role: str, comparator, *, kind: str, backend: Any
     if np.isnan(angles[present]).all():
         raise InputError(f"{role}{where}: every angle is NaN; the landmarks the angles need are "
                          "missing in all frames")
-    assumed = fps is None and (skeleton is None or skeleton.fps is None)
     return Execution(angles=angles, present=np.asarray(present, dtype=bool), fps=rate,
                      skeleton=skeleton, source=source, conditioning=info, fps_assumed=assumed)
